@@ -1,0 +1,91 @@
+"""The `keras-gans` command: list, train and sample recipes."""
+
+import argparse
+import os
+import sys
+
+from keras_gans.errors import TrainingDiverged, UserError
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog="keras-gans", description="Train, sample and inspect GANs built with Keras 3."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("list", help="list the recipes with one-line descriptions")
+
+    train = sub.add_parser("train", help="train a recipe (a shipped name or a path to a YAML file)")
+    train.add_argument("recipe", metavar="NAME_OR_YAML")
+    train.add_argument("--steps", type=int, help="total generator steps (train.steps)")
+    train.add_argument("--batch-size", type=int, help="global batch size (train.batch_size)")
+    train.add_argument("--out", help="run folder (default: runs/NAME)")
+    train.add_argument("--seed", type=int, help="seed of weights, data order and noise (train.seed)")
+    train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                       help="override a recipe value, e.g. --set compile.n_critic=5 (repeatable)")
+    train.add_argument("--resume", action="store_true", help="continue from the run folder's last checkpoint")
+    train.add_argument("--quiet", action="store_true", help="no per-epoch progress output")
+
+    sample = sub.add_parser("sample", help="write samples of a trained run")
+    sample.add_argument("run", metavar="RUN_DIR")
+    sample.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
+    sample.add_argument("--out", required=True, help="FILE.png (grid / scatter plot) or FILE.npy (raw array)")
+    sample.add_argument("--seed", type=int, default=None, help="same seed, same samples")
+    return parser
+
+
+def _list(args):
+    from keras_gans import recipes
+
+    entries = recipes.list_recipes()
+    width = max(len(n) for n in entries)
+    print("Recipes (keras-gans train NAME):")
+    for name, description in entries.items():
+        print(f"  {name:<{width}}  {description}")
+
+
+def _train(args):
+    from keras_gans import recipes
+
+    recipe = recipes.load(args.recipe)
+    overrides = list(args.set)
+    for flag, key in ((args.steps, "train.steps"), (args.batch_size, "train.batch_size"), (args.seed, "train.seed")):
+        if flag is not None:
+            overrides.append(f"{key}={flag}")
+    recipe = recipes.apply_overrides(recipe, overrides)
+    name = os.path.splitext(os.path.basename(args.recipe))[0]
+    out = args.out or os.path.join("runs", name)
+
+    from keras_gans.training.run import train
+
+    train(recipe, out, resume=args.resume, verbose=0 if args.quiet else None)
+
+
+def _sample(args):
+    from keras_gans.training.run import sample
+
+    path = sample(args.run, args.n, args.out, seed=args.seed)
+    print(f"wrote {args.n} samples to {path}")
+
+
+COMMANDS = {"list": _list, "train": _train, "sample": _sample}
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        COMMANDS[args.command](args)
+    except (UserError, TrainingDiverged) as e:
+        if os.environ.get("KERAS_GANS_DEBUG"):
+            raise
+        print(f"keras-gans: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("keras-gans: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+"""GAN models: the core `GAN` and its families."""
+
+from keras_gans.models.gan import GAN

@@ -1,0 +1,347 @@
+"""The core adversarial model: a generator and a discriminator trained with `model.fit`."""
+
+import logging
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras.src.saving import serialization_lib
+
+from keras_gans import constraints as constraints_module
+from keras_gans import losses as losses_module
+from keras_gans import penalties as penalties_module
+from keras_gans.utils import distribute
+from keras_gans.utils.serialization import register
+
+logger = logging.getLogger(__name__)
+
+
+@register
+class GAN(keras.Model):
+    """A generative adversarial network (Goodfellow et al. 2014, arXiv 1406.2661).
+
+    One `train_step` (one batch of real data) runs the algorithm of the papers:
+
+    1. `n_critic` times: sample z, generate fakes, compute the discriminator loss plus every
+       penalty, apply the discriminator optimizer, apply the weight constraints;
+    2. sample z, compute the generator loss, apply the generator optimizer;
+    3. update the exponential moving average (EMA) of the generator's weights, if enabled.
+
+    The discriminator steps of one `train_step` all see the same real batch with fresh z.
+
+    Distribution: under a `tf.distribute` strategy every replica computes its losses as means
+    over its local batch and scales them by `1 / num_replicas_in_sync`; the optimizers sum the
+    gradients over replicas, so the update equals the one of a single device on the global batch.
+    The latent vectors are drawn from a stateless RNG keyed by (seed, step) for the whole global
+    batch and sliced per replica, so that a run is reproducible and independent of the number of
+    replicas.
+
+    Args:
+        generator: a `keras.Model` mapping z of shape (batch, latent_dim) to samples.
+        discriminator: a `keras.Model` mapping samples to outputs (logits, critic values or
+            energies, depending on the loss).
+        latent_dim: size of z; read from the generator's input shape when omitted.
+        seed: seed of the latent noise drawn during training.
+
+    Example:
+
+    ```python
+    gan = keras_gans.GAN(generator, discriminator)
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        loss="non_saturating",
+        penalties=[keras_gans.GradientPenalty(weight=10.0, mode="r1")],
+        ema_decay=0.999,
+    )
+    gan.fit(dataset, epochs=10, steps_per_epoch=500)
+    images = gan.generate(64, seed=0)
+    ```
+    """
+
+    def __init__(self, generator, discriminator, latent_dim=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        if latent_dim is None:
+            latent_dim = generator.inputs[0].shape[-1] if getattr(generator, "inputs", None) else None
+            if latent_dim is None:
+                raise ValueError(
+                    "latent_dim could not be read from the generator's input shape: pass "
+                    "GAN(generator, discriminator, latent_dim=...)."
+                )
+        self.latent_dim = int(latent_dim)
+        self.seed = int(np.random.randint(0, 2**31 - 1) if seed is None else seed)
+        self.ema_generator = None
+        self.ema_decay = None
+        if generator.built and discriminator.built:
+            self.built = True
+
+    # ------------------------------------------------------------------ configuration
+
+    def compile(
+        self,
+        d_optimizer="adam",
+        g_optimizer="adam",
+        loss="non_saturating",
+        penalties=(),
+        constraints=(),
+        n_critic=1,
+        ema_decay=None,
+        instance_noise=None,
+        top_k=None,
+        jit_compile=False,
+        **kwargs,
+    ):
+        """Configures the adversarial training.
+
+        Args:
+            d_optimizer, g_optimizer: optimizers (instances, names or configs) of the
+                discriminator and the generator. Built here, so they can be saved before training.
+            loss: a `GANLoss`, its string name (`keras_gans.losses.ALL_NAMES`) or a config dict.
+            penalties: `Penalty` objects (e.g. `GradientPenalty`) added to the discriminator loss.
+            constraints: `keras.constraints.Constraint`s (e.g. `WeightClip`) applied to every
+                discriminator weight after each discriminator update.
+            n_critic: discriminator updates per generator update.
+            ema_decay: if set (e.g. 0.999), keep an exponential moving average of the generator's
+                weights in `ema_generator`; `generate` and `call` use it.
+            instance_noise: an `InstanceNoise` added to the discriminator's inputs.
+            top_k: a `TopKGeneratorUpdate` restricting the generator loss to the best fakes.
+            jit_compile: compile the train step with XLA. Turned off (with a log message) under a
+                multi-replica strategy, where XLA is not supported by `fit`.
+            **kwargs: passed to `keras.Model.compile` (`steps_per_execution`, `run_eagerly`).
+        """
+        from keras_gans import training as training_module
+
+        if int(n_critic) < 1:
+            raise ValueError(f"n_critic must be >= 1, got {n_critic}")
+        if ema_decay is not None and not 0.0 < float(ema_decay) < 1.0:
+            raise ValueError(f"ema_decay must be in (0, 1), got {ema_decay}")
+        if jit_compile and distribute.num_replicas() > 1:
+            logger.warning(
+                "jit_compile=True is not supported by fit under a %d-replica strategy: using "
+                "jit_compile=False.",
+                distribute.num_replicas(),
+            )
+            jit_compile = False
+        super().compile(optimizer=None, jit_compile=jit_compile, **kwargs)
+
+        self.d_optimizer = keras.optimizers.get(d_optimizer)
+        self.g_optimizer = keras.optimizers.get(g_optimizer)
+        self.gan_loss = losses_module.get(loss)
+        self.penalties = [penalties_module.get(p) for p in (penalties or ())]
+        self.weight_constraints = [constraints_module.get(c) for c in (constraints or ())]
+        self.n_critic = int(n_critic)
+        self.instance_noise = training_module.get_instance_noise(instance_noise)
+        self.top_k = training_module.get_top_k(top_k)
+
+        names = [p.name for p in self.penalties]
+        if len(set(names)) != len(names):
+            raise ValueError(f"penalty names must be distinct, got {names}: pass name=... to each.")
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.penalty_trackers = [keras.metrics.Mean(name=n) for n in names]
+
+        self._set_ema(ema_decay)
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+        self._compile_config = serialization_lib.SerializableDict(
+            d_optimizer=self.d_optimizer,
+            g_optimizer=self.g_optimizer,
+            loss=self.gan_loss,
+            penalties=self.penalties,
+            constraints=self.weight_constraints,
+            n_critic=self.n_critic,
+            ema_decay=self.ema_decay,
+            instance_noise=self.instance_noise,
+            top_k=self.top_k,
+            jit_compile=jit_compile,
+        )
+
+    def compile_from_config(self, config):
+        config = serialization_lib.deserialize_keras_object(config)
+        self.compile(**config)
+
+    def _set_ema(self, ema_decay):
+        self.ema_decay = None if ema_decay is None else float(ema_decay)
+        if self.ema_decay is None:
+            self.ema_generator = None
+            return
+        if self.ema_generator is None:
+            self.ema_generator = keras.models.clone_model(self.generator)
+            self.ema_generator.name = "ema_generator"
+            self.ema_generator.set_weights(self.generator.get_weights())
+        self.ema_generator.trainable = False
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "generator": keras.saving.serialize_keras_object(self.generator),
+                "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+                "latent_dim": self.latent_dim,
+                "seed": self.seed,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(
+                config[key], custom_objects=custom_objects
+            )
+        return cls(**config)
+
+    @property
+    def metrics(self):
+        trackers = [getattr(self, "d_loss_tracker", None), getattr(self, "g_loss_tracker", None)]
+        return [t for t in trackers if t is not None] + list(getattr(self, "penalty_trackers", []))
+
+    # ------------------------------------------------------------------ sampling
+
+    @property
+    def sampler(self):
+        """The generator used for sampling: the EMA copy when there is one."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
+    def call(self, z, training=False):
+        return self.sampler(z, training=training)
+
+    def latent(self, n, seed=None):
+        """`n` latent vectors from N(0, I), as float32 NumPy; the same seed gives the same z."""
+        rng = np.random.default_rng(seed)
+        return rng.standard_normal((int(n), self.latent_dim)).astype("float32")
+
+    def generate(self, n, seed=None, batch_size=256):
+        """`n` samples from the (EMA) generator as a NumPy array; the same seed gives the same samples."""
+        z = self.latent(n, seed)
+        out = [
+            keras.ops.convert_to_numpy(self.sampler(z[i : i + batch_size], training=False))
+            for i in range(0, len(z), batch_size)
+        ]
+        return np.concatenate(out, axis=0)
+
+    # ------------------------------------------------------------------ training
+
+    def unpack(self, data):
+        """Splits a dataset element into (real samples, labels or None)."""
+        if isinstance(data, (tuple, list)):
+            return data[0], (data[1] if len(data) > 1 else None)
+        return data, None
+
+    def sample_latent(self, batch_size, stream):
+        """Per-replica slice of a global batch of z drawn from a stateless RNG keyed by the step.
+
+        `stream` separates the draws of one train step (discriminator step i, generator step).
+        """
+        replicas = distribute.num_replicas()
+        global_batch = batch_size * replicas
+        step = tf.cast(self.g_optimizer.iterations, tf.int32)
+        key = tf.stack([tf.constant(self.seed % (2**31 - 1), tf.int32), step * 16 + stream])
+        z = tf.random.stateless_normal([global_batch, self.latent_dim], seed=key)
+        start = distribute.replica_id() * batch_size
+        return z[start : start + batch_size]
+
+    def critic(self, labels=None):
+        """The callable `x -> D(x)` handed to penalties (conditional families bind labels here)."""
+        return lambda x: self.discriminator(x, training=True)
+
+    def discriminate(self, x, labels=None, training=True):
+        return self.discriminator(x, training=training)
+
+    def generate_fakes(self, z, labels=None, training=True):
+        return self.generator(z, training=training)
+
+    def train_step(self, data):
+        real, labels = self.unpack(data)
+        batch_size = tf.shape(real)[0]
+        scale = 1.0 / distribute.num_replicas()
+
+        for i in range(self.n_critic):
+            d_loss, penalty_values = self.discriminator_step(real, labels, batch_size, stream=i, scale=scale)
+        g_loss = self.generator_step(real, labels, batch_size, scale=scale)
+        if self.ema_generator is not None:
+            self.update_ema()
+
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        for tracker, value in zip(self.penalty_trackers, penalty_values):
+            tracker.update_state(value)
+        return {m.name: m.result() for m in self.metrics}
+
+    def discriminator_step(self, real, labels, batch_size, stream, scale):
+        """One discriminator update; returns (adversarial loss, unweighted penalty values)."""
+        z = self.sample_latent(batch_size, stream)
+        fake = self.generate_fakes(z, labels, training=True)
+        step = self.d_optimizer.iterations
+        if self.instance_noise is not None:
+            real = self.instance_noise(real, self.g_optimizer.iterations)
+            fake = self.instance_noise(fake, self.g_optimizer.iterations)
+        variables = self.discriminator.trainable_variables
+        with tf.GradientTape() as tape:
+            real_output = self.discriminate(real, labels, training=True)
+            fake_output = self.discriminate(fake, labels, training=True)
+            d_loss = self.gan_loss.discriminator_loss(real_output, fake_output)
+            total = d_loss
+            values = []
+            for penalty in self.penalties:
+                term, value = penalty(
+                    self.critic(labels), real, fake, real_output, fake_output, step=step
+                )
+                total = total + term
+                values.append(value)
+            scaled = total * scale
+        grads = tape.gradient(scaled, variables)
+        self.d_optimizer.apply_gradients(zip(grads, variables))
+        if self.weight_constraints:
+            self.apply_constraints(variables)
+        return d_loss, values
+
+    def generator_step(self, real, labels, batch_size, scale):
+        """One generator update; returns the generator loss."""
+        z = self.sample_latent(batch_size, stream=15)
+        variables = self.generator.trainable_variables
+        uses_real = getattr(self.gan_loss, "uses_real_in_generator_loss", False)
+        with tf.GradientTape() as tape:
+            fake = self.generate_fakes(z, labels, training=True)
+            fake_output = self.discriminate(fake, labels, training=True)
+            real_output = self.discriminate(real, labels, training=True) if uses_real else None
+            if self.top_k is not None:
+                realness = getattr(self.gan_loss, "realness", lambda x: x)(fake_output)
+                keep = self.top_k(fake_output, realness, self.g_optimizer.iterations)
+                fake_output = tf.gather(fake_output, keep)
+            g_loss = self.gan_loss.generator_loss(real_output, fake_output)
+            scaled = g_loss * scale
+        grads = tape.gradient(scaled, variables)
+        self.g_optimizer.apply_gradients(zip(grads, variables))
+        return g_loss
+
+    def apply_constraints(self, variables):
+        new_values = []
+        for v in variables:
+            value = v.value if hasattr(v, "value") else v
+            for constraint in self.weight_constraints:
+                value = constraint(value)
+            new_values.append(value)
+        distribute.assign_variables(variables, new_values)
+
+    def update_ema(self):
+        """ema <- decay * ema + (1 - decay) * weights; non-trainable state (BN statistics) is copied."""
+        decay = self.ema_decay
+        targets, values = [], []
+        trainable = {id(v) for v in self.generator.trainable_variables}
+        for ema_v, v in zip(self.ema_generator.weights, self.generator.weights):
+            targets.append(ema_v)
+            if id(v) in trainable:
+                values.append(decay * ema_v.value + (1.0 - decay) * v.value)
+            else:
+                values.append(tf.identity(v.value))
+        distribute.assign_variables(targets, values)
+
+    def test_step(self, data):
+        raise NotImplementedError(
+            "GAN.evaluate has no meaning without a metric: use keras_gans metrics on generate()."
+        )

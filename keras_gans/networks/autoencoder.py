@@ -1,0 +1,45 @@
+"""Autoencoder discriminators for energy-based GANs (EBGAN, Zhao et al. 2017, arXiv 1609.03126)."""
+
+import keras
+
+from keras_gans.layers.reconstruction_energy import ReconstructionEnergy
+from keras_gans.networks.dcgan import _upsamplings
+
+
+def autoencoder_discriminator(input_shape=(28, 28, 1), base_filters=64, code_dim=64, units=(256, 256),
+                              name="discriminator"):
+    """x -> encoder -> code -> decoder -> reconstruction; outputs the per-sample energy (batch,).
+
+    Images (rank 3): a strided-conv encoder and a transposed-conv decoder of DCGAN shape.
+    Points (rank 1): an MLP encoder/decoder with `units` hidden layers.
+    """
+    inputs = keras.Input(tuple(input_shape), name="x")
+    if len(input_shape) == 1:
+        x = inputs
+        for width in units:
+            x = keras.layers.Dense(width, activation="leaky_relu")(x)
+        x = keras.layers.Dense(code_dim, name="code")(x)
+        for width in reversed(units):
+            x = keras.layers.Dense(width, activation="leaky_relu")(x)
+        reconstruction = keras.layers.Dense(input_shape[0])(x)
+    else:
+        resolution, _, channels = input_shape
+        start, n = _upsamplings(resolution)
+        x = inputs
+        filters = base_filters
+        for _ in range(n):
+            x = keras.layers.Conv2D(filters, 4, strides=2, padding="same")(x)
+            x = keras.layers.LeakyReLU(0.2)(x)
+            filters *= 2
+        x = keras.layers.Flatten()(x)
+        x = keras.layers.Dense(code_dim, name="code")(x)
+        filters //= 2
+        x = keras.layers.Dense(start * start * filters, activation="relu")(x)
+        x = keras.layers.Reshape((start, start, filters))(x)
+        for _ in range(n - 1):
+            filters //= 2
+            x = keras.layers.Conv2DTranspose(filters, 4, strides=2, padding="same", activation="relu")(x)
+        reconstruction = keras.layers.Conv2DTranspose(channels, 4, strides=2, padding="same",
+                                                      activation="tanh")(x)
+    energy = ReconstructionEnergy(name="energy", dtype="float32")([inputs, reconstruction])
+    return keras.Model(inputs, energy, name=name)

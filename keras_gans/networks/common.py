@@ -1,0 +1,35 @@
+"""Layer factories shared by the network builders."""
+
+import keras
+
+
+def _wrap(layer, spectral_norm):
+    if not spectral_norm:
+        return layer
+    from keras_gans.layers import SpectralNormalization
+
+    return SpectralNormalization(layer)
+
+
+def dense(units, spectral_norm=False, **kwargs):
+    """A Dense layer, spectrally normalised (Miyato 2018) when asked."""
+    return _wrap(keras.layers.Dense(units, **kwargs), spectral_norm)
+
+
+def conv(filters, kernel_size, strides, spectral_norm=False, **kwargs):
+    """A 'same'-padded Conv2D, spectrally normalised when asked."""
+    layer = keras.layers.Conv2D(filters, kernel_size, strides=strides, padding="same", **kwargs)
+    return _wrap(layer, spectral_norm)
+
+
+def normalization(kind):
+    """A normalisation layer by name: batch, layer, instance or none (returns None)."""
+    if kind in (None, "none", False):
+        return None
+    if kind == "batch":
+        return keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5)
+    if kind == "layer":
+        return keras.layers.LayerNormalization(axis=[1, 2, 3])
+    if kind == "instance":
+        return keras.layers.GroupNormalization(groups=-1)
+    raise ValueError(f"unknown normalization {kind!r}: use one of batch, layer, instance, none")

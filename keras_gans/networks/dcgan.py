@@ -1,0 +1,70 @@
+"""DCGAN generator and discriminator (Radford et al. 2016, arXiv 1511.06434), sized by resolution."""
+
+import math
+
+import keras
+
+from keras_gans.networks.common import conv, dense, normalization
+
+
+def _upsamplings(resolution):
+    """(start size, number of stride-2 steps): 28 -> 7 x 2^2; 32, 64, ... -> 4 x 2^n."""
+    start = 7 if resolution % 7 == 0 else 4
+    n = math.log2(resolution / start)
+    if resolution < 8 or n != int(n):
+        raise ValueError(
+            f"DCGAN resolution must be 28 or 4 * 2^n (8, 16, 32, 64, 128, ...), got {resolution}"
+        )
+    return start, int(n)
+
+
+def dcgan_generator(latent_dim=100, output_shape=(28, 28, 1), base_filters=64, kernel_size=4,
+                    name="generator"):
+    """z -> Dense to (s, s, base*2^(n-1)) -> n transposed convs (stride 2, BN, ReLU) -> tanh image.
+
+    As in the paper: batch normalisation in every layer but the output, ReLU activations, tanh
+    output in [-1, 1].
+    """
+    resolution, _, channels = output_shape
+    start, n = _upsamplings(resolution)
+    z = keras.Input((latent_dim,), name="z")
+    filters = base_filters * 2 ** (n - 1)
+    x = keras.layers.Dense(start * start * filters, use_bias=False)(z)
+    x = keras.layers.Reshape((start, start, filters))(x)
+    x = normalization("batch")(x)
+    x = keras.layers.ReLU()(x)
+    for i in range(n - 1):
+        filters //= 2
+        x = keras.layers.Conv2DTranspose(filters, kernel_size, strides=2, padding="same",
+                                         use_bias=False)(x)
+        x = normalization("batch")(x)
+        x = keras.layers.ReLU()(x)
+    x = keras.layers.Conv2DTranspose(channels, kernel_size, strides=2, padding="same")(x)
+    x = keras.layers.Activation("tanh", dtype="float32", name="images")(x)
+    return keras.Model(z, x, name=name)
+
+
+def dcgan_discriminator(input_shape=(28, 28, 1), base_filters=64, kernel_size=4,
+                        normalization_type="batch", spectral_norm=False, output_dim=1,
+                        name="discriminator"):
+    """image -> n strided convs (leaky ReLU 0.2; normalisation after all but the first) -> logits.
+
+    `normalization_type`: `batch` (DCGAN), `layer` or `none` (critics with gradient penalties,
+    where batch statistics would couple the samples), `instance`. `spectral_norm` wraps every
+    conv and the head in our `SpectralNormalization` (SNGAN, Miyato 2018).
+    """
+    resolution = input_shape[0]
+    _, n = _upsamplings(resolution)
+    inputs = keras.Input(tuple(input_shape), name="images")
+    x = inputs
+    filters = base_filters
+    for i in range(n):
+        x = conv(filters, kernel_size, 2, spectral_norm)(x)
+        norm = normalization(normalization_type) if i > 0 else None
+        if norm is not None:
+            x = norm(x)
+        x = keras.layers.LeakyReLU(0.2)(x)
+        filters *= 2
+    x = keras.layers.Flatten()(x)
+    x = dense(output_dim, spectral_norm, dtype="float32")(x)
+    return keras.Model(inputs, x, name=name)

@@ -1,0 +1,259 @@
+"""Recipes: one YAML file per trainable configuration, loaded, validated and built here.
+
+A recipe has five sections:
+
+```yaml
+description: one line shown by `keras-gans list`
+data: {name: mnist}                      # or {name: ring}, {tfds: cifar10, image_size: 32}, {folder: path}
+model:
+  latent_dim: 100
+  generator: {name: dcgan, base_filters: 64}        # keras_gans.networks.GENERATORS
+  discriminator: {name: dcgan, base_filters: 64}    # keras_gans.networks.DISCRIMINATORS
+compile:                                 # the arguments of GAN.compile
+  loss: non_saturating                   # or {name: least_squares, a: -1, b: 1, c: 0}
+  d_optimizer: {name: adam, learning_rate: 0.0002, beta_1: 0.5}
+  g_optimizer: {name: adam, learning_rate: 0.0002, beta_1: 0.5}
+  penalties: [{name: gradient_penalty, weight: 10, mode: two_sided}]
+train: {batch_size: 64, steps: 3000, steps_per_epoch: 500, seed: 0}
+```
+"""
+
+import copy
+import inspect
+import os
+
+import yaml
+
+from keras_gans.errors import UserError
+
+RECIPE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+SECTIONS = ("description", "data", "model", "compile", "train")
+MODEL_KEYS = ("latent_dim", "generator", "discriminator")
+TRAIN_KEYS = {
+    "batch_size": 64,
+    "steps": 1000,
+    "steps_per_epoch": 200,
+    "seed": 0,
+    "samples": 64,
+}
+COMPILE_KEYS = (
+    "d_optimizer",
+    "g_optimizer",
+    "loss",
+    "penalties",
+    "constraints",
+    "n_critic",
+    "ema_decay",
+    "instance_noise",
+    "top_k",
+    "jit_compile",
+)
+
+
+def list_recipes():
+    """{name: description} of the recipes shipped with the package, sorted by name."""
+    recipes = {}
+    for filename in sorted(os.listdir(RECIPE_DIR)):
+        if filename.endswith(".yaml"):
+            name = filename[: -len(".yaml")]
+            recipes[name] = _read(os.path.join(RECIPE_DIR, filename)).get("description", "")
+    return recipes
+
+
+def load(name_or_path):
+    """A validated recipe dict from a shipped recipe name or a path to a YAML file."""
+    if name_or_path.endswith((".yaml", ".yml")) or os.sep in name_or_path:
+        if not os.path.isfile(name_or_path):
+            raise UserError(f"recipe file {name_or_path!r} does not exist")
+        recipe = _read(name_or_path)
+    else:
+        path = os.path.join(RECIPE_DIR, name_or_path + ".yaml")
+        if not os.path.isfile(path):
+            names = ", ".join(list_recipes())
+            raise UserError(f"unknown recipe {name_or_path!r}: valid recipes are {names} (or a path to a .yaml file)")
+        recipe = _read(path)
+    return validate(recipe)
+
+
+def _read(path):
+    with open(path) as f:
+        try:
+            recipe = yaml.safe_load(f) or {}
+        except yaml.YAMLError as e:
+            raise UserError(f"recipe {path!r} is not valid YAML: {e}".replace("\n", " ")) from None
+    if not isinstance(recipe, dict):
+        raise UserError(f"recipe {path!r} must be a mapping of sections {', '.join(SECTIONS)}")
+    return recipe
+
+
+def validate(recipe):
+    """Checks the sections and keys (unknown ones are errors that list the valid ones); fills defaults."""
+    recipe = copy.deepcopy(recipe)
+    _check_keys("recipe", recipe, SECTIONS)
+    for section in ("data", "model"):
+        if section not in recipe:
+            raise UserError(f"recipe has no {section!r} section")
+    _check_keys("model", recipe["model"], MODEL_KEYS)
+    for key in ("generator", "discriminator"):
+        if "name" not in (recipe["model"].get(key) or {}):
+            raise UserError(f"model.{key} needs a name")
+    recipe.setdefault("compile", {})
+    _check_keys("compile", recipe["compile"], COMPILE_KEYS)
+    train = dict(TRAIN_KEYS)
+    train.update(recipe.get("train") or {})
+    _check_keys("train", train, TRAIN_KEYS)
+    for key in ("batch_size", "steps", "steps_per_epoch", "samples"):
+        if not isinstance(train[key], int) or train[key] < 1:
+            raise UserError(f"train.{key} must be a positive integer, got {train[key]!r}")
+    recipe["train"] = train
+    recipe.setdefault("description", "")
+    return recipe
+
+
+def _check_keys(where, section, valid):
+    if not isinstance(section, dict):
+        raise UserError(f"{where} must be a mapping, got {section!r}")
+    unknown = sorted(set(section) - set(valid))
+    if unknown:
+        raise UserError(f"unknown key {', '.join(unknown)} in {where}: valid keys are {', '.join(valid)}")
+
+
+def apply_overrides(recipe, assignments):
+    """Applies `--set key.path=value` strings (values parsed as YAML) and re-validates.
+
+    Keys must exist in the recipe's schema: the fixed sections are checked here, the options of
+    networks, losses and penalties by their builders.
+    """
+    recipe = copy.deepcopy(recipe)
+    for assignment in assignments or ():
+        if "=" not in assignment:
+            raise UserError(f"--set takes key=value (e.g. train.steps=500), got {assignment!r}")
+        key, raw = assignment.split("=", 1)
+        value = yaml.safe_load(raw) if raw.strip() else None
+        parts = key.strip().split(".")
+        node = recipe
+        for i, part in enumerate(parts[:-1]):
+            child = node.get(part) if isinstance(node, dict) else None
+            if child is None:
+                if isinstance(node, dict) and part in _schema_at(parts[:i]):
+                    child = node[part] = {}
+                else:
+                    valid = ", ".join(_schema_at(parts[:i]) or node)
+                    raise UserError(f"unknown key {'.'.join(parts[: i + 1])!r}: valid keys are {valid}")
+            elif isinstance(child, str) and i == len(parts) - 2:
+                child = node[part] = {"name": child}
+            if not isinstance(child, dict):
+                raise UserError(f"cannot set {key!r}: {'.'.join(parts[: i + 1])} is not a mapping")
+            node = child
+        schema = _schema_at(parts[:-1])
+        if schema and parts[-1] not in schema:
+            raise UserError(f"unknown key {key!r}: valid keys are {', '.join(schema)}")
+        node[parts[-1]] = value
+    return validate(recipe)
+
+
+def _schema_at(path):
+    """The fixed keys of the section at `path` (empty where options are free-form)."""
+    if not path:
+        return SECTIONS
+    if path == ["model"]:
+        return MODEL_KEYS
+    if path == ["compile"]:
+        return COMPILE_KEYS
+    if path == ["train"]:
+        return tuple(TRAIN_KEYS)
+    return ()
+
+
+def data_shape(recipe):
+    """The shape of one sample (no batch axis) the generator must produce for the recipe's data."""
+    from keras_gans.data import data_kind
+
+    data = recipe["data"]
+    if data_kind(data) == "points":
+        return (2,)
+    data = {"name": data} if isinstance(data, str) else data
+    is_mnist = data.get("name") == "mnist"
+    size = data.get("image_size", 28 if is_mnist else 32)
+    channels = data.get("channels", 1 if is_mnist else 3)
+    return (int(size), int(size), int(channels))
+
+
+def build_gan(recipe, strategy=None):
+    """An uncompiled `GAN` with the recipe's networks (created in `strategy`'s scope if given)."""
+    from keras_gans.models import GAN
+    from keras_gans.networks import build_discriminator, build_generator
+
+    model = recipe["model"]
+    shape = data_shape(recipe)
+    latent_dim = int(model.get("latent_dim", 64))
+    try:
+        generator = build_generator(model["generator"], latent_dim, shape)
+        discriminator = build_discriminator(model["discriminator"], shape)
+    except (ValueError, TypeError) as e:
+        raise UserError(str(e)) from None
+    return GAN(generator, discriminator, latent_dim=latent_dim, seed=recipe["train"]["seed"])
+
+
+def compile_args(recipe):
+    """The recipe's `compile` section as `GAN.compile` keyword arguments (objects built)."""
+    from keras_gans import constraints, losses, penalties
+
+    args = copy.deepcopy(recipe["compile"])
+    for key in ("d_optimizer", "g_optimizer"):
+        spec = args.get(key, {"name": "adam", "learning_rate": 2e-4, "beta_1": 0.5})
+        args[key] = _optimizer(spec, key)
+    try:
+        if "loss" in args:
+            args["loss"] = losses.get(args["loss"])
+        args["penalties"] = [penalties.get(p) for p in args.get("penalties") or ()]
+        args["constraints"] = [constraints.get(c) for c in args.get("constraints") or ()]
+    except (ValueError, TypeError) as e:
+        raise UserError(str(e)) from None
+    return args
+
+
+def _optimizer(spec, key):
+    import keras
+
+    if isinstance(spec, str):
+        spec = {"name": spec}
+    spec = dict(spec)
+    name = spec.pop("name", "adam")
+    try:
+        return keras.optimizers.get({"class_name": name, "config": spec})
+    except (ValueError, TypeError) as e:
+        raise UserError(f"compile.{key}: {e}".replace("\n", " ")) from None
+
+
+def compile_gan(gan, recipe, jit_compile=None):
+    """Compiles `gan` with the recipe's `compile` section."""
+    args = compile_args(recipe)
+    if jit_compile is not None:
+        args["jit_compile"] = jit_compile
+    signature = inspect.signature(gan.compile)
+    unknown = set(args) - set(signature.parameters)
+    if unknown:
+        raise UserError(f"unknown compile option(s) {', '.join(sorted(unknown))}")
+    try:
+        gan.compile(**args)
+    except (ValueError, TypeError) as e:
+        raise UserError(str(e)) from None
+    return gan
+
+
+def build_dataset(recipe, with_labels=False):
+    """The recipe's training dataset, shaped for its generator."""
+    from keras_gans.data import make_dataset
+
+    try:
+        return make_dataset(
+            recipe["data"],
+            recipe["train"]["batch_size"],
+            image_shape=data_shape(recipe),
+            seed=recipe["train"]["seed"],
+            with_labels=with_labels,
+        )
+    except (ValueError, FileNotFoundError) as e:
+        raise UserError(str(e)) from None

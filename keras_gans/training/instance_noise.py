@@ -1,0 +1,39 @@
+"""Instance noise: Gaussian noise added to both real and generated inputs of the discriminator."""
+
+import tensorflow as tf
+
+from keras_gans.utils.serialization import register
+
+
+@register
+class InstanceNoise:
+    """Adds N(0, sigma_t^2) noise to every discriminator input, annealed linearly to zero.
+
+    Sønderby et al. 2017 (arXiv 1610.04490, Sec. 5) and Arjovsky & Bottou 2017 (arXiv 1701.04862):
+    when the real and generated distributions have disjoint supports the discriminator saturates
+    and its gradients vanish; convolving both with the same noise makes the supports overlap.
+    `sigma_t = stddev * max(0, 1 - t / anneal_steps)` with `t` the generator step
+    (`anneal_steps=None` keeps the noise constant).
+    """
+
+    def __init__(self, stddev=0.1, anneal_steps=None):
+        self.stddev = float(stddev)
+        self.anneal_steps = None if anneal_steps is None else int(anneal_steps)
+
+    def stddev_at(self, step):
+        stddev = tf.constant(self.stddev, tf.float32)
+        if self.anneal_steps:
+            progress = tf.cast(step, tf.float32) / float(self.anneal_steps)
+            stddev = stddev * tf.maximum(0.0, 1.0 - progress)
+        return stddev
+
+    def __call__(self, x, step):
+        stddev = tf.cast(self.stddev_at(step), x.dtype)
+        return x + stddev * tf.random.normal(tf.shape(x), dtype=x.dtype)
+
+    def get_config(self):
+        return {"stddev": self.stddev, "anneal_steps": self.anneal_steps}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

@@ -1,0 +1,146 @@
+"""A training run on disk: the folder layout, train / resume, and loading a run back.
+
+```
+RUN_DIR/recipe.yaml           the resolved recipe (after --set overrides)
+RUN_DIR/checkpoints/last.keras the whole GAN after the last finite epoch (resume from here)
+RUN_DIR/samples/epoch_NNNN.png a sample grid (or scatter plot) per epoch
+RUN_DIR/logs/                  TensorBoard logs
+RUN_DIR/model.keras            the trained GAN, written when training ends
+```
+"""
+
+import math
+import os
+import sys
+import time
+
+import yaml
+
+from keras_gans import recipes
+from keras_gans.errors import TrainingDiverged, UserError
+
+RECIPE_FILE = "recipe.yaml"
+CHECKPOINT = os.path.join("checkpoints", "last.keras")
+MODEL_FILE = "model.keras"
+
+
+def train(recipe, out, resume=False, verbose=None, log=print):
+    """Trains `recipe` into the run folder `out`; returns (gan, history).
+
+    With `resume=True` and a checkpoint in `out`, training continues from it with the recipe saved
+    in the folder, at the epoch the checkpoint's step count says.
+    """
+    import keras
+
+    from keras_gans.data import mixture_for
+    from keras_gans.training.callbacks import GANCheckpoint, SampleGrid, StopOnNonFinite, save_atomically
+
+    checkpoint = os.path.join(out, CHECKPOINT)
+    train_cfg = recipe["train"]
+    initial_epoch = 0
+    if resume and os.path.isfile(checkpoint):
+        recipe = read_recipe(out)
+        train_cfg = recipe["train"]
+        gan = load_gan(checkpoint)
+        initial_epoch = int(gan.g_optimizer.iterations.numpy()) // train_cfg["steps_per_epoch"]
+        log(f"resuming {out} from step {int(gan.g_optimizer.iterations.numpy())} (epoch {initial_epoch})")
+    else:
+        if resume:
+            log(f"no checkpoint in {out}: starting a new run")
+        keras.utils.set_random_seed(train_cfg["seed"])
+        gan = recipes.compile_gan(recipes.build_gan(recipe), recipe)
+        os.makedirs(out, exist_ok=True)
+        with open(os.path.join(out, RECIPE_FILE), "w") as f:
+            yaml.safe_dump(recipe, f, sort_keys=False)
+
+    dataset = recipes.build_dataset(recipe)
+    epochs = int(math.ceil(train_cfg["steps"] / train_cfg["steps_per_epoch"]))
+    mixture = mixture_for(recipe["data"])
+    stopper = StopOnNonFinite()
+    callbacks = [
+        stopper,
+        SampleGrid(os.path.join(out, "samples"), n=train_cfg["samples"] if mixture is None else 2500,
+                   seed=train_cfg["seed"], centers=None if mixture is None else mixture.centers),
+        GANCheckpoint(checkpoint),
+        keras.callbacks.TensorBoard(os.path.join(out, "logs"), write_graph=False),
+    ]
+    if verbose is None:
+        verbose = 1 if sys.stdout.isatty() else 2
+    start = time.time()
+    history = gan.fit(
+        dataset,
+        epochs=epochs,
+        initial_epoch=initial_epoch,
+        steps_per_epoch=train_cfg["steps_per_epoch"],
+        callbacks=callbacks,
+        verbose=verbose,
+        shuffle=False,  # the dataset shuffles itself
+    )
+    if stopper.diverged is not None:
+        step, name, value = stopper.diverged
+        raise TrainingDiverged(
+            f"training stopped at step {step}: {name} is {value}; the last good checkpoint is kept "
+            f"at {checkpoint} (lower the learning rates and continue with --resume)"
+        )
+    save_atomically(gan, os.path.join(out, MODEL_FILE))
+    log(f"trained {epochs - initial_epoch} epoch(s) in {time.time() - start:.1f} s; model: {os.path.join(out, MODEL_FILE)}")
+    return gan, history
+
+
+def read_recipe(run_dir):
+    path = os.path.join(run_dir, RECIPE_FILE)
+    if not os.path.isfile(path):
+        raise UserError(f"{run_dir!r} is not a run folder: it has no {RECIPE_FILE} (train one with keras-gans train)")
+    with open(path) as f:
+        return recipes.validate(yaml.safe_load(f))
+
+
+def load_gan(path):
+    """Loads a saved GAN (`.keras`) in safe mode, with a one-line error if the file is unusable."""
+    import keras
+
+    import keras_gans  # noqa: F401  (registers the classes the file refers to)
+
+    if not os.path.isfile(path):
+        raise UserError(f"no saved model at {path!r}")
+    try:
+        return keras.saving.load_model(path, safe_mode=True)
+    except Exception as e:  # truncated zip, foreign file, incompatible version
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise UserError(f"cannot load {path!r} ({type(e).__name__}: {reason[:200]}); retrain or re-download it") from None
+
+
+def load_run(run_dir):
+    """(gan, recipe) of a run folder: its final model, or its last checkpoint if training did not end."""
+    if not os.path.isdir(run_dir):
+        raise UserError(f"run folder {run_dir!r} does not exist (train one with keras-gans train NAME --out DIR)")
+    recipe = read_recipe(run_dir)
+    for name in (MODEL_FILE, CHECKPOINT):
+        path = os.path.join(run_dir, name)
+        if os.path.isfile(path):
+            return load_gan(path), recipe
+    raise UserError(f"run folder {run_dir!r} has no {MODEL_FILE} nor {CHECKPOINT}: train it first")
+
+
+def sample(run_dir, n, out, seed=None):
+    """Writes `n` samples of a run: `.png` a grid or scatter plot, `.npy` the raw array in data scale."""
+    import numpy as np
+
+    from keras_gans.data import mixture_for
+    from keras_gans.utils.images import save_image_grid, save_scatter, to_uint8
+
+    if not out.endswith((".png", ".npy")):
+        raise UserError(f"--out must end in .png (a picture) or .npy (the raw samples), got {out!r}")
+    if n < 1:
+        raise UserError(f"--n must be at least 1, got {n}")
+    gan, recipe = load_run(run_dir)
+    samples = gan.generate(n, seed=seed)
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    if out.endswith(".npy"):
+        np.save(out, samples.astype("float32") if samples.ndim == 2 else to_uint8(samples))
+    elif samples.ndim == 2:
+        mixture = mixture_for(recipe["data"])
+        save_scatter(out, samples, None if mixture is None else mixture.centers)
+    else:
+        save_image_grid(out, samples)
+    return out
