@@ -23,3 +23,14 @@ import pytest  # noqa: E402
 def _seed():
     keras.utils.set_random_seed(1234)
     yield
+
+
+@pytest.fixture(scope="session")
+def mirrored_strategy():
+    """One two-replica MirroredStrategy for the whole session.
+
+    Several MirroredStrategy objects in one process reuse collective instance keys and can pair
+    one replica's all-reduce with another's (TF reports a collective "shape mismatch"); a real
+    training process has one strategy, and so do the tests.
+    """
+    return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])

@@ -42,6 +42,10 @@ class EnergyLoss(GANLoss):
             raise ValueError(f"`margin` must be positive, got {margin}.")
         self.margin = margin
 
+    def realness(self, output):
+        """Low energy means real."""
+        return -output
+
     def discriminator_loss(self, real_output, fake_output):
         return energy_discriminator_loss(real_output, fake_output, self.margin)
 

@@ -22,6 +22,14 @@ class GANLoss:
     #: The string name the loss is known by (`keras_gans.losses.get(name)`).
     name = None
 
+    #: Whether `generator_loss` reads `real_output` (relativistic losses). When False the GAN
+    #: skips the discriminator pass on the real batch in the generator step and passes None.
+    uses_real_in_generator_loss = False
+
+    def realness(self, output):
+        """Per-sample score, higher = judged more real (used by top-k generator updates)."""
+        return output
+
     def discriminator_loss(self, real_output, fake_output):
         raise NotImplementedError
 

@@ -60,6 +60,8 @@ class RelativisticAverageLoss(GANLoss):
 
     name = "relativistic_average"
 
+    uses_real_in_generator_loss = True
+
     def discriminator_loss(self, real_output, fake_output):
         return relativistic_average_discriminator_loss(real_output, fake_output)
 
@@ -80,6 +82,8 @@ class RelativisticAverageHingeLoss(GANLoss):
     """
 
     name = "relativistic_average_hinge"
+
+    uses_real_in_generator_loss = True
 
     def discriminator_loss(self, real_output, fake_output):
         return relativistic_average_hinge_discriminator_loss(real_output, fake_output)

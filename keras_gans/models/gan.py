@@ -255,8 +255,20 @@ class GAN(keras.Model):
     def generate_fakes(self, z, labels=None, training=True):
         return self.generator(z, training=training)
 
+    def check_data_shape(self, real):
+        """Raises a clear error when the data does not have the generator's output shape."""
+        expected = tuple(self.generator.outputs[0].shape[1:]) if getattr(self.generator, "outputs", None) else None
+        got = tuple(real.shape[1:])
+        if expected is not None and None not in got and got != expected:
+            raise ValueError(
+                f"the dataset yields samples of shape {got} but the generator outputs {expected}: "
+                "resize the data (e.g. keras_gans.data.make_dataset(..., image_shape=...)) or build "
+                "the generator for this shape"
+            )
+
     def train_step(self, data):
         real, labels = self.unpack(data)
+        self.check_data_shape(real)
         batch_size = tf.shape(real)[0]
         scale = 1.0 / distribute.num_replicas()
 

@@ -1,0 +1,176 @@
+"""The data section of a recipe: which real data to train on, checked against the generator.
+
+A data config is one of:
+
+    "mnist"                                   # a bare name
+    {"name": "mnist"}                         # bundled MNIST digits
+    {"name": "ring"} / {"name": "grid"}       # 2-D Gaussian mixtures (points)
+    {"tfds": "cifar10", "split": "train"}     # any TensorFlow Datasets image dataset
+    {"folder": "path/to/images"}              # a folder of image files
+
+Image configs may also say `image_size` and `channels`: the format the recipe's networks are built
+for (recipes read them; `make_dataset` resizes to the `image_shape` it is given).
+"""
+
+import collections.abc
+
+from keras_gans.data.datasets import folder_dataset
+from keras_gans.data.datasets import mixture_dataset
+from keras_gans.data.datasets import mnist_dataset
+from keras_gans.data.datasets import tfds_dataset
+from keras_gans.data.image_ops import VALID_CHANNELS
+from keras_gans.data.mixtures import MIXTURES
+
+#: Datasets known by `{"name": ...}`: images first, then the point mixtures.
+IMAGE_NAMES = ("mnist",)
+NAMES = IMAGE_NAMES + tuple(MIXTURES)
+
+#: Keys of image configs that name the format the networks are built for.
+FORMAT_KEYS = ("image_size", "channels")
+
+#: Each source key and the optional keys that may come with it.
+SOURCE_OPTIONS = {
+    "name": FORMAT_KEYS,
+    "tfds": ("split", "data_dir", "download") + FORMAT_KEYS,
+    "folder": FORMAT_KEYS,
+}
+
+POINT_SHAPE = (2,)
+
+
+def data_kind(config):
+    """Returns "points" for a 2-D mixture, "images" for any other data config."""
+    source, value, _ = _parse(config)
+    return "points" if source == "name" and value in MIXTURES else "images"
+
+
+def mixture_for(config):
+    """Returns the `Mixture` (centres and sigma) a points config samples from, else None."""
+    source, value, _ = _parse(config)
+    return MIXTURES[value] if source == "name" and value in MIXTURES else None
+
+
+def make_dataset(config, batch_size, image_shape=None, seed=0, with_labels=False):
+    """Builds the infinite, batched `tf.data.Dataset` a recipe's data config describes.
+
+    Args:
+        config: the recipe's data section (see the module docstring).
+        batch_size: examples per batch (incomplete batches are dropped).
+        image_shape: the generator's output shape without the batch axis, e.g. `(28, 28, 1)`,
+            `(64, 64, 3)` or `(2,)`. Images are resized and their channels converted to match it;
+            a mismatch that cannot be fixed (points vs images, non-square) raises a `ValueError`.
+            `None` keeps the data's own shape (a folder needs it).
+        seed: makes shuffling and sampling reproducible.
+        with_labels: yield `(data, int32 labels)`; labels are classes for images and mode
+            indices for mixtures.
+    """
+    source, value, options = _parse(config)
+    what = _describe(source, value)
+    if data_kind(config) == "points":
+        if image_shape is not None and tuple(image_shape) != POINT_SHAPE:
+            raise ValueError(
+                f"{what} yields points of shape {POINT_SHAPE} but the generator outputs "
+                f"{tuple(image_shape)}: use a generator whose output shape is {POINT_SHAPE} "
+                "(e.g. an MLP generator) or an image dataset such as {'name': 'mnist'}."
+            )
+        return mixture_dataset(value, batch_size, seed=seed, with_labels=with_labels)
+
+    image_size, channels = _image_format(what, image_shape)
+    if source == "name":  # "mnist", the only named image dataset.
+        return mnist_dataset(
+            batch_size,
+            image_size=image_size or 28,
+            channels=channels or 1,
+            with_labels=with_labels,
+            seed=seed,
+        )
+    if source == "tfds":
+        return tfds_dataset(
+            value,
+            batch_size,
+            image_size=image_size,
+            channels=channels,
+            with_labels=with_labels,
+            seed=seed,
+            **options,
+        )
+    if with_labels:
+        raise ValueError(
+            f"{what} has no labels: use with_labels=False (an unconditional model) or a "
+            "labelled dataset such as {'name': 'mnist'} or {'tfds': 'cifar10'}."
+        )
+    if image_shape is None:
+        raise ValueError(
+            f"{what} needs the generator's output shape to know what size to resize the images "
+            "to: pass image_shape, e.g. (64, 64, 3)."
+        )
+    return folder_dataset(value, batch_size, image_size, channels, seed=seed)
+
+
+def _parse(config):
+    """Normalises a data config to `(source key, value, options dict)`, or raises ValueError."""
+    if isinstance(config, str):
+        config = {"name": config}
+    if not isinstance(config, collections.abc.Mapping):
+        raise ValueError(
+            f"A data config must be a name or a dict such as {{'name': 'mnist'}}, "
+            f"got {config!r}."
+        )
+    sources = [key for key in SOURCE_OPTIONS if key in config]
+    if len(sources) != 1:
+        raise ValueError(
+            f"A data config needs exactly one of {list(SOURCE_OPTIONS)}, got {dict(config)!r}. "
+            "Examples: {'name': 'mnist'}, {'name': 'ring'}, {'tfds': 'cifar10'}, "
+            "{'folder': 'path/to/images'}."
+        )
+    source = sources[0]
+    allowed = (source,) + SOURCE_OPTIONS[source]
+    unknown = sorted(str(key) for key in config if key not in allowed)
+    if unknown:
+        raise ValueError(
+            f"Unknown key(s) {unknown} in data config {dict(config)!r}. "
+            f"With {source!r} the valid keys are {list(allowed)}."
+        )
+    value = config[source]
+    if source == "name" and value not in NAMES:
+        raise ValueError(
+            f"Unknown dataset name {value!r}. Valid names: {list(NAMES)}. For a TensorFlow "
+            f"Datasets dataset use {{'tfds': {value!r}}}; for your own images use "
+            "{'folder': 'path/to/images'}."
+        )
+    if value in MIXTURES and any(key in config for key in FORMAT_KEYS):
+        raise ValueError(f"{value!r} is 2-D points data: image_size and channels do not apply.")
+    options = {
+        key: config[key] for key in SOURCE_OPTIONS[source] if key in config and key not in FORMAT_KEYS
+    }
+    return source, value, options
+
+
+def _describe(source, value):
+    kind = {"name": "dataset", "tfds": "TFDS dataset", "folder": "image folder"}[source]
+    return f"{kind} {value!r}"
+
+
+def _image_format(what, image_shape):
+    """Returns `(image_size, channels)` for the generator output shape (None, None if unknown)."""
+    if image_shape is None:
+        return None, None
+    shape = tuple(image_shape)
+    if len(shape) != 3:
+        raise ValueError(
+            f"{what} yields images but the generator outputs {shape}: use an image generator "
+            "(output shape (height, width, channels)) or a point dataset such as "
+            "{'name': 'ring'} or {'name': 'grid'} for a generator of shape (2,)."
+        )
+    height, width, channels = shape
+    if height is None or height != width:
+        raise ValueError(
+            f"{what} yields square images but the generator outputs {shape}: use a generator "
+            "with square outputs (height == width)."
+        )
+    if channels not in VALID_CHANNELS:
+        raise ValueError(
+            f"{what} yields images with 1 (grayscale) or 3 (RGB) channels but the generator "
+            f"outputs {shape}: use a generator with 1 or 3 output channels."
+        )
+    return int(height), int(channels)

@@ -1,0 +1,207 @@
+"""Input pipelines: infinite, shuffled, batched `tf.data.Dataset`s of real data for `GAN.fit`.
+
+Every builder returns a dataset that repeats forever (train with `steps_per_epoch`), batches with
+`drop_remainder=True` (static batch size, needed by distribution strategies and some losses) and
+prefetches. Images are float32 in [-1, 1] with shape `(batch, size, size, channels)`; with
+`with_labels=True` the elements are `(images, labels)` with int32 labels. Everything is
+deterministic given `seed`.
+"""
+
+import os
+import pathlib
+
+import numpy as np
+import tensorflow as tf
+
+from keras_gans.data.image_ops import check_image_format
+from keras_gans.data.image_ops import is_positive_int
+from keras_gans.data.image_ops import to_model_images
+from keras_gans.data.mixtures import get_mixture
+from keras_gans.data.mnist import load_mnist
+
+#: File extensions (lower case) `folder_dataset` reads.
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+
+#: Examples held in the shuffle buffer of TFDS datasets (encoded bytes, so it stays small).
+TFDS_SHUFFLE_BUFFER = 10_000
+
+_AUTOTUNE = tf.data.AUTOTUNE
+
+
+def mixture_dataset(name, batch_size, seed=0, with_labels=False):
+    """Batches `(batch_size, 2)` float32 of points from the 2-D mixture `name` ("ring", "grid").
+
+    Points are sampled inside the pipeline with stateless random ops keyed on `(seed, step)`, so
+    every batch is fresh (no finite pool to memorise) yet the stream is reproducible. With
+    `with_labels=True` the labels are the int32 indices of the modes the points were drawn from.
+    """
+    _check_batch_size(batch_size)
+    mixture = get_mixture(name)
+    centers = tf.constant(mixture.centers, "float32")
+    seed = tf.constant(seed, "int64")
+
+    def sample(step):
+        mode_seed, noise_seed = tf.stack([seed, 2 * step]), tf.stack([seed, 2 * step + 1])
+        modes = tf.random.stateless_uniform(
+            [batch_size], mode_seed, 0, mixture.num_modes, dtype="int32"
+        )
+        noise = tf.random.stateless_normal([batch_size, centers.shape[1]], noise_seed)
+        points = tf.gather(centers, modes) + mixture.sigma * noise
+        return (points, modes) if with_labels else points
+
+    return tf.data.Dataset.counter().map(sample, num_parallel_calls=_AUTOTUNE).prefetch(_AUTOTUNE)
+
+
+def mnist_dataset(batch_size, image_size=28, channels=1, with_labels=False, seed=0):
+    """Batches of the bundled MNIST digits (10,000 test images; works offline).
+
+    Resized bilinearly when `image_size != 28`; `channels=3` repeats the gray channel.
+    """
+    _check_batch_size(batch_size)
+    check_image_format(image_size, channels)
+    images, labels = load_mnist()
+    dataset = tf.data.Dataset.from_tensor_slices((images[..., np.newaxis], labels.astype("int32")))
+
+    def prepare(images, labels):  # Per batch: one vectorised resize instead of 10,000 small ones.
+        images = to_model_images(images, image_size, channels)
+        return (images, labels) if with_labels else images
+
+    dataset = _shuffle_forever(dataset, len(images), seed).batch(batch_size, drop_remainder=True)
+    return dataset.map(prepare, num_parallel_calls=_AUTOTUNE).prefetch(_AUTOTUNE)
+
+
+def tfds_dataset(
+    name,
+    batch_size,
+    image_size=None,
+    channels=None,
+    split="train",
+    with_labels=False,
+    seed=0,
+    data_dir=None,
+    download=True,
+):
+    """Batches of the "image" feature (and "label") of any TensorFlow Datasets image dataset.
+
+    `image_size` / `channels` default to the dataset's own (which must then be square and fixed).
+    Non-square images are centre-cropped to a square, then resized bilinearly; grayscale and RGB
+    are converted to `channels`. With `download=False` the dataset must already be prepared in
+    `data_dir` (e.g. with `tfds build NAME`), which is what offline machines need.
+    """
+    import tensorflow_datasets as tfds  # Slow to import: only when a TFDS dataset is used.
+
+    _check_batch_size(batch_size)
+    try:
+        builder = tfds.builder(name, data_dir=data_dir)
+    except tfds.core.registered.DatasetNotFoundError as e:
+        raise ValueError(
+            f"Unknown TFDS dataset {name!r}. Use a name from tfds.list_builders() or "
+            "https://www.tensorflow.org/datasets/catalog (e.g. 'cifar10', 'celeb_a')."
+        ) from e
+    features = builder.info.features
+    if "image" not in features:
+        raise ValueError(
+            f"TFDS dataset {name!r} has no 'image' feature (its features are {sorted(features)}); "
+            "only image datasets can be used."
+        )
+    if with_labels and "label" not in features:
+        raise ValueError(
+            f"TFDS dataset {name!r} has no 'label' feature (its features are {sorted(features)}); "
+            "use with_labels=False or a labelled dataset."
+        )
+    image_feature = features["image"]
+    image_size, channels = _native_format(name, image_feature.shape, image_size, channels)
+    check_image_format(image_size, channels)
+
+    if download:
+        builder.download_and_prepare()
+    # Shuffle the encoded bytes, not decoded images, so a large buffer stays cheap.
+    skip_decoding = isinstance(image_feature, tfds.features.Image)
+    dataset = builder.as_dataset(
+        split=split,
+        shuffle_files=True,
+        decoders={"image": tfds.decode.SkipDecoding()} if skip_decoding else None,
+        read_config=tfds.ReadConfig(shuffle_seed=seed),
+    )
+
+    def prepare(example):
+        image = example["image"]
+        if skip_decoding:
+            image = image_feature.decode_example(image)
+        image = to_model_images(image, image_size, channels)
+        if with_labels:
+            return image, tf.cast(example["label"], "int32")
+        return image
+
+    keep = ("image", "label") if with_labels else ("image",)
+    dataset = dataset.map(lambda example: {key: example[key] for key in keep})
+    dataset = _shuffle_forever(dataset, TFDS_SHUFFLE_BUFFER, seed)
+    dataset = dataset.map(prepare, num_parallel_calls=_AUTOTUNE)
+    return dataset.batch(batch_size, drop_remainder=True).prefetch(_AUTOTUNE)
+
+
+def folder_dataset(path, batch_size, image_size, channels, seed=0):
+    """Batches of the images found (recursively) in the folder `path`.
+
+    Reads the files listed in `IMAGE_EXTENSIONS` (any case; the first frame of a GIF). Non-square
+    images are centre-cropped to a square, then resized bilinearly; grayscale and RGB are
+    converted to `channels`.
+    """
+    _check_batch_size(batch_size)
+    check_image_format(image_size, channels)
+    files = list_image_files(path)
+
+    def load(filename):
+        image = tf.io.decode_image(tf.io.read_file(filename), channels=3, expand_animations=False)
+        image.set_shape([None, None, 3])
+        return to_model_images(image, image_size, channels)
+
+    dataset = _shuffle_forever(tf.data.Dataset.from_tensor_slices(files), len(files), seed)
+    dataset = dataset.map(load, num_parallel_calls=_AUTOTUNE)
+    return dataset.batch(batch_size, drop_remainder=True).prefetch(_AUTOTUNE)
+
+
+def list_image_files(path):
+    """The sorted paths of the image files under the folder `path`, searched recursively."""
+    folder = pathlib.Path(os.fspath(path)).expanduser()
+    accepted = ", ".join(IMAGE_EXTENSIONS)
+    if not folder.is_dir():
+        raise ValueError(
+            f"Image folder {str(folder)!r} does not exist or is not a folder. Pass the path of a "
+            f"folder holding images ({accepted}; subfolders are searched too)."
+        )
+    files = sorted(
+        str(file)
+        for file in folder.rglob("*")
+        if file.suffix.lower() in IMAGE_EXTENSIONS and file.is_file()
+    )
+    if not files:
+        raise ValueError(
+            f"Image folder {str(folder)!r} holds no images. Accepted extensions: {accepted} "
+            "(any case; subfolders are searched too)."
+        )
+    return files
+
+
+def _native_format(name, shape, image_size, channels):
+    """Fills in `image_size` / `channels` left as None from the dataset's image shape."""
+    height, width, native_channels = shape
+    if image_size is None:
+        if height is None or height != width:
+            raise ValueError(
+                f"TFDS dataset {name!r} has images of shape {shape}, not a fixed square size: "
+                "pass image_size (e.g. 64) to crop and resize them."
+            )
+        image_size = height
+    if channels is None:
+        channels = {2: 1, 4: 3}.get(native_channels, native_channels)
+    return image_size, channels
+
+
+def _shuffle_forever(dataset, buffer_size, seed):
+    return dataset.shuffle(buffer_size, seed=seed, reshuffle_each_iteration=True).repeat()
+
+
+def _check_batch_size(batch_size):
+    if not is_positive_int(batch_size):
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")

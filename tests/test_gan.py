@@ -1,0 +1,230 @@
+"""The core GAN: train_step algorithm, EMA, sampling, distribution, saving."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import keras_gans
+from keras_gans.networks import dcgan_discriminator, dcgan_generator, mlp_discriminator, mlp_generator
+
+LATENT = 4
+
+
+def tiny_gan(seed=7, **compile_kwargs):
+    keras.utils.set_random_seed(seed)
+    gan = keras_gans.GAN(
+        mlp_generator(LATENT, (2,), units=(16,)), mlp_discriminator((2,), units=(16,)), seed=3
+    )
+    kwargs = dict(d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-2))
+    kwargs.update(compile_kwargs)
+    gan.compile(**kwargs)
+    return gan
+
+
+def points(n=32, seed=0):
+    return np.random.default_rng(seed).normal(size=(n, 2)).astype("float32")
+
+
+def fixed_dataset(batch=16, n=64, labels=False):
+    x = points(n)
+    if labels:
+        return tf.data.Dataset.from_tensor_slices((x, np.arange(n) % 3)).batch(batch)
+    return tf.data.Dataset.from_tensor_slices(x).batch(batch)
+
+
+def weights(model):
+    return [keras.ops.convert_to_numpy(w) for w in model.get_weights()]
+
+
+def assert_weights_close(a, b, atol):
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        np.testing.assert_allclose(x, y, atol=atol)
+
+
+def test_latent_dim_is_read_from_generator():
+    gan = tiny_gan()
+    assert gan.latent_dim == LATENT
+    assert gan.generator is not None and gan.discriminator is not None
+
+
+def test_fit_reports_losses_and_penalties():
+    gan = tiny_gan(penalties=[keras_gans.GradientPenalty(weight=1.0, mode="r1")])
+    history = gan.fit(fixed_dataset(), epochs=2, steps_per_epoch=4, verbose=0)
+    assert set(history.history) == {"d_loss", "g_loss", "gradient_penalty"}
+    assert all(np.isfinite(v).all() for v in history.history.values())
+
+
+def test_fit_accepts_images_and_labels():
+    gan = tiny_gan()
+    history = gan.fit(fixed_dataset(labels=True), epochs=1, steps_per_epoch=4, verbose=0)
+    assert np.isfinite(history.history["d_loss"][0])
+
+
+def test_n_critic_discriminator_updates_per_generator_update():
+    gan = tiny_gan(n_critic=3)
+    gan.fit(fixed_dataset(), epochs=1, steps_per_epoch=4, verbose=0)
+    assert int(gan.g_optimizer.iterations.numpy()) == 4
+    assert int(gan.d_optimizer.iterations.numpy()) == 12
+
+
+def test_generator_update_changes_only_generator_in_generator_step():
+    gan = tiny_gan()
+    d_before = weights(gan.discriminator)
+    g_before = weights(gan.generator)
+    gan.generator_step(tf.constant(points(16)), None, 16, scale=1.0)
+    assert_weights_close(weights(gan.discriminator), d_before, atol=0)
+    assert any(not np.allclose(a, b) for a, b in zip(weights(gan.generator), g_before))
+
+
+def test_ema_follows_the_formula():
+    gan = tiny_gan(ema_decay=0.9)
+    w0 = weights(gan.generator)
+    np.testing.assert_allclose(weights(gan.ema_generator)[0], w0[0])
+    gan.fit(fixed_dataset(), epochs=1, steps_per_epoch=1, verbose=0)
+    w1 = weights(gan.generator)
+    expected = [0.9 * a + 0.1 * b for a, b in zip(w0, w1)]
+    assert_weights_close(weights(gan.ema_generator), expected, atol=1e-6)
+    assert gan.sampler is gan.ema_generator
+
+
+def test_generate_is_deterministic_given_seed():
+    gan = tiny_gan(ema_decay=0.99)
+    a, b, c = gan.generate(10, seed=5), gan.generate(10, seed=5), gan.generate(10, seed=6)
+    assert a.shape == (10, 2)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+    z = gan.latent(10, seed=5)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(gan(z)), a, atol=1e-6)
+
+
+def test_dcgan_images_in_tanh_range():
+    gan = keras_gans.GAN(dcgan_generator(8, (28, 28, 1), base_filters=8), dcgan_discriminator((28, 28, 1), base_filters=8))
+    gan.compile()
+    images = gan.generate(3, seed=0)
+    assert images.shape == (3, 28, 28, 1)
+    assert images.min() >= -1 and images.max() <= 1
+
+
+def test_weight_clip_constraint_applied_after_discriminator_updates():
+    gan = tiny_gan(loss="wasserstein", constraints=[keras_gans.WeightClip(0.01)], n_critic=2)
+    gan.fit(fixed_dataset(), epochs=1, steps_per_epoch=2, verbose=0)
+    for w in gan.discriminator.trainable_weights:
+        assert np.abs(keras.ops.convert_to_numpy(w)).max() <= 0.01 + 1e-7
+    assert max(np.abs(keras.ops.convert_to_numpy(w)).max() for w in gan.generator.trainable_weights) > 0.01
+
+
+def test_lazy_penalty_reports_value_on_its_steps_only():
+    gan = tiny_gan(penalties=[keras_gans.GradientPenalty(weight=1.0, mode="r1", interval=2)])
+    values = []
+    for _ in range(4):
+        gan.d_loss_tracker.reset_state()
+        for t in gan.penalty_trackers:
+            t.reset_state()
+        logs = gan.train_step(tf.constant(points(16)))
+        values.append(float(logs["gradient_penalty"]))
+    assert values[0] > 0 and values[2] > 0
+    assert values[1] == 0 and values[3] == 0
+
+
+def test_instance_noise_and_top_k_train():
+    gan = tiny_gan(
+        instance_noise=keras_gans.InstanceNoise(stddev=0.5, anneal_steps=10),
+        top_k=keras_gans.TopKGeneratorUpdate(min_fraction=0.5, decay=0.5, decay_steps=1),
+    )
+    history = gan.fit(fixed_dataset(), epochs=1, steps_per_epoch=4, verbose=0)
+    assert np.isfinite(history.history["g_loss"][0])
+
+
+def test_top_k_keeps_the_most_real_samples():
+    top_k = keras_gans.TopKGeneratorUpdate(min_fraction=0.5, decay=0.5, decay_steps=1)
+    scores = tf.constant([[0.1], [3.0], [-2.0], [1.0]])
+    assert int(top_k(scores, scores, step=0).shape[0]) == 4
+    kept = sorted(top_k(scores, scores, step=5).numpy().tolist())
+    assert kept == [1, 3]
+    energy = keras_gans.losses.get("energy")
+    kept = sorted(top_k(scores, energy.realness(scores), step=5).numpy().tolist())
+    assert kept == [0, 2]
+
+
+def test_relativistic_generator_loss_sees_real_outputs():
+    gan = tiny_gan(loss="relativistic_average")
+    assert gan.gan_loss.uses_real_in_generator_loss
+    history = gan.fit(fixed_dataset(), epochs=1, steps_per_epoch=2, verbose=0)
+    assert np.isfinite(history.history["g_loss"][0])
+
+
+def test_wrong_data_shape_gives_clear_error():
+    gan = tiny_gan()
+    bad = tf.data.Dataset.from_tensor_slices(np.zeros((32, 3), "float32")).batch(16)
+    with pytest.raises(ValueError, match=r"shape \(3,\) but the generator outputs \(2,\)"):
+        gan.fit(bad, epochs=1, steps_per_epoch=1, verbose=0)
+
+
+def test_compile_rejects_bad_arguments():
+    gan = keras_gans.GAN(mlp_generator(LATENT, (2,), units=(8,)), mlp_discriminator((2,), units=(8,)))
+    with pytest.raises(ValueError, match="n_critic"):
+        gan.compile(n_critic=0)
+    with pytest.raises(ValueError, match="ema_decay"):
+        gan.compile(ema_decay=1.5)
+    with pytest.raises(ValueError, match="non_saturating"):
+        gan.compile(loss="nonsense")
+
+
+def _train_on(strategy, data, steps, **compile_kwargs):
+    with strategy.scope():
+        gan = tiny_gan(**compile_kwargs)
+    ds = tf.data.Dataset.from_tensor_slices(data).batch(16)
+    gan.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0)
+    return gan
+
+
+@pytest.mark.parametrize(
+    "compile_kwargs",
+    [
+        dict(loss="non_saturating", penalties=[keras_gans.GradientPenalty(weight=1.0, mode="r1")], ema_decay=0.9),
+        dict(loss="wasserstein", constraints=[keras_gans.WeightClip(0.05)], n_critic=2),
+    ],
+    ids=["ns-r1-ema", "wgan-clip"],
+)
+def test_mirrored_two_devices_match_one_device(compile_kwargs, mirrored_strategy):
+    data = points(48, seed=1)
+    one = _train_on(tf.distribute.OneDeviceStrategy("/cpu:0"), data, 3, **compile_kwargs)
+    two = _train_on(mirrored_strategy, data, 3, **compile_kwargs)
+    assert mirrored_strategy.num_replicas_in_sync == 2
+    assert int(two.g_optimizer.iterations.numpy()) == 3
+    assert_weights_close(weights(two.generator), weights(one.generator), atol=1e-4)
+    assert_weights_close(weights(two.discriminator), weights(one.discriminator), atol=1e-4)
+    if one.ema_generator is not None:
+        assert_weights_close(weights(two.ema_generator), weights(one.ema_generator), atol=1e-4)
+
+
+def test_save_load_resume_matches_uninterrupted_run(tmp_path):
+    kwargs = dict(penalties=[keras_gans.GradientPenalty(weight=1.0, mode="r1")], ema_decay=0.9, n_critic=2)
+    data = points(48, seed=2)
+
+    def dataset():
+        return tf.data.Dataset.from_tensor_slices(data).batch(16)
+
+    straight = tiny_gan(**kwargs)
+    straight.fit(dataset(), epochs=1, steps_per_epoch=3, verbose=0)
+
+    first = tiny_gan(**kwargs)
+    first.fit(dataset(), epochs=1, steps_per_epoch=2, verbose=0)
+    path = str(tmp_path / "gan.keras")
+    first.save(path)
+    loaded = keras.saving.load_model(path)
+    assert isinstance(loaded, keras_gans.GAN)
+    assert int(loaded.d_optimizer.iterations.numpy()) == 4
+    assert isinstance(loaded.penalties[0], keras_gans.GradientPenalty) and loaded.n_critic == 2
+    loaded.fit(dataset().skip(2), epochs=1, steps_per_epoch=1, verbose=0)
+
+    assert_weights_close(weights(loaded.generator), weights(straight.generator), atol=1e-6)
+    assert_weights_close(weights(loaded.discriminator), weights(straight.discriminator), atol=1e-6)
+    assert_weights_close(weights(loaded.ema_generator), weights(straight.ema_generator), atol=1e-6)
+    assert_weights_close(
+        [keras.ops.convert_to_numpy(v) for v in loaded.d_optimizer.variables],
+        [keras.ops.convert_to_numpy(v) for v in straight.d_optimizer.variables],
+        atol=1e-6,
+    )
