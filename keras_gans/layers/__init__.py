@@ -1,0 +1,3 @@
+"""Layers for GANs."""
+
+from keras_gans.layers.spectral_normalization import SpectralNormalization

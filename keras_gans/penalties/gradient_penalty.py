@@ -1,0 +1,156 @@
+"""Gradient penalties on the discriminator: WGAN-GP, one-sided GP, DRAGAN, R1 and R2."""
+
+import tensorflow as tf
+
+from keras_gans.penalties.penalty import Penalty
+from keras_gans.utils.serialization import register
+
+#: The modes `GradientPenalty` accepts.
+MODES = ("two_sided", "one_sided", "dragan", "r1", "r2")
+
+#: Added under the square root of the gradient norm: the derivative of `sqrt` at 0 is infinite, and
+#: the norm is differentiated once more when the penalty is back-propagated to D's weights.
+NORM_EPSILON = 1e-12
+
+
+def per_sample_uniform(x):
+    """U[0, 1] samples of shape `(batch, 1, ..., 1)`: one per sample, broadcasting over `x`."""
+    x = tf.convert_to_tensor(x)
+    shape = tf.concat([tf.shape(x)[:1], tf.ones([x.shape.rank - 1], tf.int32)], axis=0)
+    return tf.random.uniform(shape, dtype=tf.float32)
+
+
+def interpolate(real, fake, alpha):
+    """The WGAN-GP points `alpha * real + (1 - alpha) * fake`, `alpha` e.g. `(B, 1, 1, 1)`."""
+    return alpha * real + (1.0 - alpha) * fake
+
+
+def dragan_perturb(real, alpha, noise, scale=0.5):
+    """The DRAGAN points `real + alpha * scale * std(real) * noise`, `std` over the whole batch.
+
+    `noise` has `real`'s shape (U[0, 1] in the paper's code) and `alpha` is per sample.
+    """
+    std = tf.stop_gradient(tf.math.reduce_std(real))
+    return real + alpha * (scale * std * noise)
+
+
+def input_gradients(critic, x):
+    """`grad_x sum(D(x))`: the per-sample gradients of the critic w.r.t. its inputs, in float32.
+
+    Recorded on the outer tapes too, so the result can be differentiated w.r.t. D's weights.
+    """
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        output = tf.cast(critic(x), tf.float32)
+        total = tf.reduce_sum(output)
+    return tf.cast(tape.gradient(total, x), tf.float32)
+
+
+def squared_gradient_norm(gradients):
+    """`||g||^2` per sample, summed over every non-batch axis. Shape `(batch,)`."""
+    axes = list(range(1, gradients.shape.rank))
+    return tf.reduce_sum(tf.square(gradients), axis=axes)
+
+
+def gradient_norm(gradients):
+    """`||g||_2` per sample, `sqrt(sum g^2 + NORM_EPSILON)` so its own gradient stays finite."""
+    return tf.sqrt(squared_gradient_norm(gradients) + NORM_EPSILON)
+
+
+def gradient_penalty_value(gradients, mode="two_sided", target=1.0):
+    """The unweighted penalty of `mode` given the critic's gradients at the penalty points.
+
+    two_sided / dragan: E[(||g|| - target)^2];  one_sided: E[max(0, ||g|| - target)^2];
+    r1 / r2: 0.5 * E[||g||^2].
+    """
+    _check_mode(mode)
+    if mode in ("r1", "r2"):
+        return 0.5 * tf.reduce_mean(squared_gradient_norm(gradients))
+    excess = gradient_norm(gradients) - target
+    if mode == "one_sided":
+        excess = tf.nn.relu(excess)
+    return tf.reduce_mean(tf.square(excess))
+
+
+def _check_mode(mode):
+    if mode not in MODES:
+        raise ValueError(
+            f"Unknown gradient penalty mode {mode!r}. Valid modes: {', '.join(MODES)}."
+        )
+
+
+@register
+class GradientPenalty(Penalty):
+    """A penalty on the norm of the critic's input gradients, at points depending on `mode`.
+
+    - `"two_sided"`, WGAN-GP (Gulrajani et al. 2017, arXiv:1704.00028): at interpolates
+      `x^ = a * x + (1 - a) * G(z)`, `a ~ U[0, 1]` per sample, `E[(||grad D(x^)||_2 - target)^2]`.
+    - `"one_sided"` (Petzka et al. 2018, arXiv:1709.08894; Gulrajani's appendix): same points,
+      `E[max(0, ||grad D(x^)||_2 - target)^2]`: only gradients steeper than `target` are penalised.
+    - `"dragan"` (Kodali et al. 2017, arXiv:1705.07215): around the data,
+      `x^ = x + a * dragan_scale * std(x) * u`, `u ~ U[0, 1]` elementwise, `a ~ U[0, 1]` per
+      sample, `E[(||grad D(x^)||_2 - target)^2]`.
+    - `"r1"` (Mescheder et al. 2018, arXiv:1801.04406): `0.5 * E[||grad D(x)||^2]` on reals, so
+      that `weight` is the paper's gamma. `"r2"`: the same on fakes.
+
+    The norm is taken over every non-batch axis. The points are constants (`stop_gradient`): the
+    penalty only reaches D's weights, by double back-propagation through an inner `GradientTape`.
+    It costs one more forward and backward pass of D, on the penalty points. Computed in float32
+    whatever the inputs' dtype; the randomness uses TF's stateful random ops, so that `compute`
+    holds no Python state and runs under `tf.function`, XLA and `tf.distribute` replicas (each
+    replica draws its own `a`).
+
+    Args:
+        weight: multiplier in the discriminator loss (10 for WGAN-GP and DRAGAN; gamma for R1/R2).
+        mode: one of `MODES`.
+        target: the gradient norm aimed at (WGAN-GP's 1; unused by r1/r2).
+        interval: lazy regularisation interval (see `Penalty`), e.g. 16 for StyleGAN2's R1.
+        dragan_scale: the `0.5` of DRAGAN's perturbation `0.5 * std(x) * u`.
+        name: metric name of the unweighted value.
+    """
+
+    default_name = "gradient_penalty"
+
+    def __init__(
+        self,
+        weight=10.0,
+        mode="two_sided",
+        target=1.0,
+        interval=1,
+        dragan_scale=0.5,
+        name="gradient_penalty",
+    ):
+        _check_mode(mode)
+        super().__init__(weight=weight, interval=interval, name=name)
+        self.mode = mode
+        self.target = float(target)
+        self.dragan_scale = float(dragan_scale)
+
+    def penalty_points(self, real, fake):
+        """The float32 points, shaped like `real`, at which the critic's gradient is penalised."""
+        real = tf.stop_gradient(tf.cast(real, tf.float32))
+        fake = tf.stop_gradient(tf.cast(fake, tf.float32))
+        if self.mode == "r1":
+            return real
+        if self.mode == "r2":
+            return fake
+        alpha = per_sample_uniform(real)
+        if self.mode == "dragan":
+            noise = tf.random.uniform(tf.shape(real), dtype=tf.float32)
+            return dragan_perturb(real, alpha, noise, self.dragan_scale)
+        return interpolate(real, fake, alpha)
+
+    def value_at(self, critic, points):
+        """The unweighted penalty given the penalty points (see `penalty_points`)."""
+        return gradient_penalty_value(input_gradients(critic, points), self.mode, self.target)
+
+    def compute(self, critic, real, fake, real_output, fake_output):
+        return self.value_at(critic, self.penalty_points(real, fake))
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "mode": self.mode,
+            "target": self.target,
+            "dragan_scale": self.dragan_scale,
+        }
