@@ -34,7 +34,8 @@ class GAN(keras.Model):
     gradients over replicas, so the update equals the one of a single device on the global batch.
     The latent vectors are drawn from a stateless RNG keyed by (seed, step) for the whole global
     batch and sliced per replica, so that a run is reproducible and independent of the number of
-    replicas.
+    replicas. (XLA draws other numbers from the same key than TF's kernels do, so a `jit_compile`
+    run is reproducible but not identical to a run without it.)
 
     Args:
         generator: a `keras.Model` mapping z of shape (batch, latent_dim) to samples.
