@@ -252,3 +252,28 @@ def test_jit_compile_is_turned_off_under_mirrored(mirrored_strategy, caplog):
             gan = tiny_gan(jit_compile=True)
     assert gan.jit_compile is False
     assert "jit_compile=True is not supported" in caplog.text
+
+
+def test_every_compile_option_survives_save_and_load(tmp_path):
+    gan = tiny_gan(
+        loss={"name": "non_saturating", "label_smoothing": 0.1},
+        penalties=[keras_gans.GradientPenalty(weight=2.0, mode="dragan", interval=3), keras_gans.DriftPenalty(0.01)],
+        constraints=[keras_gans.WeightClip(0.5)],
+        n_critic=2,
+        ema_decay=0.95,
+        instance_noise=keras_gans.InstanceNoise(stddev=0.2, anneal_steps=50),
+        top_k=keras_gans.TopKGeneratorUpdate(min_fraction=0.6, decay=0.9, decay_steps=10),
+    )
+    gan.fit(fixed_dataset(), epochs=1, steps_per_epoch=1, verbose=0)
+    path = str(tmp_path / "all.keras")
+    gan.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
+    assert loaded.gan_loss.get_config() == {"label_smoothing": 0.1}
+    assert [p.get_config() for p in loaded.penalties] == [p.get_config() for p in gan.penalties]
+    assert loaded.weight_constraints[0].get_config() == {"clip_value": 0.5}
+    assert (loaded.n_critic, loaded.ema_decay) == (2, 0.95)
+    assert loaded.instance_noise.get_config() == {"stddev": 0.2, "anneal_steps": 50}
+    assert loaded.top_k.get_config() == {"min_fraction": 0.6, "decay": 0.9, "decay_steps": 10}
+    np.testing.assert_array_equal(loaded.generate(4, seed=1), gan.generate(4, seed=1))
+    history = loaded.fit(fixed_dataset(), epochs=1, steps_per_epoch=1, verbose=0)
+    assert set(history.history) == {"d_loss", "g_loss", "gradient_penalty", "drift_penalty"}
