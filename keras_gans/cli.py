@@ -46,6 +46,7 @@ def _list(args):
 
 def _train(args):
     from keras_gans import recipes
+    from keras_gans.training.run import CHECKPOINT, train
 
     recipe = recipes.load(args.recipe)
     overrides = list(args.set)
@@ -55,10 +56,13 @@ def _train(args):
     recipe = recipes.apply_overrides(recipe, overrides)
     name = os.path.splitext(os.path.basename(args.recipe))[0]
     out = args.out or os.path.join("runs", name)
-
-    from keras_gans.training.run import train
-
-    train(recipe, out, resume=args.resume, verbose=0 if args.quiet else None)
+    resuming = args.resume and os.path.isfile(os.path.join(out, CHECKPOINT))
+    if resuming and (args.set or args.batch_size is not None or args.seed is not None):
+        raise UserError(
+            f"--resume continues {out} with the recipe saved there: drop --set, --batch-size and "
+            "--seed (only --steps, the new total, may change), or train into a new --out"
+        )
+    train(recipe, out, resume=args.resume, verbose=0 if args.quiet else None, steps=args.steps)
 
 
 def _sample(args):

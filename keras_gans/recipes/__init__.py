@@ -21,6 +21,7 @@ train: {batch_size: 64, steps: 3000, steps_per_epoch: 500, seed: 0}
 import copy
 import inspect
 import os
+import re
 
 import yaml
 
@@ -51,13 +52,23 @@ COMPILE_KEYS = (
 )
 
 
+class _Loader(yaml.SafeLoader):
+    """`yaml.SafeLoader` that also reads `1e-4` (no dot) as a float, as YAML 1.2 does."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
 def list_recipes():
     """{name: description} of the recipes shipped with the package, sorted by name."""
     recipes = {}
-    for filename in sorted(os.listdir(RECIPE_DIR)):
-        if filename.endswith(".yaml"):
-            name = filename[: -len(".yaml")]
-            recipes[name] = _read(os.path.join(RECIPE_DIR, filename)).get("description", "")
+    names = sorted(f[: -len(".yaml")] for f in os.listdir(RECIPE_DIR) if f.endswith(".yaml"))
+    for name in names:
+        recipes[name] = _read(os.path.join(RECIPE_DIR, name + ".yaml")).get("description", "")
     return recipes
 
 
@@ -79,7 +90,7 @@ def load(name_or_path):
 def _read(path):
     with open(path) as f:
         try:
-            recipe = yaml.safe_load(f) or {}
+            recipe = yaml.load(f, Loader=_Loader) or {}
         except yaml.YAMLError as e:
             raise UserError(f"recipe {path!r} is not valid YAML: {e}".replace("\n", " ")) from None
     if not isinstance(recipe, dict):
@@ -104,7 +115,7 @@ def validate(recipe):
     train.update(recipe.get("train") or {})
     _check_keys("train", train, TRAIN_KEYS)
     for key in ("batch_size", "steps", "steps_per_epoch", "samples"):
-        if not isinstance(train[key], int) or train[key] < 1:
+        if not isinstance(train[key], int) or isinstance(train[key], bool) or train[key] < 1:
             raise UserError(f"train.{key} must be a positive integer, got {train[key]!r}")
     recipe["train"] = train
     recipe.setdefault("description", "")
@@ -130,7 +141,11 @@ def apply_overrides(recipe, assignments):
         if "=" not in assignment:
             raise UserError(f"--set takes key=value (e.g. train.steps=500), got {assignment!r}")
         key, raw = assignment.split("=", 1)
-        value = yaml.safe_load(raw) if raw.strip() else None
+        try:
+            value = yaml.load(raw, Loader=_Loader) if raw.strip() else None
+        except yaml.YAMLError as e:
+            reason = " ".join(str(e).split())
+            raise UserError(f"--set {assignment!r}: the value is not valid YAML ({reason})") from None
         parts = key.strip().split(".")
         node = recipe
         for i, part in enumerate(parts[:-1]):

@@ -24,11 +24,12 @@ CHECKPOINT = os.path.join("checkpoints", "last.keras")
 MODEL_FILE = "model.keras"
 
 
-def train(recipe, out, resume=False, verbose=None, log=print):
+def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
     """Trains `recipe` into the run folder `out`; returns (gan, history).
 
     With `resume=True` and a checkpoint in `out`, training continues from it with the recipe saved
-    in the folder, at the epoch the checkpoint's step count says.
+    in the folder, at the epoch the checkpoint's step count says; `steps` (e.g. `--steps`) then
+    replaces the saved recipe's total `train.steps`.
     """
     import keras
 
@@ -40,6 +41,11 @@ def train(recipe, out, resume=False, verbose=None, log=print):
     initial_epoch = 0
     if resume and os.path.isfile(checkpoint):
         recipe = read_recipe(out)
+        if steps is not None and steps != recipe["train"]["steps"]:
+            recipe["train"]["steps"] = steps
+            recipe = recipes.validate(recipe)
+            with open(os.path.join(out, RECIPE_FILE), "w") as f:
+                yaml.safe_dump(recipe, f, sort_keys=False)
         train_cfg = recipe["train"]
         gan = load_gan(checkpoint)
         initial_epoch = int(gan.g_optimizer.iterations.numpy()) // train_cfg["steps_per_epoch"]

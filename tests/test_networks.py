@@ -1,0 +1,216 @@
+"""Network builders: DCGAN, MLP and autoencoder shapes, options and the by-name registry."""
+
+import keras
+import numpy as np
+import pytest
+
+from keras_gans.networks import (
+    DISCRIMINATORS,
+    GENERATORS,
+    build_discriminator,
+    build_generator,
+)
+from keras_gans.networks.autoencoder import autoencoder_discriminator
+from keras_gans.networks.dcgan import dcgan_discriminator, dcgan_generator
+from keras_gans.networks.mlp import mlp_discriminator, mlp_generator
+
+LATENT = 8
+
+
+def _layers(model, cls):
+    return [layer for layer in model.layers if isinstance(layer, cls)]
+
+
+def _sn_class():
+    try:
+        from keras_gans.layers import SpectralNormalization
+    except ImportError:  # being written by another engineer
+        pytest.skip("keras_gans.layers.SpectralNormalization is not importable yet")
+    return SpectralNormalization
+
+
+@pytest.mark.parametrize("resolution", [28, 32, 64])
+@pytest.mark.parametrize("channels", [1, 3])
+def test_dcgan_shapes(resolution, channels):
+    shape = (resolution, resolution, channels)
+    generator = dcgan_generator(LATENT, shape, base_filters=4)
+    discriminator = dcgan_discriminator(shape, base_filters=4)
+    assert generator.output_shape == (None,) + shape
+    assert discriminator.input_shape == (None,) + shape
+    assert discriminator.output_shape == (None, 1)
+
+    images = keras.ops.convert_to_numpy(generator(np.zeros((2, LATENT), "float32") + 0.5))
+    assert images.shape == (2,) + shape
+    assert np.all(np.abs(images) <= 1.0)  # tanh output
+    logits = keras.ops.convert_to_numpy(discriminator(images))
+    assert logits.shape == (2, 1) and np.all(np.isfinite(logits))
+
+
+@pytest.mark.parametrize("resolution, strided_convs", [(28, 2), (32, 3), (64, 4)])
+def test_dcgan_depth_follows_resolution(resolution, strided_convs):
+    generator = dcgan_generator(LATENT, (resolution, resolution, 1), base_filters=4)
+    discriminator = dcgan_discriminator((resolution, resolution, 1), base_filters=4)
+    assert len(_layers(generator, keras.layers.Conv2DTranspose)) == strided_convs
+    assert len(_layers(discriminator, keras.layers.Conv2D)) == strided_convs
+    # filters double each step: base, 2*base, ...
+    assert [l.filters for l in _layers(discriminator, keras.layers.Conv2D)] == [
+        4 * 2**i for i in range(strided_convs)
+    ]
+
+
+@pytest.mark.parametrize("resolution", [30, 12, 4, 100])
+def test_dcgan_invalid_resolution_names_valid_ones(resolution):
+    with pytest.raises(ValueError, match=r"28.*32.*64") as info:
+        dcgan_generator(LATENT, (resolution, resolution, 1))
+    assert str(resolution) in str(info.value)
+    with pytest.raises(ValueError, match=r"28.*32"):
+        dcgan_discriminator((resolution, resolution, 1))
+
+
+def test_dcgan_discriminator_spectral_norm():
+    sn = _sn_class()
+    discriminator = dcgan_discriminator((32, 32, 3), base_filters=4, normalization_type="none",
+                                        spectral_norm=True)
+    wrapped = _layers(discriminator, sn)
+    assert len(wrapped) == 4  # 3 strided convs + the dense head
+    assert sorted(type(w.layer).__name__ for w in wrapped) == ["Conv2D"] * 3 + ["Dense"]
+    assert not _layers(discriminator, keras.layers.Conv2D)  # none left unwrapped
+    out = keras.ops.convert_to_numpy(discriminator(np.random.default_rng(0).uniform(-1, 1, (2, 32, 32, 3))))
+    assert out.shape == (2, 1) and np.all(np.isfinite(out))
+    plain = dcgan_discriminator((32, 32, 3), base_filters=4)
+    assert not _layers(plain, sn)
+
+
+def test_mlp_discriminator_spectral_norm():
+    sn = _sn_class()
+    discriminator = mlp_discriminator((2,), units=(8, 8), spectral_norm=True)
+    assert len(_layers(discriminator, sn)) == 3
+
+
+@pytest.mark.parametrize(
+    "kind, cls, count",
+    [
+        ("batch", keras.layers.BatchNormalization, 2),
+        ("layer", keras.layers.LayerNormalization, 2),
+        ("instance", keras.layers.GroupNormalization, 2),
+    ],
+)
+def test_dcgan_discriminator_normalization(kind, cls, count):
+    discriminator = dcgan_discriminator((32, 32, 1), base_filters=4, normalization_type=kind)
+    norms = _layers(discriminator, cls)
+    assert len(norms) == count  # after every conv but the first
+    if kind == "instance":
+        # instance norm: one group per channel (groups=-1 resolves to the channel count)
+        assert [n.groups for n in norms] == [8, 16]
+    others = [
+        c for c in (keras.layers.BatchNormalization, keras.layers.LayerNormalization, keras.layers.GroupNormalization)
+        if c is not cls
+    ]
+    for other in others:
+        assert not _layers(discriminator, other)
+    out = keras.ops.convert_to_numpy(discriminator(np.zeros((2, 32, 32, 1), "float32"), training=True))
+    assert out.shape == (2, 1)
+
+
+@pytest.mark.parametrize("kind", ["none", None])
+def test_dcgan_discriminator_without_normalization(kind):
+    discriminator = dcgan_discriminator((32, 32, 1), base_filters=4, normalization_type=kind)
+    for cls in (keras.layers.BatchNormalization, keras.layers.LayerNormalization, keras.layers.GroupNormalization):
+        assert not _layers(discriminator, cls)
+
+
+def test_dcgan_discriminator_unknown_normalization():
+    with pytest.raises(ValueError, match="batch, layer, instance, none"):
+        dcgan_discriminator((28, 28, 1), base_filters=4, normalization_type="weird")
+
+
+def test_autoencoder_discriminator_images():
+    discriminator = autoencoder_discriminator((28, 28, 1), base_filters=4, code_dim=8)
+    x = np.random.default_rng(0).uniform(-1, 1, (3, 28, 28, 1)).astype("float32")
+    energy = keras.ops.convert_to_numpy(discriminator(x))
+    assert energy.shape == (3,)
+    assert np.all(energy >= 0) and np.all(np.isfinite(energy))
+    assert np.any(energy > 0)
+    # the energy is the per-sample reconstruction error
+    reconstruction = keras.Model(discriminator.inputs[0], discriminator.get_layer("energy").input[1])
+    rec = keras.ops.convert_to_numpy(reconstruction(x))
+    assert rec.shape == x.shape
+    np.testing.assert_allclose(energy, ((x - rec) ** 2).mean(axis=(1, 2, 3)), rtol=1e-5, atol=1e-6)
+
+
+def test_autoencoder_discriminator_points():
+    discriminator = autoencoder_discriminator((2,), code_dim=4, units=(8,))
+    x = np.random.default_rng(0).normal(size=(5, 2)).astype("float32")
+    energy = keras.ops.convert_to_numpy(discriminator(x))
+    assert energy.shape == (5,)
+    assert np.all(energy >= 0) and np.any(energy > 0)
+
+
+@pytest.mark.parametrize("output_shape", [(2,), (28, 28, 1), (4, 4, 3)])
+def test_mlp_generator_shapes(output_shape):
+    generator = mlp_generator(LATENT, output_shape, units=(8, 8), batch_norm=True)
+    assert generator.output_shape == (None,) + output_shape
+    assert len(_layers(generator, keras.layers.BatchNormalization)) == 2
+    out = keras.ops.convert_to_numpy(generator(np.ones((3, LATENT), "float32")))
+    assert out.shape == (3,) + output_shape
+
+
+@pytest.mark.parametrize("input_shape, output_dim", [((2,), 1), ((28, 28, 1), 1), ((2,), 5)])
+def test_mlp_discriminator_shapes(input_shape, output_dim):
+    discriminator = mlp_discriminator(input_shape, units=(8,), output_dim=output_dim)
+    out = keras.ops.convert_to_numpy(discriminator(np.ones((3,) + input_shape, "float32")))
+    assert out.shape == (3, output_dim)
+    assert [l.units for l in _layers(discriminator, keras.layers.Dense)] == [8, output_dim]
+
+
+def test_registry_names():
+    assert set(GENERATORS) == {"mlp", "dcgan"}
+    assert set(DISCRIMINATORS) == {"mlp", "dcgan", "autoencoder"}
+
+
+def test_build_by_name_with_options():
+    generator = build_generator({"name": "mlp", "units": [8, 4]}, LATENT, (2,))
+    assert generator.output_shape == (None, 2)
+    assert generator.input_shape == (None, LATENT)
+    assert [l.units for l in _layers(generator, keras.layers.Dense)] == [8, 4, 2]
+    discriminator = build_discriminator({"name": "dcgan", "base_filters": 4}, (28, 28, 1))
+    assert discriminator.output_shape == (None, 1)
+    assert _layers(discriminator, keras.layers.Conv2D)[0].filters == 4
+    energy = build_discriminator({"name": "autoencoder", "code_dim": 4, "units": [8]}, (2,))
+    assert energy.output_shape == (None,)
+
+
+def test_build_does_not_mutate_config():
+    config = {"name": "mlp", "units": [8]}
+    build_generator(config, LATENT, (2,))
+    assert config == {"name": "mlp", "units": [8]}
+
+
+def test_build_unknown_name_lists_valid_names():
+    with pytest.raises(ValueError, match=r"unknown generator 'stylegan'.*dcgan, mlp"):
+        build_generator({"name": "stylegan"}, LATENT, (2,))
+    with pytest.raises(ValueError, match=r"unknown discriminator 'resnet'.*autoencoder, dcgan, mlp"):
+        build_discriminator({"name": "resnet"}, (2,))
+    with pytest.raises(ValueError, match="valid names"):
+        build_generator({}, LATENT, (2,))
+
+
+def test_build_unknown_option_lists_valid_options():
+    with pytest.raises(ValueError, match=r"unknown generator option\(s\) filters for 'dcgan'") as info:
+        build_generator({"name": "dcgan", "filters": 4}, LATENT, (28, 28, 1))
+    message = str(info.value)
+    assert "base_filters" in message and "kernel_size" in message
+    # the arguments the registry fills in are not offered as options
+    assert "latent_dim" not in message.split("valid options are")[1]
+    assert "output_shape" not in message.split("valid options are")[1]
+    with pytest.raises(ValueError, match=r"unknown discriminator option\(s\) units for 'dcgan'.*normalization_type"):
+        build_discriminator({"name": "dcgan", "units": [8]}, (28, 28, 1))
+
+
+def test_dcgan_rejects_point_shapes_clearly():
+    with pytest.raises(ValueError, match=r"DCGAN generator works on images.*\(2,\).*mlp"):
+        dcgan_generator(LATENT, (2,))
+    with pytest.raises(ValueError, match=r"DCGAN discriminator works on images.*\(2,\).*mlp"):
+        dcgan_discriminator((2,))
+    with pytest.raises(ValueError, match=r"DCGAN generator.*\(28, 28\)"):
+        build_generator({"name": "dcgan"}, LATENT, (28, 28))
