@@ -1,4 +1,4 @@
-"""The `keras-gans` command: list, train and sample recipes."""
+"""The `keras-gans` command: list, train, sample and evaluate recipes."""
 
 import argparse
 import os
@@ -31,6 +31,21 @@ def _parser():
     sample.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
     sample.add_argument("--out", required=True, help="FILE.png (grid / scatter plot) or FILE.npy (raw array)")
     sample.add_argument("--seed", type=int, default=None, help="same seed, same samples")
+
+    ev = sub.add_parser("eval", help="score a trained run: FID, KID, IS, precision/recall or mode coverage")
+    ev.add_argument("run", metavar="RUN_DIR")
+    ev.add_argument("--metrics", default=None,
+                    help="comma-separated: fid,kid,is,pr,dc for images, modes for 2-D points "
+                         "(default: fid,kid,is,pr for images, modes for points)")
+    ev.add_argument("--n", type=int, default=None,
+                    help="generated samples (default 10000 for images, 2500 for 2-D points)")
+    ev.add_argument("--seed", type=int, default=0, help="seed of the latent vectors and subsets (default 0)")
+    ev.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    ev.add_argument("--extractor", default="mnist",
+                    help="image features: mnist (the shipped classifier, default) or inception (needs --weights)")
+    ev.add_argument("--weights", default=None, metavar="PATH",
+                    help="InceptionV3 ImageNet weights .h5 for --extractor inception "
+                         "(inception_v3_weights_tf_dim_ordering_tf_kernels[_notop].h5)")
     return parser
 
 
@@ -72,7 +87,31 @@ def _sample(args):
     print(f"wrote {args.n} samples to {path}")
 
 
-COMMANDS = {"list": _list, "train": _train, "sample": _sample}
+def _eval(args):
+    import json
+
+    from keras_gans.metrics.evaluate import DEFAULT_SAMPLES, data_kind_of, evaluate_run
+    from keras_gans.training.run import read_recipe
+
+    if args.n is not None and args.n < 1:
+        raise UserError(f"--n must be at least 1, got {args.n}")
+    results = evaluate_run(args.run, metrics=args.metrics, n=args.n, seed=args.seed,
+                           extractor=args.extractor, weights_path=args.weights)
+    kind = data_kind_of(read_recipe(args.run)["data"])
+    n = DEFAULT_SAMPLES[kind] if args.n is None else args.n
+    extractor = args.extractor if kind == "images" else None
+    if args.json:
+        print(json.dumps({"run": args.run, "n": n, "seed": args.seed, "extractor": extractor,
+                          "metrics": results}))
+        return
+    print(f"{args.run}: {n} samples, seed {args.seed}" + (f", {extractor} features" if extractor else ""))
+    width = max(len("metric"), *(len(key) for key in results))
+    print(f"{'metric':<{width}}  value")
+    for key, value in results.items():
+        print(f"{key:<{width}}  {value if isinstance(value, int) else format(value, '.6g')}")
+
+
+COMMANDS = {"list": _list, "train": _train, "sample": _sample, "eval": _eval}
 
 
 def main(argv=None):

@@ -79,7 +79,7 @@ def test_generator_update_changes_only_generator_in_generator_step():
 
 
 def test_ema_follows_the_formula():
-    gan = tiny_gan(ema_decay=0.9)
+    gan = tiny_gan(ema_decay=0.9, ema_warmup=False)
     w0 = weights(gan.generator)
     np.testing.assert_allclose(weights(gan.ema_generator)[0], w0[0])
     gan.fit(fixed_dataset(), epochs=1, steps_per_epoch=1, verbose=0)
@@ -87,6 +87,18 @@ def test_ema_follows_the_formula():
     expected = [0.9 * a + 0.1 * b for a, b in zip(w0, w1)]
     assert_weights_close(weights(gan.ema_generator), expected, atol=1e-6)
     assert gan.sampler is gan.ema_generator
+
+
+def test_ema_warmup_ramps_the_decay():
+    gan = tiny_gan(ema_decay=0.999)
+    assert gan.ema_warmup
+    ema, w = weights(gan.generator), None
+    for step in range(1, 4):
+        gan.fit(fixed_dataset(n=16), epochs=1, steps_per_epoch=1, verbose=0)
+        w = weights(gan.generator)
+        decay = min(0.999, (1 + step) / (10 + step))
+        ema = [decay * e + (1 - decay) * x for e, x in zip(ema, w)]
+        assert_weights_close(weights(gan.ema_generator), ema, atol=1e-6)
 
 
 def test_generate_is_deterministic_given_seed():

@@ -19,3 +19,13 @@ from keras_gans.metrics.streaming import FrechetDistance
 from keras_gans.metrics.streaming import InceptionScore
 from keras_gans.metrics.streaming import KernelInceptionDistance
 from keras_gans.metrics.streaming import PrecisionRecall
+from keras_gans.metrics.callbacks import FIDCallback
+from keras_gans.metrics.callbacks import MetricsCallback
+from keras_gans.metrics.evaluate import SampleEvaluator
+from keras_gans.metrics.evaluate import evaluate_run
+from keras_gans.metrics.extractors import FeatureExtractor
+from keras_gans.metrics.extractors import InceptionV3FeatureExtractor
+from keras_gans.metrics.extractors import KerasModelExtractor
+from keras_gans.metrics.extractors import MNISTFeatureExtractor
+from keras_gans.metrics.extractors import get_extractor
+from keras_gans.metrics.extractors import mnist_classifier

@@ -89,6 +89,7 @@ class GAN(keras.Model):
         constraints=(),
         n_critic=1,
         ema_decay=None,
+        ema_warmup=True,
         instance_noise=None,
         top_k=None,
         jit_compile=False,
@@ -106,6 +107,10 @@ class GAN(keras.Model):
             n_critic: discriminator updates per generator update.
             ema_decay: if set (e.g. 0.999), keep an exponential moving average of the generator's
                 weights in `ema_generator`; `generate` and `call` use it.
+            ema_warmup: ramp the EMA decay up as `min(ema_decay, (1 + t) / (10 + t))` at generator
+                step t (the `num_updates` rule of `tf.train.ExponentialMovingAverage`), so that the
+                average forgets the random initial weights within the first steps instead of
+                after ~1 / (1 - ema_decay) of them.
             instance_noise: an `InstanceNoise` added to the discriminator's inputs.
             top_k: a `TopKGeneratorUpdate` restricting the generator loss to the best fakes.
             jit_compile: compile the train step with XLA. Turned off (with a log message) under a
@@ -144,6 +149,7 @@ class GAN(keras.Model):
         self.penalty_trackers = [keras.metrics.Mean(name=n) for n in names]
 
         self._set_ema(ema_decay)
+        self.ema_warmup = bool(ema_warmup)
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
 
@@ -155,6 +161,7 @@ class GAN(keras.Model):
             constraints=self.weight_constraints,
             n_critic=self.n_critic,
             ema_decay=self.ema_decay,
+            ema_warmup=self.ema_warmup,
             instance_noise=self.instance_noise,
             top_k=self.top_k,
             jit_compile=jit_compile,
@@ -343,7 +350,10 @@ class GAN(keras.Model):
 
     def update_ema(self):
         """ema <- decay * ema + (1 - decay) * weights; non-trainable state (BN statistics) is copied."""
-        decay = self.ema_decay
+        decay = tf.constant(self.ema_decay, tf.float32)
+        if self.ema_warmup:
+            t = tf.cast(self.g_optimizer.iterations, tf.float32)  # already counts this step
+            decay = tf.minimum(decay, (1.0 + t) / (10.0 + t))
         targets, values = [], []
         trainable = {id(v) for v in self.generator.trainable_variables}
         for ema_v, v in zip(self.ema_generator.weights, self.generator.weights):

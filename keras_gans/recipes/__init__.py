@@ -16,6 +16,9 @@ compile:                                 # the arguments of GAN.compile
   penalties: [{name: gradient_penalty, weight: 10, mode: two_sided}]
 train: {batch_size: 64, steps: 3000, steps_per_epoch: 500, seed: 0}
 ```
+
+A learning-rate schedule is a Keras serialized schedule, which needs its module:
+`learning_rate: {module: keras.optimizers.schedules, class_name: CosineDecay, config: {...}}`.
 """
 
 import copy

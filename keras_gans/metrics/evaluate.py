@@ -1,0 +1,373 @@
+"""Scoring a trained GAN: generate samples, extract features, compute the metrics against real data.
+
+`evaluate_run(run_dir_or_gan, ...)` (the `keras-gans eval` command) and `MetricsCallback`
+share `SampleEvaluator`, which holds the real data (its features computed once) and scores
+batches of generated samples.
+
+Metric names and the result keys they produce:
+
+| name    | data   | result keys              | computed with                                         |
+|---------|--------|--------------------------|-------------------------------------------------------|
+| `fid`   | images | `fid`                    | `frechet_distance(real, fake features)`               |
+| `kid`   | images | `kid`, `kid_std`         | `kernel_inception_distance` (100 subsets of <= 1000)  |
+| `is`    | images | `is`, `is_std`           | `inception_score(probabilities, splits=10)`           |
+| `pr`    | images | `precision`, `recall`    | `precision_recall(k=3)`, equal-size real subset       |
+| `dc`    | images | `density`, `coverage`    | `density_coverage(k=5)`, equal-size real subset       |
+| `modes` | points | `modes`, `hq`            | `mode_coverage(samples, mixture centres, sigma)`      |
+
+FID and KID use all the real features (10,000 for the bundled MNIST); precision / recall and
+density / coverage depend on the set sizes, so they compare the `n` generated samples with `n`
+real ones drawn without replacement (seeded), as their papers do with equal sets. Numbers
+computed with the default "mnist" extractor are comparable between models of this package, not
+with published (Inception) numbers.
+"""
+
+import collections.abc
+import os
+import warnings
+
+import numpy as np
+from scipy import linalg
+
+from keras_gans.errors import UserError
+
+#: Metric name -> the keys of its results.
+RESULT_KEYS = {
+    "fid": ("fid",),
+    "kid": ("kid", "kid_std"),
+    "is": ("is", "is_std"),
+    "pr": ("precision", "recall"),
+    "dc": ("density", "coverage"),
+    "modes": ("modes", "hq"),
+}
+METRIC_NAMES = tuple(RESULT_KEYS)
+#: The metrics that apply to each kind of data, and the defaults.
+APPLICABLE = {"images": ("fid", "kid", "is", "pr", "dc"), "points": ("modes",)}
+DEFAULT_METRICS = {"images": ("fid", "kid", "is", "pr"), "points": ("modes",)}
+#: Generated samples per evaluation when `n` is None: 10,000 images; 2,500 points (VEEGAN/PacGAN).
+DEFAULT_SAMPLES = {"images": 10000, "points": 2500}
+#: The fewest generated samples each metric can work with.
+IS_SPLITS = 10
+PR_K = 3
+DC_K = 5
+MIN_SAMPLES = {"fid": 2, "kid": 2, "is": IS_SPLITS, "pr": PR_K + 1, "dc": DC_K + 1, "modes": 1}
+
+#: Features of real data read from a data config, per (extractor, data): extracting the 10,000
+#: bundled digits again for every evaluation or callback of a process would be wasted time.
+_REAL_FEATURES = collections.OrderedDict()
+_REAL_FEATURES_SIZE = 2
+
+
+def parse_metrics(metrics, kind):
+    """The tuple of metric names `metrics` asks for, checked against the data `kind`.
+
+    `metrics` is a comma-separated string ("fid,kid"), a sequence of names, or None (the
+    defaults of `kind`: fid, kid, is, pr for images; modes for points). Duplicates are dropped.
+    Unknown names, and names that do not apply to `kind`, raise a `UserError`.
+    """
+    if metrics is None:
+        return DEFAULT_METRICS[kind]
+    if isinstance(metrics, str):
+        names = [name.strip() for name in metrics.split(",")]
+    elif isinstance(metrics, collections.abc.Iterable):
+        names = [str(name).strip() for name in metrics]
+    else:
+        raise UserError(f"metrics must be names such as 'fid,kid' or ['fid', 'kid'], got {metrics!r}")
+    names = [name.lower() for name in names if name]
+    if not names:
+        raise UserError(f"no metric given: choose from {', '.join(METRIC_NAMES)}")
+    unknown = [name for name in names if name not in RESULT_KEYS]
+    if unknown:
+        raise UserError(
+            f"unknown metric(s) {', '.join(unknown)}: valid metrics are {', '.join(METRIC_NAMES)} "
+            "(fid, kid, is, pr, dc for images; modes for 2-D points)"
+        )
+    misplaced = [name for name in names if name not in APPLICABLE[kind]]
+    if misplaced:
+        what = "2-D points" if kind == "points" else "images"
+        raise UserError(
+            f"{', '.join(misplaced)} {'does' if len(misplaced) == 1 else 'do'} not apply to {what}: "
+            f"the metrics for {what} are "
+            f"{', '.join(APPLICABLE[kind])}"
+        )
+    return tuple(dict.fromkeys(names))
+
+
+def check_num_samples(n, metrics):
+    """Raises a `UserError` unless `n` generated samples are enough for every metric."""
+    need = max(MIN_SAMPLES[name] for name in metrics)
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < need:
+        needers = [name for name in metrics if MIN_SAMPLES[name] == need]
+        raise UserError(f"the number of samples must be at least {need} for {', '.join(needers)}, got {n!r}")
+
+
+def _mixture(data):
+    """The `Mixture` a data description names (a Mixture, "ring", {"name": "grid"}), else None."""
+    from keras_gans.data import Mixture
+    from keras_gans.data import mixture_for
+
+    if isinstance(data, Mixture):
+        return data
+    if isinstance(data, (str, collections.abc.Mapping)):
+        try:
+            return mixture_for(data)
+        except ValueError as e:
+            raise UserError(str(e)) from None
+    return None
+
+
+def data_kind_of(data):
+    """"points" for a mixture (name, data config or `Mixture`), else "images"."""
+    return "points" if _mixture(data) is not None else "images"
+
+
+def real_data_key(data, image_shape=None, n=None, seed=0):
+    """A hashable description of the real data `real_samples` returns (None for arrays)."""
+    if not isinstance(data, (str, collections.abc.Mapping)):
+        return None
+    config = {"name": data} if isinstance(data, str) else dict(data)
+    items = repr(sorted((str(key), repr(value)) for key, value in config.items()))
+    shape = None if image_shape is None else tuple(image_shape)
+    return (items, shape) if config.get("name") == "mnist" else (items, shape, n, seed)
+
+
+def real_samples(data, image_shape=None, n=None, seed=0):
+    """The real data to compare with: a `Mixture` for points, `(N, H, W, C)` float32 images otherwise.
+
+    Args:
+        data: a recipe data config ("mnist", {"name": "ring"}, {"tfds": ...}, {"folder": ...}),
+            a `Mixture`, or an array of real images (float in [-1, 1] or uint8), returned as is.
+        image_shape: the generator's output shape: configs are resized / converted to it.
+        n: how many images to read from a TFDS dataset or a folder (the bundled MNIST always
+            gives its 10,000 digits); the stream repeats if it holds fewer.
+        seed: the shuffling seed of TFDS / folder data.
+    """
+    mixture = _mixture(data)
+    if mixture is not None:
+        return mixture
+    if not isinstance(data, (str, collections.abc.Mapping)):
+        from keras_gans.metrics.extractors import as_image_batch
+
+        return as_image_batch(data, "real images")
+    from keras_gans.data import load_mnist
+    from keras_gans.data import make_dataset
+    from keras_gans.data import to_model_images
+
+    config = {"name": data} if isinstance(data, str) else dict(data)
+    if image_shape is not None and len(tuple(image_shape)) != 3:
+        raise UserError(
+            f"the generator outputs samples of shape {tuple(image_shape)}, not images, but the data "
+            f"is {config!r}"
+        )
+    try:
+        if config.get("name") == "mnist":
+            size, channels = (28, 1) if image_shape is None else (image_shape[0], image_shape[-1])
+            images, _ = load_mnist()
+            return np.asarray(to_model_images(images[..., np.newaxis], size, channels))
+        n = int(n or DEFAULT_SAMPLES["images"])
+        dataset = make_dataset(config, batch_size=min(n, 250), image_shape=image_shape, seed=seed)
+        batches, count = [], 0
+        for batch in dataset:
+            batches.append(np.asarray(batch))
+            count += len(batches[-1])
+            if count >= n:
+                break
+        return np.concatenate(batches)[:n]
+    except UserError:
+        raise
+    except ValueError as e:
+        raise UserError(str(e)) from None
+
+
+class SampleEvaluator:
+    """Scores generated samples against fixed real data; the real features are computed once.
+
+    Args:
+        real: a `Mixture` (2-D points: the "modes" metric) or real images `(N, H, W, C)` in
+            [-1, 1] (or uint8); see `real_samples` to get them from a data config.
+        metrics: names (see the module docstring) or None for the defaults of the data kind.
+        extractor: "mnist", "inception", a `keras.Model` or a `FeatureExtractor` (images only;
+            not built for points).
+        weights_path: the InceptionV3 weights file for `extractor="inception"`.
+        seed: seeds KID's subsets and the real subset of precision / recall, density / coverage.
+        real_key: a hashable name of the real data (see `real_data_key`): their features are then
+            cached for the process (the 2 most recent), shared by evaluators of the same data
+            and extractor. None (arrays) computes them once per evaluator.
+    """
+
+    def __init__(self, real, metrics=None, extractor="mnist", weights_path=None, seed=0, real_key=None):
+        from keras_gans.data import Mixture
+
+        self.kind = "points" if isinstance(real, Mixture) else "images"
+        self.metrics = parse_metrics(metrics, self.kind)
+        self.seed = int(seed)
+        self.extractor = None
+        if self.kind == "points":
+            self.mixture = real
+            self.real = None
+        else:
+            from keras_gans.metrics.extractors import as_image_batch
+            from keras_gans.metrics.extractors import get_extractor
+
+            self.mixture = None
+            self.real = as_image_batch(real, "real images")
+            if len(self.real) < 2:
+                raise UserError(f"need at least 2 real images, got {len(self.real)}")
+            self.extractor = get_extractor(extractor, weights_path)
+            if "is" in self.metrics and not self.extractor.has_probabilities:
+                self.extractor._require_probabilities()
+        self._real_features = None
+        self._cache_key = None
+        if real_key is not None and self.extractor is not None and self.extractor.cache_key is not None:
+            self._cache_key = (self.extractor.cache_key, real_key)
+
+    @property
+    def result_keys(self):
+        return tuple(key for name in self.metrics for key in RESULT_KEYS[name])
+
+    def real_features(self):
+        """`(N, d)` features of the real images (computed at the first call, then cached)."""
+        if self._real_features is None and self.kind == "images":
+            needs = {"fid", "kid", "pr", "dc"} & set(self.metrics)
+            if needs:
+                cached = _REAL_FEATURES.get(self._cache_key) if self._cache_key else None
+                if cached is None:
+                    cached = self.extractor.features(self.real)
+                    if self._cache_key:
+                        _REAL_FEATURES[self._cache_key] = cached
+                        while len(_REAL_FEATURES) > _REAL_FEATURES_SIZE:
+                            _REAL_FEATURES.popitem(last=False)
+                else:
+                    _REAL_FEATURES.move_to_end(self._cache_key)
+                self._real_features = cached.astype("float64")
+        return self._real_features
+
+    def __call__(self, samples):
+        """The results dict (see `RESULT_KEYS`) of generated `samples` (NumPy, data scale)."""
+        samples = np.asarray(samples)
+        check_num_samples(len(samples), self.metrics)
+        if not np.isfinite(samples).all():
+            raise UserError("the generator produced NaN or infinite samples: training diverged")
+        try:
+            if self.kind == "points":
+                return self._points(samples)
+            return self._images(samples)
+        except UserError:
+            raise
+        except ValueError as e:
+            raise UserError(f"cannot compute {', '.join(self.metrics)}: {e}") from None
+
+    def _points(self, samples):
+        from keras_gans.metrics.mode_coverage import mode_coverage
+
+        if samples.ndim != 2 or samples.shape[1] != self.mixture.centers.shape[1]:
+            raise UserError(
+                f"the {self.mixture.name} mixture has {self.mixture.centers.shape[1]}-D points but "
+                f"the generator produced samples of shape {samples.shape[1:]}"
+            )
+        modes, hq = mode_coverage(samples, self.mixture.centers, self.mixture.sigma)
+        return {"modes": int(modes), "hq": float(hq)}
+
+    def _images(self, samples):
+        from keras_gans.metrics.density_coverage import density_coverage
+        from keras_gans.metrics.frechet import frechet_distance
+        from keras_gans.metrics.inception_score import inception_score
+        from keras_gans.metrics.kernel_inception_distance import kernel_inception_distance
+        from keras_gans.metrics.precision_recall import precision_recall
+
+        if samples.ndim == 2:
+            raise UserError(
+                f"the generator produced points of shape {samples.shape[1:]} but the real data "
+                "are images"
+            )
+        real = self.real_features()
+        need_features = real is not None
+        fake, probs = self.extractor.features_and_probabilities(
+            samples, probabilities="is" in self.metrics
+        )
+        fake = fake.astype("float64") if need_features else None
+        results = {}
+        subset = None
+        for name in self.metrics:
+            if name == "fid":
+                with warnings.catch_warnings():  # Singular covariances (collapsed generators) are
+                    warnings.simplefilter("ignore", linalg.LinAlgWarning)  # handled by the eps ridge.
+                    results["fid"] = frechet_distance(real, fake)
+            elif name == "kid":
+                results["kid"], results["kid_std"] = kernel_inception_distance(real, fake, seed=self.seed)
+            elif name == "is":
+                results["is"], results["is_std"] = inception_score(probs, splits=IS_SPLITS)
+            else:
+                if subset is None:
+                    rng = np.random.default_rng(self.seed)
+                    size = min(len(real), len(fake))
+                    subset = real[np.sort(rng.choice(len(real), size, replace=False))]
+                if name == "pr":
+                    results["precision"], results["recall"] = precision_recall(subset, fake, k=PR_K)
+                else:
+                    results["density"], results["coverage"] = density_coverage(subset, fake, k=DC_K)
+        return {key: float(value) for key, value in results.items()}
+
+
+def _generator_shape(gan):
+    outputs = getattr(gan.generator, "outputs", None)
+    return tuple(outputs[0].shape[1:]) if outputs else None
+
+
+def evaluate_run(
+    run_dir_or_gan,
+    metrics=None,
+    n=None,
+    seed=0,
+    extractor="mnist",
+    weights_path=None,
+    data=None,
+):
+    """Scores a trained GAN; returns a dict `{result key: value}` (see the module docstring).
+
+    Args:
+        run_dir_or_gan: a run folder (`keras-gans train ... --out DIR`: its final model or last
+            checkpoint and its recipe's data) or a `keras_gans.GAN`.
+        metrics: names, e.g. ("fid", "kid", "is", "pr") or "fid,kid"; None uses the defaults:
+            fid, kid, is, pr for images; modes for 2-D points. Unknown names and names that do
+            not apply to the data raise a `UserError`.
+        n: generated samples (`gan.generate(n, seed)`, the EMA generator when there is one);
+            None: 10,000 for images, 2,500 for points (the VEEGAN / PacGAN protocol).
+        seed: seed of the latent vectors, of KID's subsets and of the real subsets.
+        extractor: "mnist" (default), "inception" (with `weights_path`), a `keras.Model` or a
+            `FeatureExtractor`; ignored for points.
+        weights_path: the InceptionV3 ImageNet weights file for `extractor="inception"`.
+        data: the real data: a data config ("mnist", "ring", {"folder": ...}), a `Mixture` or an
+            array of real images. Defaults to the run's recipe data; required with a GAN object.
+    """
+    from keras_gans.training.run import load_run
+
+    if isinstance(run_dir_or_gan, (str, os.PathLike)):
+        gan, recipe = load_run(os.fspath(run_dir_or_gan))
+        if data is None:
+            data = recipe["data"]
+    else:
+        gan = run_dir_or_gan
+        if not hasattr(gan, "generate"):
+            raise UserError(f"expected a run folder or a keras_gans GAN, got {type(gan).__name__}")
+        if data is None:
+            raise UserError(
+                "pass data=... (e.g. 'mnist', 'ring' or an array of real images) to evaluate a GAN "
+                "object; a run folder supplies its recipe's data"
+            )
+    kind = data_kind_of(data)
+    names = parse_metrics(metrics, kind)
+    n = DEFAULT_SAMPLES[kind] if n is None else n
+    check_num_samples(n, names)
+    shape = _generator_shape(gan)
+    if kind == "points" and shape is not None and len(shape) != 1:
+        raise UserError(f"the data are 2-D points but the generator outputs images of shape {shape}")
+    evaluator = SampleEvaluator(
+        real_samples(data, image_shape=shape, n=n, seed=seed) if kind == "images" else _mixture(data),
+        names,
+        extractor=extractor,
+        weights_path=weights_path,
+        seed=seed,
+        real_key=real_data_key(data, shape, n, seed),
+    )
+    return evaluator(gan.generate(int(n), seed=seed))
