@@ -32,6 +32,13 @@ def _parser():
     sample.add_argument("--out", required=True, help="FILE.png (grid / scatter plot) or FILE.npy (raw array)")
     sample.add_argument("--seed", type=int, default=None, help="same seed, same samples")
 
+    export = sub.add_parser("export", help="export a run's generator as a SavedModel for TF Serving")
+    export.add_argument("run", metavar="RUN_DIR")
+    export.add_argument("--out", required=True, help="folder of versions: writes OUT/VERSION/saved_model.pb")
+    export.add_argument("--version", type=int, default=1, help="model version folder (default 1)")
+    export.add_argument("--tflite", action="store_true", help="also write OUT/VERSION/generator.tflite")
+    export.add_argument("--overwrite", action="store_true", help="replace an existing version")
+
     ev = sub.add_parser("eval", help="score a trained run: FID, KID, IS, precision/recall or mode coverage")
     ev.add_argument("run", metavar="RUN_DIR")
     ev.add_argument("--metrics", default=None,
@@ -111,7 +118,14 @@ def _eval(args):
         print(f"{key:<{width}}  {value if isinstance(value, int) else format(value, '.6g')}")
 
 
-COMMANDS = {"list": _list, "train": _train, "sample": _sample, "eval": _eval}
+def _export(args):
+    from keras_gans.serving import export_gan
+
+    path = export_gan(args.run, args.out, version=args.version, tflite=args.tflite, overwrite=args.overwrite)
+    print(f"exported to {path}")
+
+
+COMMANDS = {"list": _list, "train": _train, "sample": _sample, "eval": _eval, "export": _export}
 
 
 def main(argv=None):

@@ -433,3 +433,18 @@ def test_resume_refuses_overrides_of_the_saved_recipe(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("keras-gans: error: --resume continues")
     assert _steps(os.path.join(out, "model.keras")) == 2
+
+
+def test_export_writes_tf_serving_layout_and_refuses_to_overwrite(tmp_path, capsys):
+    run = str(tmp_path / "run")
+    assert main(["train", "ring-gan", "--steps", "2", *TINY_RING, "--out", run]) == 0
+    out = str(tmp_path / "exported")
+    assert main(["export", run, "--out", out, "--version", "3"]) == 0
+    assert os.path.isfile(os.path.join(out, "3", "saved_model.pb"))
+    assert not os.path.exists(os.path.join(out, "3", "generator.tflite"))
+    capsys.readouterr()
+    assert main(["export", run, "--out", out, "--version", "3"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "already exists" in err[0] and "--overwrite" in err[0]
+    assert main(["export", run, "--out", out, "--version", "3", "--overwrite", "--tflite"]) == 0
+    assert os.path.isfile(os.path.join(out, "3", "generator.tflite"))
