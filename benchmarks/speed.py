@@ -218,7 +218,9 @@ class HandWrittenLoop:
         for _ in range(steps):
             outputs = self.train_step(next(iterator))
         if outputs is not None:
-            float(outputs[0])  # Waits for the last step.
+            import tensorflow as tf
+
+            float(tf.nest.flatten(outputs)[0])  # Waits for the last step.
 
 
 def make_gan(generator, discriminator, latent_dim, jit_compile):
@@ -253,14 +255,6 @@ class TrainStepLoop(HandWrittenLoop):
 
         self.gan = make_gan(generator, discriminator, latent_dim, jit_compile=False)
         self.train_step = tf.function(self.gan.train_step, jit_compile=jit_compile)
-
-    def run(self, dataset, steps):
-        iterator = iter(dataset)
-        outputs = None
-        for _ in range(steps):
-            outputs = self.train_step(next(iterator))
-        if outputs is not None:
-            float(outputs["d_loss"])
 
 
 # ---------------------------------------------------------------------------------------- timing

@@ -17,6 +17,7 @@ from keras_gans import recipes
 from keras_gans.cli import main
 from keras_gans.training.run import load_gan
 from keras_gans.utils.images import image_grid
+from cli_helpers import assert_one_error_line
 
 #: ring-gan shrunk to a few hundred weights and batches of 8.
 TINY_RING = [
@@ -57,18 +58,6 @@ def _env():
 
 def _steps(path):
     return int(load_gan(path).g_optimizer.iterations.numpy())
-
-
-def _assert_one_error_line(capsys, code, *fragments):
-    captured = capsys.readouterr()
-    assert code == 1, captured
-    lines = captured.err.strip("\n").split("\n")
-    assert len(lines) == 1, captured.err
-    assert lines[0].startswith("keras-gans: error: "), lines[0]
-    assert "Traceback" not in captured.err + captured.out
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
-    return lines[0]
 
 
 @pytest.fixture(scope="module")
@@ -238,7 +227,7 @@ def test_diverging_training_keeps_last_good_checkpoint(tmp_path, capsys, monkeyp
     out = str(tmp_path / "nan")
     code = main(["train", "ring-gan", "--steps", "6", *TINY_RING, "--out", out])
     checkpoint = os.path.join(out, "checkpoints", "last.keras")
-    line = _assert_one_error_line(capsys, code, "training stopped at step 4", "nan", checkpoint, "--resume")
+    line = assert_one_error_line(capsys, code, "training stopped at step 4", "nan", checkpoint, "--resume")
     assert "last good checkpoint" in line
 
     assert not os.path.exists(os.path.join(out, "model.keras"))
@@ -315,43 +304,43 @@ def test_sample_falls_back_to_checkpoint(ring_run, tmp_path):
 
 def test_error_unknown_recipe(capsys):
     code = main(["train", "no-such-recipe", "--steps", "1"])
-    line = _assert_one_error_line(capsys, code, "unknown recipe 'no-such-recipe'")
+    line = assert_one_error_line(capsys, code, "unknown recipe 'no-such-recipe'")
     for name in recipes.list_recipes():
         assert name in line
 
 
 def test_error_unknown_set_key(capsys):
     code = main(["train", "ring-gan", "--set", "train.stepz=3"])
-    _assert_one_error_line(capsys, code, "train.stepz", "steps_per_epoch", "batch_size")
+    assert_one_error_line(capsys, code, "train.stepz", "steps_per_epoch", "batch_size")
     code = main(["train", "ring-gan", "--set", "train.steps"])
-    _assert_one_error_line(capsys, code, "key=value")
+    assert_one_error_line(capsys, code, "key=value")
     code = main(["train", "ring-gan", "--set", "model.generator.units=[8"])
-    _assert_one_error_line(capsys, code, "not valid YAML")
+    assert_one_error_line(capsys, code, "not valid YAML")
 
 
 def test_error_bad_network_option(tmp_path, capsys):
     out = str(tmp_path / "run")
     code = main(["train", "ring-gan", "--set", "model.generator.filters=8", "--out", out])
-    _assert_one_error_line(capsys, code, "filters", "valid options are", "units")
+    assert_one_error_line(capsys, code, "filters", "valid options are", "units")
     assert not os.path.exists(out)
 
 
 def test_error_missing_run_folder(tmp_path, capsys):
     missing = str(tmp_path / "missing")
     code = main(["sample", missing, "--out", str(tmp_path / "x.png")])
-    _assert_one_error_line(capsys, code, missing, "does not exist")
+    assert_one_error_line(capsys, code, missing, "does not exist")
     os.makedirs(missing)
     code = main(["sample", missing, "--out", str(tmp_path / "x.png")])
-    _assert_one_error_line(capsys, code, "recipe.yaml")
+    assert_one_error_line(capsys, code, "recipe.yaml")
 
 
 def test_error_bad_out_extension(ring_run, tmp_path, capsys):
     out = str(tmp_path / "x.jpg")
     code = main(["sample", ring_run, "--out", out])
-    _assert_one_error_line(capsys, code, ".png", ".npy", "x.jpg")
+    assert_one_error_line(capsys, code, ".png", ".npy", "x.jpg")
     assert not os.path.exists(out)
     code = main(["sample", ring_run, "--n", "0", "--out", str(tmp_path / "x.npy")])
-    _assert_one_error_line(capsys, code, "--n")
+    assert_one_error_line(capsys, code, "--n")
 
 
 def test_error_corrupt_model(ring_run, tmp_path, capsys):
@@ -363,19 +352,19 @@ def test_error_corrupt_model(ring_run, tmp_path, capsys):
     with open(os.path.join(run, "model.keras"), "wb") as f:
         f.write(b"PK\x03\x04 not really a zip")
     code = main(["sample", run, "--out", str(tmp_path / "x.npy")])
-    _assert_one_error_line(capsys, code, "cannot load", "model.keras")
+    assert_one_error_line(capsys, code, "cannot load", "model.keras")
 
 
 def test_error_missing_image_folder(tmp_path, capsys):
     code = main(["train", "dcgan-mnist", "--steps", "1", *TINY_DCGAN, "--set", "data={folder: /nonexistent}",
                  "--out", str(tmp_path / "run")])
-    _assert_one_error_line(capsys, code, "/nonexistent", "does not exist")
+    assert_one_error_line(capsys, code, "/nonexistent", "does not exist")
 
 
 def test_error_image_size_dcgan_cannot_build(tmp_path, capsys):
     code = main(["train", "dcgan-mnist", "--steps", "1", *TINY_DCGAN, "--set", "data.image_size=30",
                  "--out", str(tmp_path / "run")])
-    _assert_one_error_line(capsys, code, "DCGAN resolution", "got 30", "28")
+    assert_one_error_line(capsys, code, "DCGAN resolution", "got 30", "28")
 
 
 def test_error_points_data_with_image_networks(tmp_path, capsys):
@@ -383,7 +372,7 @@ def test_error_points_data_with_image_networks(tmp_path, capsys):
                  "--set", "model.generator={name: dcgan, base_filters: 4}",
                  "--set", "model.discriminator={name: dcgan, base_filters: 4}",
                  "--out", str(tmp_path / "run")])
-    line = _assert_one_error_line(capsys, code)
+    line = assert_one_error_line(capsys, code)
     assert "(2,)" in line and "dcgan" in line.lower(), line
 
 

@@ -22,6 +22,7 @@ from keras_gans.metrics import evaluate_run
 from keras_gans.metrics.evaluate import real_data_key
 from keras_gans.metrics.evaluate import real_samples
 from keras_gans.training.run import load_run
+from cli_helpers import assert_one_error_line
 
 TINY_RING = [
     "--steps", "2", "--batch-size", "8", "--quiet",
@@ -52,18 +53,6 @@ def mnist_run(tmp_path_factory):
     out = str(tmp_path_factory.mktemp("eval") / "dcgan")
     assert main(["train", "dcgan-mnist", *TINY_DCGAN, "--out", out]) == 0
     return out
-
-
-def _one_error_line(capsys, code, *fragments):
-    captured = capsys.readouterr()
-    assert code == 1, captured
-    lines = captured.err.strip("\n").split("\n")
-    assert len(lines) == 1, captured.err
-    assert lines[0].startswith("keras-gans: error: "), lines[0]
-    assert "Traceback" not in captured.err + captured.out
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
-    return lines[0]
 
 
 # ---------------------------------------------------------------------------- callback
@@ -213,9 +202,9 @@ def test_cli_eval_images_json(mnist_run, capsys):
 )
 def test_cli_eval_image_errors(mnist_run, capsys, monkeypatch, tmp_path, args, fragments):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    _one_error_line(capsys, main(["eval", mnist_run, "--n", "200", *args]), *fragments)
+    assert_one_error_line(capsys, main(["eval", mnist_run, "--n", "200", *args]), *fragments)
 
 
 def test_cli_eval_other_errors(ring_run, tmp_path, capsys):
-    _one_error_line(capsys, main(["eval", ring_run, "--metrics", "fid"]), "not apply to 2-D points", "modes")
-    _one_error_line(capsys, main(["eval", str(tmp_path / "missing")]), "does not exist")
+    assert_one_error_line(capsys, main(["eval", ring_run, "--metrics", "fid"]), "not apply to 2-D points", "modes")
+    assert_one_error_line(capsys, main(["eval", str(tmp_path / "missing")]), "does not exist")
