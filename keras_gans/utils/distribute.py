@@ -31,7 +31,6 @@ def assign_variables(variables, values):
     variables = list(variables)
     values = list(values)
     ctx = tf.distribute.get_replica_context()
-    strategy = tf.distribute.get_strategy()
     if ctx is None or not tf.distribute.has_strategy():
         for variable, value in zip(variables, values):
             variable.assign(value)
@@ -44,4 +43,3 @@ def assign_variables(variables, values):
             )
 
     ctx.merge_call(merge_fn, args=tuple(values))
-    del strategy
