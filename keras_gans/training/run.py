@@ -44,8 +44,7 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
         if steps is not None and steps != recipe["train"]["steps"]:
             recipe["train"]["steps"] = steps
             recipe = recipes.validate(recipe)
-            with open(os.path.join(out, RECIPE_FILE), "w") as f:
-                yaml.safe_dump(recipe, f, sort_keys=False)
+            write_recipe(out, recipe)
         train_cfg = recipe["train"]
         gan = load_gan(checkpoint)
         initial_epoch = int(gan.g_optimizer.iterations.numpy()) // train_cfg["steps_per_epoch"]
@@ -56,8 +55,7 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
         keras.utils.set_random_seed(train_cfg["seed"])
         gan = recipes.compile_gan(recipes.build_gan(recipe), recipe)
         os.makedirs(out, exist_ok=True)
-        with open(os.path.join(out, RECIPE_FILE), "w") as f:
-            yaml.safe_dump(recipe, f, sort_keys=False)
+        write_recipe(out, recipe)
 
     dataset = recipes.build_dataset(recipe)
     epochs = int(math.ceil(train_cfg["steps"] / train_cfg["steps_per_epoch"]))
@@ -91,6 +89,11 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
     save_atomically(gan, os.path.join(out, MODEL_FILE))
     log(f"trained {epochs - initial_epoch} epoch(s) in {time.time() - start:.1f} s; model: {os.path.join(out, MODEL_FILE)}")
     return gan, history
+
+
+def write_recipe(run_dir, recipe):
+    with open(os.path.join(run_dir, RECIPE_FILE), "w") as f:
+        yaml.safe_dump(recipe, f, sort_keys=False)
 
 
 def read_recipe(run_dir):
