@@ -12,9 +12,9 @@ Augmentation (training only): random shifts of up to 2 pixels and small rotation
 filled with the background value -1.
 
 Writes `classifier.keras` (inference model, no optimizer state) to `--out` (default
-`saved_models/mnist-classifier/`), copies it to the package (`--package-copy`, default
-`keras_gans/metrics/assets/mnist_classifier.keras`) and prints a JSON summary (held-out
-accuracy, wall time, parameters, file size) which `--summary` also writes to a file.
+`saved_models/mnist-classifier/`, which the package ships as `keras_gans/saved_models/`) and
+prints a JSON summary (held-out accuracy, wall time, parameters, file size) which `--summary`
+also writes to a file.
 
     python benchmarks/train_mnist_classifier.py
 """
@@ -24,7 +24,6 @@ import datetime
 import json
 import os
 import platform
-import shutil
 import sys
 import time
 
@@ -42,9 +41,6 @@ def parse_args(argv=None):
     parser.add_argument("--seed", type=int, default=0, help="seed of weights, shuffling, augmentation")
     parser.add_argument("--out", default=os.path.join(REPO, "saved_models", "mnist-classifier"),
                         help="folder for classifier.keras (default saved_models/mnist-classifier)")
-    parser.add_argument("--package-copy",
-                        default=os.path.join(REPO, "keras_gans", "metrics", "assets", "mnist_classifier.keras"),
-                        help="also copy the model here ('' to skip); default: the package asset")
     parser.add_argument("--summary", default=None, help="also write the JSON summary to this file")
     parser.add_argument("--verbose", type=int, default=2, help="Keras fit verbosity (default 2)")
     return parser.parse_args(argv)
@@ -139,9 +135,6 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "classifier.keras")
     inference.save(path)
-    if args.package_copy:
-        os.makedirs(os.path.dirname(args.package_copy), exist_ok=True)
-        shutil.copyfile(path, args.package_copy)
     per_class = {
         str(d): float(np.mean(predicted[y[held_idx] == d] == d)) for d in range(10)
     }
@@ -163,7 +156,7 @@ def main(argv=None):
         "date": datetime.date.today().isoformat(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}",
         "versions": {"keras": keras.__version__, "tensorflow": tf.__version__},
-        "saved": [path] + ([args.package_copy] if args.package_copy else []),
+        "saved": [path],
     }
     text = json.dumps(summary, indent=2)
     print(text)

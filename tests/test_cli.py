@@ -86,9 +86,10 @@ def test_list_prints_every_recipe(capsys):
     assert len(listed) >= 10
     lines = out.strip().split("\n")
     assert "keras-gans train NAME" in lines[0]
-    assert len(lines) == 1 + len(listed)
+    zoo_header = 1 + len(listed)
+    assert lines[zoo_header].startswith("Pretrained zoo models")
     for name, description in listed.items():
-        assert any(line.split()[0] == name and description in line for line in lines[1:]), name
+        assert any(line.split()[0] == name and description in line for line in lines[1:zoo_header]), name
 
 
 # ---------------------------------------------------------------------------------------- train
@@ -122,7 +123,7 @@ def test_train_prints_summary_line(tmp_path, capsys):
     out = str(tmp_path / "run")
     assert main(["train", "ring-gan", "--steps", "2", *TINY_RING, "--out", out]) == 0
     stdout = capsys.readouterr().out
-    assert re.search(r"trained 1 epoch\(s\) in [0-9.]+ s; model: .*model\.keras", stdout), stdout
+    assert re.search(r"trained 2 step\(s\), to step 2, in [0-9.]+ s; model: .*model\.keras", stdout), stdout
     assert "Epoch" not in stdout  # --quiet
 
 
@@ -147,12 +148,23 @@ def test_resume_continues_from_checkpoint(tmp_path, capsys):
     assert main(["train", "ring-gan", "--resume", "--steps", "8", "--quiet", "--out", out]) == 0
     stdout = capsys.readouterr().out
     assert f"resuming {out} from step 4 (epoch 2)" in stdout
-    assert re.search(r"trained 2 epoch\(s\)", stdout), stdout
+    assert re.search(r"trained 4 step\(s\), to step 8,", stdout), stdout
     gan = load_gan(os.path.join(out, "model.keras"))
     assert int(gan.g_optimizer.iterations.numpy()) == 8
     assert [layer.units for layer in gan.generator.layers if hasattr(layer, "units")] == [8, 2]
     assert sorted(os.listdir(os.path.join(out, "samples"))) == [f"epoch_{i:04d}.png" for i in range(1, 5)]
     assert yaml.safe_load(open(os.path.join(out, "recipe.yaml")))["train"]["steps"] == 8
+
+
+def test_steps_not_a_multiple_of_steps_per_epoch_are_exact(tmp_path, capsys):
+    out = str(tmp_path / "run")
+    # 3 steps with 2 per epoch: the second epoch stops after one step (fit alone would run 4).
+    assert main(["train", "ring-gan", "--steps", "3", *TINY_RING, "--out", out]) == 0
+    assert _steps(os.path.join(out, "model.keras")) == 3
+    assert _steps(os.path.join(out, "checkpoints", "last.keras")) == 3
+    assert main(["train", "ring-gan", "--resume", "--steps", "6", "--quiet", "--out", out]) == 0
+    assert "trained 3 step(s), to step 6," in capsys.readouterr().out
+    assert _steps(os.path.join(out, "model.keras")) == 6
 
 
 def test_resume_without_checkpoint_starts_new_run(tmp_path, capsys):
@@ -206,7 +218,7 @@ def test_kill_9_then_resume(tmp_path):
             resume.wait(timeout=30)
     assert resume.returncode == 0, stderr[-3000:]
     assert f"resuming {out} from step {step} (epoch {step // 20})" in stdout, stdout
-    assert "trained 1 epoch(s)" in stdout, stdout
+    assert f"trained 20 step(s), to step {target}," in stdout, stdout
     assert _steps(os.path.join(out, "model.keras")) == target
     assert _steps(checkpoint) == target
 

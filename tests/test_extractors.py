@@ -53,7 +53,7 @@ def test_split_is_stratified_disjoint_and_deterministic(mnist):
 
 def test_classifier_is_package_data_and_small():
     path = mnist_classifier_path()
-    assert path.replace("\\", "/").endswith("keras_gans/metrics/assets/mnist_classifier.keras")
+    assert path.replace("\\", "/").endswith("keras_gans/saved_models/mnist-classifier/classifier.keras")
     import os
 
     assert os.path.getsize(path) < 2 * 1024 * 1024
