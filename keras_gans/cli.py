@@ -13,7 +13,7 @@ def _parser():
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sub.add_parser("list", help="list the recipes with one-line descriptions")
+    sub.add_parser("list", help="list the recipes and the pretrained zoo models with one-line descriptions")
 
     train = sub.add_parser("train", help="train a recipe (a shipped name or a path to a YAML file)")
     train.add_argument("recipe", metavar="NAME_OR_YAML")
@@ -25,22 +25,26 @@ def _parser():
                        help="override a recipe value, e.g. --set compile.n_critic=5 (repeatable)")
     train.add_argument("--resume", action="store_true", help="continue from the run folder's last checkpoint")
     train.add_argument("--quiet", action="store_true", help="no per-epoch progress output")
+    train.add_argument("--init", metavar="ZOO_NAME_OR_RUN_DIR",
+                       help="fine-tune: start from a pretrained zoo model's (or run's) weights (train.init)")
+    train.add_argument("--freeze-d", type=int, metavar="N",
+                       help="with --init: freeze the first N discriminator blocks (FreezeD; train.freeze_d)")
 
     sample = sub.add_parser("sample", help="write samples of a trained run")
-    sample.add_argument("run", metavar="RUN_DIR")
+    sample.add_argument("run", metavar="RUN_DIR_OR_ZOO_NAME")
     sample.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
     sample.add_argument("--out", required=True, help="FILE.png (grid / scatter plot) or FILE.npy (raw array)")
     sample.add_argument("--seed", type=int, default=None, help="same seed, same samples")
 
     export = sub.add_parser("export", help="export a run's generator as a SavedModel for TF Serving")
-    export.add_argument("run", metavar="RUN_DIR")
+    export.add_argument("run", metavar="RUN_DIR_OR_ZOO_NAME")
     export.add_argument("--out", required=True, help="folder of versions: writes OUT/VERSION/saved_model.pb")
     export.add_argument("--version", type=int, default=1, help="model version folder (default 1)")
     export.add_argument("--tflite", action="store_true", help="also write OUT/VERSION/generator.tflite")
     export.add_argument("--overwrite", action="store_true", help="replace an existing version")
 
     ev = sub.add_parser("eval", help="score a trained run: FID, KID, IS, precision/recall or mode coverage")
-    ev.add_argument("run", metavar="RUN_DIR")
+    ev.add_argument("run", metavar="RUN_DIR_OR_ZOO_NAME")
     ev.add_argument("--metrics", default=None,
                     help="comma-separated: fid,kid,is,pr,dc for images, modes for 2-D points "
                          "(default: fid,kid,is,pr for images, modes for points)")
@@ -57,12 +61,18 @@ def _parser():
 
 
 def _list(args):
-    from keras_gans import recipes
+    from keras_gans import recipes, zoo
 
     entries = recipes.list_recipes()
-    width = max(len(n) for n in entries)
+    models = zoo.list()
+    width = max(len(n) for n in [*entries, *models])
     print("Recipes (keras-gans train NAME):")
     for name, description in entries.items():
+        print(f"  {name:<{width}}  {description}")
+    print("Pretrained zoo models (keras-gans sample|eval|export NAME, keras-gans train RECIPE --init NAME):")
+    if not models:
+        print(f"  (none installed in {zoo.zoo_dir()})")
+    for name, description in models.items():
         print(f"  {name:<{width}}  {description}")
 
 
@@ -72,17 +82,20 @@ def _train(args):
 
     recipe = recipes.load(args.recipe)
     overrides = list(args.set)
-    for flag, key in ((args.steps, "train.steps"), (args.batch_size, "train.batch_size"), (args.seed, "train.seed")):
+    flags = ((args.steps, "train.steps"), (args.batch_size, "train.batch_size"), (args.seed, "train.seed"),
+             (args.init, "train.init"), (args.freeze_d, "train.freeze_d"))
+    for flag, key in flags:
         if flag is not None:
             overrides.append(f"{key}={flag}")
     recipe = recipes.apply_overrides(recipe, overrides)
     name = os.path.splitext(os.path.basename(args.recipe))[0]
     out = args.out or os.path.join("runs", name)
     resuming = args.resume and os.path.isfile(os.path.join(out, CHECKPOINT))
-    if resuming and (args.set or args.batch_size is not None or args.seed is not None):
+    changed = [args.batch_size, args.seed, args.init, args.freeze_d]
+    if resuming and (args.set or any(flag is not None for flag in changed)):
         raise UserError(
-            f"--resume continues {out} with the recipe saved there: drop --set, --batch-size and "
-            "--seed (only --steps, the new total, may change), or train into a new --out"
+            f"--resume continues {out} with the recipe saved there: drop --set, --batch-size, --seed, "
+            "--init and --freeze-d (only --steps, the new total, may change), or train into a new --out"
         )
     train(recipe, out, resume=args.resume, verbose=0 if args.quiet else None, steps=args.steps)
 

@@ -4,6 +4,7 @@ A data config is one of:
 
     "mnist"                                   # a bare name
     {"name": "mnist"}                         # bundled MNIST digits
+    {"name": "mnist", "classes": [7]}         # only some digits (e.g. a fine-tuning target)
     {"name": "ring"} / {"name": "grid"}       # 2-D Gaussian mixtures (points)
     {"tfds": "cifar10", "split": "train"}     # any TensorFlow Datasets image dataset
     {"folder": "path/to/images"}              # a folder of image files
@@ -30,7 +31,7 @@ FORMAT_KEYS = ("image_size", "channels")
 
 #: Each source key and the optional keys that may come with it.
 SOURCE_OPTIONS = {
-    "name": FORMAT_KEYS,
+    "name": ("classes",) + FORMAT_KEYS,
     "tfds": ("split", "data_dir", "download") + FORMAT_KEYS,
     "folder": FORMAT_KEYS,
 }
@@ -83,6 +84,7 @@ def make_dataset(config, batch_size, image_shape=None, seed=0, with_labels=False
             channels=channels or 1,
             with_labels=with_labels,
             seed=seed,
+            classes=options.get("classes"),
         )
     if source == "tfds":
         return tfds_dataset(
@@ -138,8 +140,8 @@ def _parse(config):
             f"Datasets dataset use {{'tfds': {value!r}}}; for your own images use "
             "{'folder': 'path/to/images'}."
         )
-    if value in MIXTURES and any(key in config for key in FORMAT_KEYS):
-        raise ValueError(f"{value!r} is 2-D points data: image_size and channels do not apply.")
+    if value in MIXTURES and any(key in config for key in FORMAT_KEYS + ("classes",)):
+        raise ValueError(f"{value!r} is 2-D points data: image_size, channels and classes do not apply.")
     options = {
         key: config[key] for key in SOURCE_OPTIONS[source] if key in config and key not in FORMAT_KEYS
     }

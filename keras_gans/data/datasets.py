@@ -52,14 +52,18 @@ def mixture_dataset(name, batch_size, seed=0, with_labels=False):
     return tf.data.Dataset.counter().map(sample, num_parallel_calls=_AUTOTUNE).prefetch(_AUTOTUNE)
 
 
-def mnist_dataset(batch_size, image_size=28, channels=1, with_labels=False, seed=0):
+def mnist_dataset(batch_size, image_size=28, channels=1, with_labels=False, seed=0, classes=None):
     """Batches of the bundled MNIST digits (10,000 test images; works offline).
 
-    Resized bilinearly when `image_size != 28`; `channels=3` repeats the gray channel.
+    Resized bilinearly when `image_size != 28`; `channels=3` repeats the gray channel. `classes`
+    (e.g. `[7]`) keeps only those digits.
     """
     _check_batch_size(batch_size)
     check_image_format(image_size, channels)
     images, labels = load_mnist()
+    if classes is not None:
+        keep = np.isin(labels, _check_classes(classes, 10))
+        images, labels = images[keep], labels[keep]
     dataset = tf.data.Dataset.from_tensor_slices((images[..., np.newaxis], labels.astype("int32")))
 
     def prepare(images, labels):  # Per batch: one vectorised resize instead of 10,000 small ones.
@@ -68,6 +72,24 @@ def mnist_dataset(batch_size, image_size=28, channels=1, with_labels=False, seed
 
     dataset = _shuffle_forever(dataset, len(images), seed).batch(batch_size, drop_remainder=True)
     return dataset.map(prepare, num_parallel_calls=_AUTOTUNE).prefetch(_AUTOTUNE)
+
+
+def _check_classes(classes, num_classes):
+    """The list of class ids in `classes`, checked to be distinct integers in [0, num_classes)."""
+    if isinstance(classes, int) and not isinstance(classes, bool):
+        classes = [classes]
+    valid = (
+        isinstance(classes, (list, tuple))
+        and len(classes) > 0
+        and all(isinstance(c, int) and not isinstance(c, bool) and 0 <= c < num_classes for c in classes)
+        and len(set(classes)) == len(classes)
+    )
+    if not valid:
+        raise ValueError(
+            f"classes must be a non-empty list of distinct class ids in 0..{num_classes - 1}, "
+            f"e.g. [7], got {classes!r}."
+        )
+    return list(classes)
 
 
 def tfds_dataset(

@@ -4,8 +4,9 @@ FID, KID, precision / recall and density / coverage compare *features* of real a
 images; the Inception Score needs *class probabilities*. An extractor provides both:
 
 - `MNISTFeatureExtractor` (the default, name "mnist"): a small CNN trained on MNIST digits and
-  shipped inside the package (`keras_gans/metrics/assets/mnist_classifier.keras`, trained by
-  `benchmarks/train_mnist_classifier.py`; model card in `saved_models/mnist-classifier/`).
+  shipped inside the package (`saved_models/mnist-classifier/classifier.keras`, installed as
+  `keras_gans/saved_models/...`; trained by `benchmarks/train_mnist_classifier.py`; model card
+  beside it).
   Features are the 128 pre-activations of its penultimate Dense layer "features" ("domain FID":
   a classifier of the data's own domain sees digit shape, not ImageNet textures); probabilities
   are its 10-way softmax. Works offline. Numbers computed with it are comparable between runs of
@@ -32,8 +33,8 @@ import numpy as np
 
 from keras_gans.errors import UserError
 
-#: The classifier shipped with the package (package data) and the repository copy (fallback).
-MNIST_CLASSIFIER_RESOURCE = ("keras_gans.metrics", "assets", "mnist_classifier.keras")
+#: The classifier shipped with the package: `saved_models/` of the repository is the package's
+#: `keras_gans/saved_models` (a symbolic link in the repository, copied files once installed).
 MNIST_CLASSIFIER_REPO_PATH = os.path.join("saved_models", "mnist-classifier", "classifier.keras")
 #: Names of the classifier's penultimate (feature) layer and its output layer.
 MNIST_FEATURE_LAYER = "features"
@@ -199,23 +200,13 @@ def _inputs(model):
 
 
 def mnist_classifier_path():
-    """The path of the shipped MNIST classifier, or the repository copy if the package lacks it.
-
-    Raises a `UserError` when neither exists.
-    """
-    import importlib_resources
-
-    package, folder, filename = MNIST_CLASSIFIER_RESOURCE
-    resource = importlib_resources.files(package) / folder / filename
-    if resource.is_file():
-        return str(resource)
-    repo_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    fallback = os.path.join(repo_root, MNIST_CLASSIFIER_REPO_PATH)
-    if os.path.isfile(fallback):
-        return fallback
+    """The path of the shipped MNIST classifier; a `UserError` if it is missing."""
+    package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    path = os.path.join(package_root, MNIST_CLASSIFIER_REPO_PATH)
+    if os.path.isfile(path):
+        return path
     raise UserError(
-        f"the MNIST classifier is missing: neither keras_gans/metrics/assets/{filename} nor "
-        f"{MNIST_CLASSIFIER_REPO_PATH} exists; reinstall keras-gans or run "
+        f"the MNIST classifier is missing: {path} does not exist; reinstall keras-gans or run "
         "benchmarks/train_mnist_classifier.py"
     )
 

@@ -17,6 +17,9 @@ compile:                                 # the arguments of GAN.compile
 train: {batch_size: 64, steps: 3000, steps_per_epoch: 500, seed: 0}
 ```
 
+`train.init` (a zoo name or run folder) starts from pretrained weights and `train.freeze_d: N`
+freezes the first N discriminator blocks (FreezeD), see `keras_gans.training.finetune`.
+
 A learning-rate schedule is a Keras serialized schedule, which needs its module:
 `learning_rate: {module: keras.optimizers.schedules, class_name: CosineDecay, config: {...}}`.
 """
@@ -40,6 +43,8 @@ TRAIN_KEYS = {
     "steps_per_epoch": 200,
     "seed": 0,
     "samples": 64,
+    "init": None,
+    "freeze_d": 0,
 }
 COMPILE_KEYS = (
     "d_optimizer",
@@ -120,6 +125,12 @@ def validate(recipe):
     for key in ("batch_size", "steps", "steps_per_epoch", "samples"):
         if not isinstance(train[key], int) or isinstance(train[key], bool) or train[key] < 1:
             raise UserError(f"train.{key} must be a positive integer, got {train[key]!r}")
+    if train["init"] is not None and (not isinstance(train["init"], str) or not train["init"]):
+        raise UserError(f"train.init must be a zoo model name or a run folder, got {train['init']!r}")
+    if not isinstance(train["freeze_d"], int) or isinstance(train["freeze_d"], bool) or train["freeze_d"] < 0:
+        raise UserError(f"train.freeze_d must be a non-negative integer, got {train['freeze_d']!r}")
+    if train["freeze_d"] and train["init"] is None:
+        raise UserError("train.freeze_d freezes pretrained discriminator blocks: it needs train.init (e.g. --init dcgan-mnist)")
     recipe["train"] = train
     recipe.setdefault("description", "")
     return recipe

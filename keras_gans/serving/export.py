@@ -66,9 +66,9 @@ def _resolve(gan):
         from keras_gans.training.run import load_gan, load_run
 
         path = os.fspath(gan)
-        if not os.path.exists(path):
-            raise UserError(f"{path!r} does not exist: give a run folder or a saved .keras GAN")
-        gan = load_run(path)[0] if os.path.isdir(path) else load_gan(path)
+        if path.endswith(".keras") and not os.path.exists(path):
+            raise UserError(f"{path!r} does not exist: give a run folder, a zoo name or a saved .keras GAN")
+        gan = load_gan(path) if os.path.isfile(path) else load_run(path)[0]
     if isinstance(gan, GAN):
         return gan.sampler, int(gan.latent_dim)
     if isinstance(gan, keras.Model):

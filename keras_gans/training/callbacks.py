@@ -55,6 +55,23 @@ class StopOnNonFinite(keras.callbacks.Callback):
                 return
 
 
+class StopAtStep(keras.callbacks.Callback):
+    """Stops training once the generator has taken `steps` steps, even in the middle of an epoch.
+
+    `fit` runs whole epochs; with this callback `train.steps` is exact when it is not a multiple of
+    `steps_per_epoch` (e.g. `--steps 20` with 1000 steps per epoch). The interrupted epoch still
+    ends normally: its checkpoint and sample grid are written.
+    """
+
+    def __init__(self, steps):
+        super().__init__()
+        self.steps = int(steps)
+
+    def on_train_batch_end(self, batch, logs=None):
+        if int(self.model.g_optimizer.iterations.numpy()) >= self.steps:
+            self.model.stop_training = True
+
+
 class GANCheckpoint(keras.callbacks.Callback):
     """Saves the whole GAN (G, EMA-G, D, both optimizers) to `path` after every finite epoch.
 

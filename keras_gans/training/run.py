@@ -34,7 +34,9 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
     import keras
 
     from keras_gans.data import mixture_for
-    from keras_gans.training.callbacks import GANCheckpoint, SampleGrid, StopOnNonFinite, save_atomically
+    from keras_gans.training.callbacks import (GANCheckpoint, SampleGrid, StopAtStep, StopOnNonFinite,
+                                               save_atomically)
+    from keras_gans.training.finetune import freeze_discriminator_blocks, initialize_from
 
     checkpoint = os.path.join(out, CHECKPOINT)
     train_cfg = recipe["train"]
@@ -47,13 +49,23 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
             write_recipe(out, recipe)
         train_cfg = recipe["train"]
         gan = load_gan(checkpoint)
+        freeze_discriminator_blocks(gan.discriminator, train_cfg["freeze_d"])
         initial_epoch = int(gan.g_optimizer.iterations.numpy()) // train_cfg["steps_per_epoch"]
         log(f"resuming {out} from step {int(gan.g_optimizer.iterations.numpy())} (epoch {initial_epoch})")
     else:
         if resume:
             log(f"no checkpoint in {out}: starting a new run")
         keras.utils.set_random_seed(train_cfg["seed"])
-        gan = recipes.compile_gan(recipes.build_gan(recipe), recipe)
+        gan = recipes.build_gan(recipe)
+        source = None
+        if train_cfg["init"] is not None:
+            source = load_pretrained(train_cfg["init"])
+            freeze_discriminator_blocks(gan.discriminator, train_cfg["freeze_d"])
+        gan = recipes.compile_gan(gan, recipe)
+        if source is not None:
+            initialize_from(gan, source)
+            log(f"initialized from {train_cfg['init']}" + (
+                f", first {train_cfg['freeze_d']} discriminator block(s) frozen" if train_cfg["freeze_d"] else ""))
         os.makedirs(out, exist_ok=True)
         write_recipe(out, recipe)
 
@@ -63,6 +75,7 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
     stopper = StopOnNonFinite()
     callbacks = [
         stopper,
+        StopAtStep(train_cfg["steps"]),
         SampleGrid(os.path.join(out, "samples"), n=train_cfg["samples"] if mixture is None else 2500,
                    seed=train_cfg["seed"], centers=None if mixture is None else mixture.centers),
         GANCheckpoint(checkpoint),
@@ -70,7 +83,7 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
     ]
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
-    start = time.time()
+    start, first_step = time.time(), int(gan.g_optimizer.iterations.numpy())
     history = gan.fit(
         dataset,
         epochs=epochs,
@@ -87,7 +100,8 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
             f"at {checkpoint} (lower the learning rates and continue with --resume)"
         )
     save_atomically(gan, os.path.join(out, MODEL_FILE))
-    log(f"trained {epochs - initial_epoch} epoch(s) in {time.time() - start:.1f} s; model: {os.path.join(out, MODEL_FILE)}")
+    last_step = int(gan.g_optimizer.iterations.numpy())
+    log(f"trained {last_step - first_step} step(s), to step {last_step}, in {time.time() - start:.1f} s; model: {os.path.join(out, MODEL_FILE)}")
     return gan, history
 
 
@@ -96,7 +110,24 @@ def write_recipe(run_dir, recipe):
         yaml.safe_dump(recipe, f, sort_keys=False)
 
 
+def resolve_run_dir(run_dir):
+    """The folder of a run, or of a zoo model when `run_dir` is a zoo name and no such folder exists."""
+    from keras_gans import zoo
+
+    if os.path.isdir(run_dir):
+        return run_dir
+    if zoo.is_zoo_name(run_dir):
+        return zoo.entry_dir(run_dir)
+    known = ", ".join(zoo.names()) or "none installed"
+    raise UserError(
+        f"run folder {run_dir!r} does not exist and no zoo model has that name (zoo models: {known}); "
+        "train one with keras-gans train NAME --out DIR"
+    )
+
+
 def read_recipe(run_dir):
+    """The validated recipe of a run folder or zoo model."""
+    run_dir = resolve_run_dir(run_dir)
     path = os.path.join(run_dir, RECIPE_FILE)
     if not os.path.isfile(path):
         raise UserError(f"{run_dir!r} is not a run folder: it has no {RECIPE_FILE} (train one with keras-gans train)")
@@ -119,10 +150,17 @@ def load_gan(path):
         raise UserError(f"cannot load {path!r} ({type(e).__name__}: {reason[:200]}); retrain or re-download it") from None
 
 
+def load_pretrained(name_or_path):
+    """The GAN a fine-tuning run starts from: a zoo model, a run folder or a `.keras` file."""
+    if os.path.isfile(name_or_path):
+        return load_gan(name_or_path)
+    return load_run(name_or_path)[0]
+
+
 def load_run(run_dir):
-    """(gan, recipe) of a run folder: its final model, or its last checkpoint if training did not end."""
-    if not os.path.isdir(run_dir):
-        raise UserError(f"run folder {run_dir!r} does not exist (train one with keras-gans train NAME --out DIR)")
+    """(gan, recipe) of a run folder or zoo model: its final model, or its last checkpoint if training
+    did not end."""
+    run_dir = resolve_run_dir(run_dir)
     recipe = read_recipe(run_dir)
     for name in (MODEL_FILE, CHECKPOINT):
         path = os.path.join(run_dir, name)
