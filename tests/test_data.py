@@ -370,7 +370,7 @@ def test_make_dataset_image_shape_mismatch(image_shape, match):
         ),
         (
             {"name": "mnist", "split": "test"},
-            r"Unknown key\(s\) \['split'\].*valid keys are \['name', 'image_size', 'channels'\]",
+            r"Unknown key\(s\) \['split'\].*valid keys are \['name', 'classes', 'image_size', 'channels'\]",
         ),
         (
             {"tfds": "mnist", "spilt": "test"},
@@ -378,7 +378,7 @@ def test_make_dataset_image_shape_mismatch(image_shape, match):
         ),
         ({"name": "mnist", "tfds": "mnist"}, r"exactly one of \['name', 'tfds', 'folder'\]"),
         ({}, r"exactly one of"),
-        ({"name": "ring", "image_size": 28}, r"2-D points data: image_size and channels do not apply"),
+        ({"name": "ring", "image_size": 28}, r"2-D points data: image_size, channels and classes do not apply"),
         (42, r"must be a name or a dict"),
     ],
 )

@@ -263,7 +263,7 @@ def test_jit_compile_is_turned_off_under_mirrored(mirrored_strategy, caplog):
         with caplog.at_level("WARNING", logger="keras_gans.models.gan"):
             gan = tiny_gan(jit_compile=True)
     assert gan.jit_compile is False
-    assert "jit_compile=True is not supported" in caplog.text
+    assert "jit_compile=True is not supported by fit under a 2-replica strategy" in caplog.text
 
 
 def test_every_compile_option_survives_save_and_load(tmp_path):
@@ -289,3 +289,88 @@ def test_every_compile_option_survives_save_and_load(tmp_path):
     np.testing.assert_array_equal(loaded.generate(4, seed=1), gan.generate(4, seed=1))
     history = loaded.fit(fixed_dataset(), epochs=1, steps_per_epoch=1, verbose=0)
     assert set(history.history) == {"d_loss", "g_loss", "gradient_penalty", "drift_penalty"}
+
+
+# --- mixed precision ----------------------------------------------------------------------------
+
+
+def mixed_gan(precision, seed=7, **compile_kwargs):
+    """`tiny_gan` with networks built under `precision`'s dtype policy."""
+    keras.utils.set_random_seed(seed)
+    with keras_gans.models.gan.precision_scope(precision):
+        gan = keras_gans.GAN(
+            mlp_generator(LATENT, (2,), units=(16,)), mlp_discriminator((2,), units=(16,)), seed=3
+        )
+    gan.compile(precision=precision, **compile_kwargs)
+    return gan
+
+
+def test_precision_scope_builds_networks_in_the_policy_and_restores_it():
+    gan = mixed_gan("mixed_float16")
+    assert keras.config.dtype_policy().name == "float32"
+    dense = [layer for layer in gan.discriminator.layers if isinstance(layer, keras.layers.Dense)]
+    assert dense[0].compute_dtype == "float16" and dense[0].kernel.dtype == "float32"
+    assert dense[-1].compute_dtype == "float32"  # the networks' float32 output layer
+    for optimizer in (gan.d_optimizer, gan.g_optimizer):
+        assert isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+    assert gan.generate(3, seed=0).dtype == np.float32
+    bf16 = mixed_gan("mixed_bfloat16")
+    assert not isinstance(bf16.d_optimizer, keras.optimizers.LossScaleOptimizer)
+
+
+def test_precision_must_match_the_networks():
+    with pytest.raises(ValueError, match=r"precision='mixed_float16'\) but the generator computes in float32"):
+        tiny_gan(precision="mixed_float16")
+    with keras_gans.models.gan.precision_scope("mixed_bfloat16"):
+        gan = keras_gans.GAN(mlp_generator(LATENT, (2,), units=(8,)), mlp_discriminator((2,), units=(8,)))
+    with pytest.raises(ValueError, match="computes in bfloat16"):
+        gan.compile()
+    with pytest.raises(ValueError, match="precision must be one of float32, mixed_float16, mixed_bfloat16"):
+        gan.compile(precision="float16")
+
+
+@pytest.mark.parametrize("precision", ["mixed_float16", "mixed_bfloat16"])
+def test_wgan_gp_step_in_mixed_precision_matches_float32(precision):
+    """One WGAN-GP step (SGD 0.05) moves the weights by up to ~0.2; 16-bit activations (rounding
+    ~5e-4 for float16, ~4e-3 for bfloat16, relative) may change them by 5e-4 / 2e-3 at most.
+    The float16 run uses a loss scale of 2^12: Keras's default 2^15 overflows on this first step
+    (dynamic loss scaling then skips it and halves the scale)."""
+
+    def optimizer():
+        sgd = keras.optimizers.SGD(0.05)
+        return keras.optimizers.LossScaleOptimizer(sgd, initial_scale=2.0**12) if precision == "mixed_float16" else sgd
+
+    kwargs = dict(loss="wasserstein", penalties=[keras_gans.GradientPenalty(10.0, "two_sided")])
+    data = tf.data.Dataset.from_tensor_slices(points(32)).batch(32)
+    runs = {}
+    for p in ("float32", precision):
+        gan = mixed_gan(p, d_optimizer=optimizer(), g_optimizer=optimizer(), **kwargs)
+        before = weights(gan.generator) + weights(gan.discriminator)
+        history = gan.fit(data, epochs=1, steps_per_epoch=1, verbose=0)
+        runs[p] = weights(gan.generator) + weights(gan.discriminator)
+        assert history.history["gradient_penalty"][0] > 0.1
+        assert max(np.abs(a - b).max() for a, b in zip(runs[p], before)) > 0.1  # the step was taken
+    atol = 5e-4 if precision == "mixed_float16" else 2e-3
+    assert_weights_close(runs[precision], runs["float32"], atol=atol)
+    assert max(np.abs(a - b).max() for a, b in zip(runs[precision], runs["float32"])) > 0.0
+
+
+def test_precision_survives_save_and_load(tmp_path):
+    gan = mixed_gan("mixed_float16", penalties=[keras_gans.GradientPenalty(1.0, "r1")])
+    gan.fit(fixed_dataset(), epochs=1, steps_per_epoch=2, verbose=0)
+    path = str(tmp_path / "mixed.keras")
+    gan.save(path)
+    loaded = keras.saving.load_model(path)
+    assert loaded.precision == "mixed_float16"
+    for optimizer, original in ((loaded.d_optimizer, gan.d_optimizer), (loaded.g_optimizer, gan.g_optimizer)):
+        assert isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+        assert isinstance(optimizer.inner_optimizer, keras.optimizers.Adam)  # wrapped once
+        assert_weights_close(
+            [keras.ops.convert_to_numpy(v) for v in optimizer.variables],
+            [keras.ops.convert_to_numpy(v) for v in original.variables],
+            atol=0,
+        )
+    assert loaded.discriminator.layers[1].compute_dtype == "float16"
+    np.testing.assert_array_equal(loaded.generate(4, seed=1), gan.generate(4, seed=1))
+    history = loaded.fit(fixed_dataset(), epochs=1, steps_per_epoch=1, verbose=0)
+    assert np.isfinite(history.history["d_loss"][0])

@@ -16,7 +16,9 @@ class GANLoss:
     that it can be tested on fixed numbers; the classes only carry hyper-parameters and a name.
 
     Under a `tf.distribute` strategy each replica computes these means on its local batch; the GAN
-    scales them by `1 / num_replicas_in_sync` before taking gradients.
+    scales them by `1 / num_replicas_in_sync` before taking gradients, so the summed gradients are
+    those of the global-batch mean. A statistic used inside a per-sample term (the relativistic
+    losses' averages) must be a global-batch one: see `keras_gans.utils.distribute.global_mean`.
     """
 
     #: The string name the loss is known by (`keras_gans.losses.get(name)`).

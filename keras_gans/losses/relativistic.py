@@ -3,14 +3,23 @@
 from keras import ops
 
 from keras_gans.losses.gan_loss import GANLoss, as_float32, reduce_mean
+from keras_gans.utils import distribute
 from keras_gans.utils.serialization import register
 
 
 def _relative_logits(real_logits, fake_logits):
-    """`(D(x) - E[D(G(z))], D(G(z)) - E[D(x)])`, the means taken over the whole batch."""
+    """`(D(x) - E[D(G(z))], D(G(z)) - E[D(x)])`, the means taken over the whole (global) batch.
+
+    Under a `tf.distribute` strategy the means `E[.]` are all-reduced over the replicas
+    (`distribute.global_mean`), so that each replica compares its samples with the same averages a
+    single device would; outside one (or on one replica) they are plain means.
+    """
     real_logits = as_float32(real_logits)
     fake_logits = as_float32(fake_logits)
-    return real_logits - reduce_mean(fake_logits), fake_logits - reduce_mean(real_logits)
+    return (
+        real_logits - distribute.global_mean(fake_logits),
+        fake_logits - distribute.global_mean(real_logits),
+    )
 
 
 def relativistic_average_discriminator_loss(real_logits, fake_logits):
@@ -54,8 +63,9 @@ class RelativisticAverageLoss(GANLoss):
         L_D = -E_x[log s(dr)] - E_z[log(1 - s(df))]
         L_G = -E_z[log s(df)] - E_x[log(1 - s(dr))]
 
-    computed with softplus. The means are over the local batch. The generator loss needs the real
-    outputs too.
+    computed with softplus. The averages inside `dr` and `df` are global-batch means under a
+    `tf.distribute` strategy; the outer expectations are over the replica's batch (the GAN scales
+    them by `1 / num_replicas_in_sync`). The generator loss needs the real outputs too.
     """
 
     name = "relativistic_average"
@@ -78,7 +88,8 @@ class RelativisticAverageHingeLoss(GANLoss):
         L_D = E_x[max(0, 1 - dr)] + E_z[max(0, 1 + df)]
         L_G = E_x[max(0, 1 + dr)] + E_z[max(0, 1 - df)]
 
-    The means are over the local batch. The generator loss needs the real outputs too.
+    The averages inside `dr` and `df` are global-batch means under a `tf.distribute` strategy; the
+    outer expectations are over the replica's batch. The generator loss needs the real outputs too.
     """
 
     name = "relativistic_average_hinge"

@@ -1,5 +1,6 @@
 """The core adversarial model: a generator and a discriminator trained with `model.fit`."""
 
+import contextlib
 import logging
 
 import keras
@@ -14,6 +15,41 @@ from keras_gans.utils import distribute
 from keras_gans.utils.serialization import register
 
 logger = logging.getLogger(__name__)
+
+#: The values of `GAN.compile(precision=...)`: Keras dtype policies of the two networks.
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+
+
+def _check_precision(precision):
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}.")
+
+
+@contextlib.contextmanager
+def precision_scope(precision):
+    """Builds the networks created inside under `precision`'s Keras dtype policy.
+
+    `with precision_scope("mixed_float16"): generator, discriminator = ...` is
+    `keras.config.set_dtype_policy(precision)` for the block, then the previous global policy is
+    restored. Layers given an explicit `dtype` (the float32 output layers of `keras_gans.networks`)
+    keep it.
+    """
+    _check_precision(precision)
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(precision)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def _low_precision_dtypes(model):
+    """The 16-bit compute dtypes used by the layers of `model`."""
+    return {
+        layer.compute_dtype
+        for layer in model._flatten_layers(include_self=False)
+        if layer.compute_dtype in ("float16", "bfloat16")
+    }
 
 
 @register
@@ -32,10 +68,16 @@ class GAN(keras.Model):
     Distribution: under a `tf.distribute` strategy every replica computes its losses as means
     over its local batch and scales them by `1 / num_replicas_in_sync`; the optimizers sum the
     gradients over replicas, so the update equals the one of a single device on the global batch.
-    The latent vectors are drawn from a stateless RNG keyed by (seed, step) for the whole global
-    batch and sliced per replica, so that a run is reproducible and independent of the number of
-    replicas. (XLA draws other numbers from the same key than TF's kernels do, so a `jit_compile`
-    run is reproducible but not identical to a run without it.)
+    The latent vectors and the penalties' random numbers are drawn from a stateless RNG keyed by
+    (seed, step) for the whole global batch and sliced per replica, and batch statistics inside
+    per-sample terms (relativistic averages, DRAGAN's std) are all-reduced, so that a run is
+    reproducible and independent of the number of replicas (and of workers, under
+    `MultiWorkerMirroredStrategy`). (XLA draws other numbers from the same key than TF's kernels
+    do, so a `jit_compile` run is reproducible but not identical to a run without it.)
+
+    Mixed precision: build the networks under the policy (`precision_scope("mixed_float16")` or
+    `keras.config.set_dtype_policy`) and pass the same `precision` to `compile`. The networks'
+    outputs are cast to float32 before the losses and penalties, which compute in float32.
 
     Args:
         generator: a `keras.Model` mapping z of shape (batch, latent_dim) to samples.
@@ -93,6 +135,7 @@ class GAN(keras.Model):
         instance_noise=None,
         top_k=None,
         jit_compile=False,
+        precision="float32",
         **kwargs,
     ):
         """Configures the adversarial training.
@@ -114,7 +157,12 @@ class GAN(keras.Model):
             instance_noise: an `InstanceNoise` added to the discriminator's inputs.
             top_k: a `TopKGeneratorUpdate` restricting the generator loss to the best fakes.
             jit_compile: compile the train step with XLA. Turned off (with a log message) under a
-                multi-replica strategy, where XLA is not supported by `fit`.
+                multi-replica strategy, where XLA is not supported by `fit`. Off by default: on CPU
+                it is slower for these networks, and it draws other random numbers.
+            precision: one of `PRECISIONS`, the dtype policy the networks were built with (see
+                `precision_scope`); checked against their layers. `"mixed_float16"` wraps both
+                optimizers in a `keras.optimizers.LossScaleOptimizer` (dynamic loss scaling; pass
+                one yourself to choose its `initial_scale`). `"mixed_bfloat16"` needs no scaling.
             **kwargs: passed to `keras.Model.compile` (`steps_per_execution`, `run_eagerly`).
         """
         from keras_gans import training as training_module
@@ -130,10 +178,12 @@ class GAN(keras.Model):
                 distribute.num_replicas(),
             )
             jit_compile = False
+        self._check_networks_precision(precision)
         super().compile(optimizer=None, jit_compile=jit_compile, **kwargs)
 
-        self.d_optimizer = keras.optimizers.get(d_optimizer)
-        self.g_optimizer = keras.optimizers.get(g_optimizer)
+        self.precision = precision
+        self.d_optimizer = self._precision_optimizer(keras.optimizers.get(d_optimizer))
+        self.g_optimizer = self._precision_optimizer(keras.optimizers.get(g_optimizer))
         self.gan_loss = losses_module.get(loss)
         self.penalties = [penalties_module.get(p) for p in (penalties or ())]
         self.weight_constraints = [constraints_module.get(c) for c in (constraints or ())]
@@ -165,11 +215,35 @@ class GAN(keras.Model):
             instance_noise=self.instance_noise,
             top_k=self.top_k,
             jit_compile=jit_compile,
+            precision=self.precision,
         )
 
     def compile_from_config(self, config):
         config = serialization_lib.deserialize_keras_object(config)
         self.compile(**config)
+
+    def _check_networks_precision(self, precision):
+        """Raises unless the generator and the discriminator compute in `precision`'s dtype."""
+        _check_precision(precision)
+        expected = keras.DTypePolicy(precision).compute_dtype
+        for network in (self.generator, self.discriminator):
+            found = _low_precision_dtypes(network)
+            if found != ({expected} - {"float32"}):
+                computes = " and ".join(sorted(found)) or "float32"
+                raise ValueError(
+                    f"compile(precision={precision!r}) but the {network.name} computes in "
+                    f"{computes}: build both networks under the policy, e.g. inside "
+                    f"keras_gans.models.gan.precision_scope({precision!r}), and pass the same "
+                    "precision to compile."
+                )
+
+    def _precision_optimizer(self, optimizer):
+        """`optimizer`, wrapped in a `LossScaleOptimizer` for float16 unless it already is one."""
+        if self.precision == "mixed_float16" and not isinstance(
+            optimizer, keras.optimizers.LossScaleOptimizer
+        ):
+            return keras.optimizers.LossScaleOptimizer(optimizer)
+        return optimizer
 
     def _set_ema(self, ema_decay):
         self.ema_decay = None if ema_decay is None else float(ema_decay)
@@ -216,7 +290,7 @@ class GAN(keras.Model):
         return self.ema_generator if self.ema_generator is not None else self.generator
 
     def call(self, z, training=False):
-        return self.sampler(z, training=training)
+        return keras.ops.cast(self.sampler(z, training=training), "float32")
 
     def latent(self, n, seed=None):
         """`n` latent vectors from N(0, I), as float32 NumPy; the same seed gives the same z."""
@@ -227,7 +301,7 @@ class GAN(keras.Model):
         """`n` samples from the (EMA) generator as a NumPy array; the same seed gives the same samples."""
         z = self.latent(n, seed)
         out = [
-            keras.ops.convert_to_numpy(self.sampler(z[i : i + batch_size], training=False))
+            keras.ops.convert_to_numpy(self.call(z[i : i + batch_size], training=False))
             for i in range(0, len(z), batch_size)
         ]
         return np.concatenate(out, axis=0)
@@ -240,28 +314,36 @@ class GAN(keras.Model):
             return data[0], (data[1] if len(data) > 1 else None)
         return data, None
 
-    def sample_latent(self, batch_size, stream):
-        """Per-replica slice of a global batch of z drawn from a stateless RNG keyed by the step.
+    def step_seed(self, stream):
+        """The stateless RNG key `(seed, 16 * generator step + stream)` of one draw of this step.
 
-        `stream` separates the draws of one train step (discriminator step i, generator step).
+        `stream` separates the draws of one train step (discriminator step i, generator step 15).
         """
-        replicas = distribute.num_replicas()
-        global_batch = batch_size * replicas
         step = tf.cast(self.g_optimizer.iterations, tf.int32)
-        key = tf.stack([tf.constant(self.seed % (2**31 - 1), tf.int32), step * 16 + stream])
-        z = tf.random.stateless_normal([global_batch, self.latent_dim], seed=key)
-        start = distribute.replica_id() * batch_size
-        return z[start : start + batch_size]
+        return tf.stack([tf.constant(self.seed % (2**31 - 1), tf.int32), step * 16 + stream])
+
+    def penalty_seed(self, stream, index):
+        """The stateless RNG key of penalty `index` in discriminator step `stream`."""
+        return tf.random.experimental.stateless_fold_in(self.step_seed(stream), index + 1)
+
+    def sample_latent(self, batch_size, stream):
+        """Per-replica slice of a global batch of z drawn from a stateless RNG keyed by the step."""
+        key = self.step_seed(stream)
+        return distribute.global_batch_sample(
+            lambda shape: tf.random.stateless_normal(shape, seed=key), [batch_size, self.latent_dim]
+        )
 
     def critic(self, labels=None):
         """The callable `x -> D(x)` handed to penalties (conditional families bind labels here)."""
-        return lambda x: self.discriminator(x, training=True)
+        return lambda x: self.discriminate(x, labels, training=True)
 
     def discriminate(self, x, labels=None, training=True):
-        return self.discriminator(x, training=training)
+        """D's outputs, in float32 whatever D's compute dtype."""
+        return tf.cast(self.discriminator(x, training=training), tf.float32)
 
     def generate_fakes(self, z, labels=None, training=True):
-        return self.generator(z, training=training)
+        """G's samples, in float32 whatever G's compute dtype."""
+        return tf.cast(self.generator(z, training=training), tf.float32)
 
     def check_data_shape(self, real):
         """Raises a clear error when the data does not have the generator's output shape."""
@@ -290,7 +372,7 @@ class GAN(keras.Model):
         self.g_loss_tracker.update_state(g_loss)
         for tracker, value in zip(self.penalty_trackers, penalty_values):
             tracker.update_state(value)
-        return {m.name: m.result() for m in self.metrics}
+        return distribute.fit_logs({m.name: m.result() for m in self.metrics})
 
     def discriminator_step(self, real, labels, batch_size, stream, scale):
         """One discriminator update; returns (adversarial loss, unweighted penalty values)."""
@@ -307,13 +389,14 @@ class GAN(keras.Model):
             d_loss = self.gan_loss.discriminator_loss(real_output, fake_output)
             total = d_loss
             values = []
-            for penalty in self.penalties:
+            for index, penalty in enumerate(self.penalties):
                 term, value = penalty(
-                    self.critic(labels), real, fake, real_output, fake_output, step=step
+                    self.critic(labels), real, fake, real_output, fake_output, step=step,
+                    seed=self.penalty_seed(stream, index),
                 )
                 total = total + term
                 values.append(value)
-            scaled = total * scale
+            scaled = self.d_optimizer.scale_loss(total * scale)
         grads = tape.gradient(scaled, variables)
         self.d_optimizer.apply_gradients(zip(grads, variables))
         if self.weight_constraints:
@@ -334,7 +417,7 @@ class GAN(keras.Model):
                 keep = self.top_k(fake_output, realness, self.g_optimizer.iterations)
                 fake_output = tf.gather(fake_output, keep)
             g_loss = self.gan_loss.generator_loss(real_output, fake_output)
-            scaled = g_loss * scale
+            scaled = self.g_optimizer.scale_loss(g_loss * scale)
         grads = tape.gradient(scaled, variables)
         self.g_optimizer.apply_gradients(zip(grads, variables))
         return g_loss

@@ -9,6 +9,7 @@ import keras
 from keras_gans.penalties.drift_penalty import DriftPenalty
 from keras_gans.penalties.drift_penalty import drift_penalty_value
 from keras_gans.penalties.gradient_penalty import MODES
+from keras_gans.penalties.gradient_penalty import batch_uniform
 from keras_gans.penalties.gradient_penalty import GradientPenalty
 from keras_gans.penalties.gradient_penalty import dragan_perturb
 from keras_gans.penalties.gradient_penalty import gradient_norm

@@ -25,7 +25,7 @@ class DriftPenalty(Penalty):
     def __init__(self, weight=0.001, name="drift_penalty"):
         super().__init__(weight=weight, interval=1, name=name)
 
-    def compute(self, critic, real, fake, real_output, fake_output):
+    def compute(self, critic, real, fake, real_output, fake_output, seed=None):
         return drift_penalty_value(real_output)
 
     def get_config(self):

@@ -3,6 +3,7 @@
 import tensorflow as tf
 
 from keras_gans.penalties.penalty import Penalty
+from keras_gans.utils import distribute
 from keras_gans.utils.serialization import register
 
 #: The modes `GradientPenalty` accepts.
@@ -13,11 +14,25 @@ MODES = ("two_sided", "one_sided", "dragan", "r1", "r2")
 NORM_EPSILON = 1e-12
 
 
-def per_sample_uniform(x):
+def batch_uniform(shape, seed=None):
+    """U[0, 1] float32 samples of `shape`, whose first axis is the (replica's) batch.
+
+    With a stateless `seed` (int32, shape `(2,)`) the global batch is drawn and the replica's rows
+    are kept (`distribute.global_batch_sample`), so that the numbers do not depend on the number
+    of replicas; without one, TF's stateful op draws them (each replica its own).
+    """
+    if seed is None:
+        return tf.random.uniform(shape, dtype=tf.float32)
+    return distribute.global_batch_sample(
+        lambda global_shape: tf.random.stateless_uniform(global_shape, seed=seed), shape
+    )
+
+
+def per_sample_uniform(x, seed=None):
     """U[0, 1] samples of shape `(batch, 1, ..., 1)`: one per sample, broadcasting over `x`."""
     x = tf.convert_to_tensor(x)
     shape = tf.concat([tf.shape(x)[:1], tf.ones([x.shape.rank - 1], tf.int32)], axis=0)
-    return tf.random.uniform(shape, dtype=tf.float32)
+    return batch_uniform(shape, seed)
 
 
 def interpolate(real, fake, alpha):
@@ -28,9 +43,10 @@ def interpolate(real, fake, alpha):
 def dragan_perturb(real, alpha, noise, scale=0.5):
     """The DRAGAN points `real + alpha * scale * std(real) * noise`, `std` over the whole batch.
 
-    `noise` has `real`'s shape (U[0, 1] in the paper's code) and `alpha` is per sample.
+    `noise` has `real`'s shape (U[0, 1] in the paper's code) and `alpha` is per sample. Under a
+    `tf.distribute` strategy `std` is that of the global batch (`distribute.global_std`).
     """
-    std = tf.stop_gradient(tf.math.reduce_std(real))
+    std = tf.stop_gradient(distribute.global_std(real))
     return real + alpha * (scale * std * noise)
 
 
@@ -96,9 +112,13 @@ class GradientPenalty(Penalty):
     The norm is taken over every non-batch axis. The points are constants (`stop_gradient`): the
     penalty only reaches D's weights, by double back-propagation through an inner `GradientTape`.
     It costs one more forward and backward pass of D, on the penalty points. Computed in float32
-    whatever the inputs' dtype; the randomness uses TF's stateful random ops, so that `compute`
-    holds no Python state and runs under `tf.function`, XLA and `tf.distribute` replicas (each
-    replica draws its own `a`).
+    whatever the inputs' dtype (under mixed precision D's own passes run in its compute dtype, its
+    input gradients and everything after them in float32).
+
+    Randomness (`a`, `u`): with the stateless `seed` the GAN passes (derived from its seed and the
+    step) the numbers are drawn for the global batch and sliced per replica, and DRAGAN's `std(x)`
+    is that of the global batch, so one step on R replicas equals one step on one device. With
+    `seed=None` (direct calls) TF's stateful random ops draw them.
 
     Args:
         weight: multiplier in the discriminator loss (10 for WGAN-GP and DRAGAN; gamma for R1/R2).
@@ -126,17 +146,23 @@ class GradientPenalty(Penalty):
         self.target = float(target)
         self.dragan_scale = float(dragan_scale)
 
-    def penalty_points(self, real, fake):
-        """The float32 points, shaped like `real`, at which the critic's gradient is penalised."""
+    def penalty_points(self, real, fake, seed=None):
+        """The float32 points, shaped like `real`, at which the critic's gradient is penalised.
+
+        `seed`: stateless RNG key of the random draws (see the class docstring), or None.
+        """
         real = tf.stop_gradient(tf.cast(real, tf.float32))
         fake = tf.stop_gradient(tf.cast(fake, tf.float32))
         if self.mode == "r1":
             return real
         if self.mode == "r2":
             return fake
-        alpha = per_sample_uniform(real)
+        alpha_seed = noise_seed = None
+        if seed is not None:  # one independent key per draw
+            alpha_seed, noise_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
+        alpha = per_sample_uniform(real, alpha_seed)
         if self.mode == "dragan":
-            noise = tf.random.uniform(tf.shape(real), dtype=tf.float32)
+            noise = batch_uniform(tf.shape(real), noise_seed)
             return dragan_perturb(real, alpha, noise, self.dragan_scale)
         return interpolate(real, fake, alpha)
 
@@ -144,8 +170,8 @@ class GradientPenalty(Penalty):
         """The unweighted penalty given the penalty points (see `penalty_points`)."""
         return gradient_penalty_value(input_gradients(critic, points), self.mode, self.target)
 
-    def compute(self, critic, real, fake, real_output, fake_output):
-        return self.value_at(critic, self.penalty_points(real, fake))
+    def compute(self, critic, real, fake, real_output, fake_output, seed=None):
+        return self.value_at(critic, self.penalty_points(real, fake, seed))
 
     def get_config(self):
         return {

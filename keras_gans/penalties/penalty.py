@@ -9,10 +9,18 @@ from keras_gans.utils.serialization import register
 class Penalty:
     """A term added to the discriminator loss: `weight * value`.
 
-    Subclasses implement `compute(critic, real, fake, real_output, fake_output)`, returning the
-    unweighted scalar value (a mean over the batch). `critic` is a callable `x -> D(x)` (with
-    `training=True` and any conditioning already bound), so penalties that need gradients of D at
-    other points (interpolates, perturbed reals) can call it inside their own `GradientTape`.
+    Subclasses implement `compute(critic, real, fake, real_output, fake_output, seed=None)`,
+    returning the unweighted scalar value (a mean over the batch). `critic` is a callable
+    `x -> D(x)` (with `training=True` and any conditioning already bound), so penalties that need
+    gradients of D at other points (interpolates, perturbed reals) can call it inside their own
+    `GradientTape`. `seed` is a stateless RNG key (an int32 tensor of shape `(2,)`) for the
+    penalty's random draws, or None for TF's stateful random ops (see `GradientPenalty`).
+
+    Distribution: `real` and `fake` are the replica's slice of the global batch. The GAN scales the
+    returned batch mean by `1 / num_replicas_in_sync` like its losses, so the summed gradients are
+    those of the global-batch mean; a penalty drawing random numbers with a `seed` draws the
+    global batch's numbers and keeps the replica's rows (`distribute.global_batch_sample`), and a
+    penalty using batch statistics takes them over the global batch (`distribute.global_mean`).
 
     Lazy regularisation (Karras et al. 2020, StyleGAN2 Sec. 3.1): with `interval=k > 1` the penalty is
     computed only on every k-th discriminator step and multiplied by k there, so that its expected
@@ -33,14 +41,15 @@ class Penalty:
         self.interval = int(interval)
         self.name = name or self.default_name
 
-    def compute(self, critic, real, fake, real_output, fake_output):
+    def compute(self, critic, real, fake, real_output, fake_output, seed=None):
         raise NotImplementedError
 
-    def __call__(self, critic, real, fake, real_output, fake_output, step=None):
+    def __call__(self, critic, real, fake, real_output, fake_output, step=None, seed=None):
         """Returns `(weighted_term, value)`; both zero on the skipped steps of a lazy penalty."""
 
         def value():
-            return tf.cast(self.compute(critic, real, fake, real_output, fake_output), tf.float32)
+            value = self.compute(critic, real, fake, real_output, fake_output, seed=seed)
+            return tf.cast(value, tf.float32)
 
         if self.interval == 1 or step is None:
             v = value()

@@ -1,4 +1,10 @@
-"""Helpers for code that runs inside `tf.distribute` replica context (a `train_step` under `fit`)."""
+"""Helpers for code that runs inside `tf.distribute` replica context (a `train_step` under `fit`).
+
+Every replica of a synchronous strategy holds an equal slice of the global batch, in replica
+order (replica `r` holds rows `[r * b, (r + 1) * b)` of a global batch of `R * b`). The helpers
+below make batch statistics and random draws those of the global batch, so that a step under `R`
+replicas computes what one device computes on the whole batch.
+"""
 
 import tensorflow as tf
 
@@ -14,6 +20,64 @@ def replica_id():
     if ctx is None:
         return 0
     return ctx.replica_id_in_sync_group
+
+
+def global_batch_sample(sample, shape):
+    """This replica's rows of `sample(global_shape)`, where `shape` is the local `(batch, ...)`.
+
+    `sample` is a stateless draw (e.g. `lambda s: tf.random.stateless_normal(s, seed)`): every
+    replica draws the same global batch of `batch * num_replicas()` rows and keeps its own slice,
+    so sample `i` of the global batch gets the same numbers whatever the number of replicas.
+    """
+    shape = tf.convert_to_tensor(shape, tf.int32)
+    batch = shape[0]
+    global_shape = tf.concat([[batch * num_replicas()], shape[1:]], axis=0)
+    start = replica_id() * batch
+    return sample(global_shape)[start : start + batch]
+
+
+def global_mean(x):
+    """The mean of every element of `x` over the global batch, in float32.
+
+    Under a multi-replica strategy (in replica context) the per-replica sums and element counts
+    are all-reduced (SUM); otherwise this is the plain mean. Differentiable: the gradient of an
+    all-reduced sum is the all-reduced sum of the replicas' gradients, so each replica's inputs
+    receive the gradient of every replica's use of the mean.
+    """
+    x = tf.cast(x, tf.float32)
+    total = tf.reduce_sum(x)
+    count = tf.cast(tf.size(x), tf.float32)
+    ctx = tf.distribute.get_replica_context()
+    if ctx is not None and ctx.num_replicas_in_sync > 1:
+        total, count = ctx.all_reduce(tf.distribute.ReduceOp.SUM, [total, count])
+    return total / count
+
+
+def global_std(x):
+    """The population standard deviation of every element of `x` over the global batch (float32)."""
+    x = tf.cast(x, tf.float32)
+    return tf.sqrt(global_mean(tf.square(x - global_mean(x))))
+
+
+def is_multi_worker():
+    """Whether the current strategy is a `MultiWorkerMirroredStrategy` with more than one worker."""
+    strategy = tf.distribute.get_strategy()
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return False
+    return bool(strategy.extended._in_multi_worker_mode())
+
+
+def fit_logs(logs):
+    """`train_step` logs in the form `fit` can reduce over replicas under the current strategy.
+
+    Under a multi-worker `MultiWorkerMirroredStrategy` Keras reduces the logs with
+    `strategy.reduce("MEAN", value, axis=0)`, which needs rank >= 1, so scalars are returned with
+    shape `(1,)` there (the reduction returns a scalar again, and `History` gets plain floats).
+    Elsewhere the logs are returned unchanged.
+    """
+    if not is_multi_worker():
+        return logs
+    return {name: tf.reshape(value, [1]) for name, value in logs.items()}
 
 
 def _tf_variable(variable):
