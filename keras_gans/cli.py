@@ -23,6 +23,8 @@ def _parser():
     train.add_argument("--seed", type=int, help="seed of weights, data order and noise (train.seed)")
     train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                        help="override a recipe value, e.g. --set compile.n_critic=5 (repeatable)")
+    train.add_argument("--strategy", choices=("default", "mirrored", "multiworker", "tpu"),
+                       help="tf.distribute strategy (recipe key strategy; see docs/distributed.md)")
     train.add_argument("--resume", action="store_true", help="continue from the run folder's last checkpoint")
     train.add_argument("--quiet", action="store_true", help="no per-epoch progress output")
     train.add_argument("--init", metavar="ZOO_NAME_OR_RUN_DIR",
@@ -83,7 +85,7 @@ def _train(args):
     recipe = recipes.load(args.recipe)
     overrides = list(args.set)
     flags = ((args.steps, "train.steps"), (args.batch_size, "train.batch_size"), (args.seed, "train.seed"),
-             (args.init, "train.init"), (args.freeze_d, "train.freeze_d"))
+             (args.init, "train.init"), (args.freeze_d, "train.freeze_d"), (args.strategy, "strategy"))
     for flag, key in flags:
         if flag is not None:
             overrides.append(f"{key}={flag}")

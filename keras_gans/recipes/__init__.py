@@ -17,6 +17,8 @@ compile:                                 # the arguments of GAN.compile
 train: {batch_size: 64, steps: 3000, steps_per_epoch: 500, seed: 0}
 ```
 
+`strategy: default|mirrored|multiworker|tpu` and `precision: float32|mixed_float16|mixed_bfloat16`
+(top-level keys, see docs/distributed.md) choose the `tf.distribute` strategy and dtype policy.
 `train.init` (a zoo name or run folder) starts from pretrained weights and `train.freeze_d: N`
 freezes the first N discriminator blocks (FreezeD), see `keras_gans.training.finetune`.
 
@@ -35,7 +37,7 @@ from keras_gans.errors import UserError
 
 RECIPE_DIR = os.path.dirname(os.path.abspath(__file__))
 
-SECTIONS = ("description", "data", "model", "compile", "train")
+SECTIONS = ("description", "data", "model", "compile", "train", "strategy", "precision")
 MODEL_KEYS = ("latent_dim", "generator", "discriminator")
 TRAIN_KEYS = {
     "batch_size": 64,
@@ -133,6 +135,15 @@ def validate(recipe):
         raise UserError("train.freeze_d freezes pretrained discriminator blocks: it needs train.init (e.g. --init dcgan-mnist)")
     recipe["train"] = train
     recipe.setdefault("description", "")
+    from keras_gans.models.gan import PRECISIONS
+    from keras_gans.training.strategy import STRATEGIES
+
+    recipe.setdefault("strategy", "default")
+    recipe.setdefault("precision", "float32")
+    if recipe["strategy"] not in STRATEGIES:
+        raise UserError(f"unknown strategy {recipe['strategy']!r}: valid strategies are {', '.join(STRATEGIES)}")
+    if recipe["precision"] not in PRECISIONS:
+        raise UserError(f"unknown precision {recipe['precision']!r}: valid precisions are {', '.join(PRECISIONS)}")
     return recipe
 
 
@@ -210,19 +221,25 @@ def data_shape(recipe):
 
 
 def build_gan(recipe, strategy=None):
-    """An uncompiled `GAN` with the recipe's networks (created in `strategy`'s scope if given)."""
+    """An uncompiled `GAN` with the recipe's networks, built under its `precision` policy (and in
+    `strategy`'s scope if given)."""
+    import contextlib
+
     from keras_gans.models import GAN
+    from keras_gans.models.gan import precision_scope
     from keras_gans.networks import build_discriminator, build_generator
 
     model = recipe["model"]
     shape = data_shape(recipe)
     latent_dim = int(model.get("latent_dim", 64))
-    try:
-        generator = build_generator(model["generator"], latent_dim, shape)
-        discriminator = build_discriminator(model["discriminator"], shape)
-    except (ValueError, TypeError) as e:
-        raise UserError(str(e)) from None
-    return GAN(generator, discriminator, latent_dim=latent_dim, seed=recipe["train"]["seed"])
+    scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
+    with scope, precision_scope(recipe.get("precision", "float32")):
+        try:
+            generator = build_generator(model["generator"], latent_dim, shape)
+            discriminator = build_discriminator(model["discriminator"], shape)
+        except (ValueError, TypeError) as e:
+            raise UserError(str(e)) from None
+        return GAN(generator, discriminator, latent_dim=latent_dim, seed=recipe["train"]["seed"])
 
 
 def compile_args(recipe):
@@ -259,6 +276,7 @@ def _optimizer(spec, key):
 def compile_gan(gan, recipe, jit_compile=None):
     """Compiles `gan` with the recipe's `compile` section."""
     args = compile_args(recipe)
+    args["precision"] = recipe.get("precision", "float32")
     if jit_compile is not None:
         args["jit_compile"] = jit_compile
     signature = inspect.signature(gan.compile)

@@ -37,18 +37,30 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
     from keras_gans.training.callbacks import (GANCheckpoint, SampleGrid, StopAtStep, StopOnNonFinite,
                                                save_atomically)
     from keras_gans.training.finetune import freeze_discriminator_blocks, initialize_from
+    from keras_gans.training.strategy import get_strategy, is_chief
 
     checkpoint = os.path.join(out, CHECKPOINT)
+    if resume and os.path.isfile(checkpoint):
+        recipe = read_recipe(out)
+    strategy = get_strategy(recipe["strategy"])
+    chief = is_chief(strategy)
+    replicas = strategy.num_replicas_in_sync
+    if recipe["train"]["batch_size"] % replicas:
+        raise UserError(
+            f"train.batch_size {recipe['train']['batch_size']} is the global batch: it must be divisible by "
+            f"the {replicas} replicas of the {recipe['strategy']} strategy"
+        )
     train_cfg = recipe["train"]
     initial_epoch = 0
     if resume and os.path.isfile(checkpoint):
-        recipe = read_recipe(out)
         if steps is not None and steps != recipe["train"]["steps"]:
             recipe["train"]["steps"] = steps
             recipe = recipes.validate(recipe)
-            write_recipe(out, recipe)
+            if chief:
+                write_recipe(out, recipe)
         train_cfg = recipe["train"]
-        gan = load_gan(checkpoint)
+        with strategy.scope():
+            gan = load_gan(checkpoint)
         freeze_discriminator_blocks(gan.discriminator, train_cfg["freeze_d"])
         initial_epoch = int(gan.g_optimizer.iterations.numpy()) // train_cfg["steps_per_epoch"]
         log(f"resuming {out} from step {int(gan.g_optimizer.iterations.numpy())} (epoch {initial_epoch})")
@@ -56,31 +68,33 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
         if resume:
             log(f"no checkpoint in {out}: starting a new run")
         keras.utils.set_random_seed(train_cfg["seed"])
-        gan = recipes.build_gan(recipe)
+        gan = recipes.build_gan(recipe, strategy)
         source = None
         if train_cfg["init"] is not None:
             source = load_pretrained(train_cfg["init"])
             freeze_discriminator_blocks(gan.discriminator, train_cfg["freeze_d"])
-        gan = recipes.compile_gan(gan, recipe)
-        if source is not None:
-            initialize_from(gan, source)
+        with strategy.scope():
+            gan = recipes.compile_gan(gan, recipe)
+            if source is not None:
+                initialize_from(gan, source)
             log(f"initialized from {train_cfg['init']}" + (
                 f", first {train_cfg['freeze_d']} discriminator block(s) frozen" if train_cfg["freeze_d"] else ""))
-        os.makedirs(out, exist_ok=True)
-        write_recipe(out, recipe)
+        if chief:
+            os.makedirs(out, exist_ok=True)
+            write_recipe(out, recipe)
 
     dataset = recipes.build_dataset(recipe)
     epochs = int(math.ceil(train_cfg["steps"] / train_cfg["steps_per_epoch"]))
     mixture = mixture_for(recipe["data"])
     stopper = StopOnNonFinite()
-    callbacks = [
-        stopper,
-        StopAtStep(train_cfg["steps"]),
-        SampleGrid(os.path.join(out, "samples"), n=train_cfg["samples"] if mixture is None else 2500,
-                   seed=train_cfg["seed"], centers=None if mixture is None else mixture.centers),
-        GANCheckpoint(checkpoint),
-        keras.callbacks.TensorBoard(os.path.join(out, "logs"), write_graph=False),
-    ]
+    callbacks = [stopper, StopAtStep(train_cfg["steps"])]
+    if chief:  # Other workers of a multi-worker run train in lock-step and write nothing.
+        callbacks += [
+            SampleGrid(os.path.join(out, "samples"), n=train_cfg["samples"] if mixture is None else 2500,
+                       seed=train_cfg["seed"], centers=None if mixture is None else mixture.centers),
+            GANCheckpoint(checkpoint),
+            keras.callbacks.TensorBoard(os.path.join(out, "logs"), write_graph=False),
+        ]
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
     start, first_step = time.time(), int(gan.g_optimizer.iterations.numpy())
@@ -99,7 +113,8 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
             f"training stopped at step {step}: {name} is {value}; the last good checkpoint is kept "
             f"at {checkpoint} (lower the learning rates and continue with --resume)"
         )
-    save_atomically(gan, os.path.join(out, MODEL_FILE))
+    if chief:
+        save_atomically(gan, os.path.join(out, MODEL_FILE))
     last_step = int(gan.g_optimizer.iterations.numpy())
     log(f"trained {last_step - first_step} step(s), to step {last_step}, in {time.time() - start:.1f} s; model: {os.path.join(out, MODEL_FILE)}")
     return gan, history
