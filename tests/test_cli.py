@@ -125,6 +125,7 @@ def test_train_prints_summary_line(tmp_path, capsys):
     stdout = capsys.readouterr().out
     assert re.search(r"trained 2 step\(s\), to step 2, in [0-9.]+ s; model: .*model\.keras", stdout), stdout
     assert "Epoch" not in stdout  # --quiet
+    assert "initialized from" not in stdout  # no --init
 
 
 def test_train_recipe_file_default_out_folder(tmp_path, monkeypatch):

@@ -77,6 +77,7 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
             gan = recipes.compile_gan(gan, recipe)
             if source is not None:
                 initialize_from(gan, source)
+        if source is not None:
             log(f"initialized from {train_cfg['init']}" + (
                 f", first {train_cfg['freeze_d']} discriminator block(s) frozen" if train_cfg["freeze_d"] else ""))
         if chief:
