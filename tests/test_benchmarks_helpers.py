@@ -1,0 +1,113 @@
+"""Pure helpers of benchmarks/fid_speed.py and benchmarks/loss_families.py (no training, no TF work)."""
+
+import importlib.util
+import math
+import os
+
+import pytest
+
+BENCHMARKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks")
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", os.path.join(BENCHMARKS, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def lf():
+    return _load("loss_families")
+
+
+@pytest.fixture(scope="module")
+def fs():
+    return _load("fid_speed")
+
+
+def _run(row, seed, fid, kid, seconds=10.0, diverged=False):
+    return {"row": row, "seed": seed, "fid": fid, "kid": kid, "train_seconds": seconds, "steps": 1000,
+            "n_critic": 1, "ema": True, "diverged": diverged}
+
+
+def test_epoch_length_divides_steps(lf):
+    assert lf.epoch_length(1000, 250) == 250
+    assert lf.epoch_length(1000, 500) == 500
+    assert lf.epoch_length(20, 500) == 20
+    assert lf.epoch_length(1200, 500) == 400
+    assert lf.epoch_length(997, 250) == 1  # a prime
+
+
+def test_rescale_step_keys_scales_schedules_only(lf):
+    compile_cfg = {
+        "d_optimizer": {"name": "adam", "learning_rate": {
+            "module": "keras.optimizers.schedules", "class_name": "CosineDecay",
+            "config": {"initial_learning_rate": 0.001, "decay_steps": 6000}}},
+        "g_optimizer": {"name": "adam", "learning_rate": 0.0002},
+        "instance_noise": {"stddev": 0.1, "anneal_steps": 3000},
+        "penalties": [{"name": "pw", "boundaries": [1000, 2000]}],
+    }
+    changes = lf.rescale_step_keys(compile_cfg, 0.5)
+    assert compile_cfg["d_optimizer"]["learning_rate"]["config"]["decay_steps"] == 3000
+    assert compile_cfg["d_optimizer"]["learning_rate"]["config"]["initial_learning_rate"] == 0.001
+    assert compile_cfg["instance_noise"]["anneal_steps"] == 1500
+    assert compile_cfg["penalties"][0]["boundaries"] == [500, 1000]
+    assert compile_cfg["g_optimizer"]["learning_rate"] == 0.0002
+    assert {c["key"] for c in changes} == {
+        "compile.d_optimizer.learning_rate.config.decay_steps",
+        "compile.instance_noise.anneal_steps",
+        "compile.penalties[0].boundaries",
+    }
+
+
+def test_shipped_rows_have_constant_learning_rates(lf):
+    from keras_gans import recipes
+
+    for _, name, overrides in lf.ROWS:
+        recipe = recipes.apply_overrides(recipes.load(name), list(overrides))
+        assert lf.find_step_keys(recipe["compile"]) == [], name
+
+
+def test_mean_std_ignores_missing_and_non_finite(lf):
+    assert lf.mean_std([1.0, 3.0]) == (2.0, 1.0)
+    assert lf.mean_std([1.0, None, float("nan"), 3.0]) == (2.0, 1.0)
+    mean, std = lf.mean_std([None])
+    assert math.isnan(mean) and math.isnan(std)
+
+
+def test_format_mean_std(lf):
+    assert lf.format_mean_std(12.345, 0.44) == "12.3 ± 0.4"
+    assert lf.format_mean_std(4229.4, 510.6, 0) == "4229 ± 511"
+    assert lf.format_mean_std(float("nan"), float("nan")) == "–"
+
+
+def test_markdown_table_rows_in_order_with_diverged_seeds(lf):
+    runs = [
+        _run("WGAN clip", 1, None, None, 30.0, diverged=True),
+        _run("NS", 1, 20.0, 300.0, 12.0),
+        _run("NS", 0, 10.0, 100.0, 8.0),
+        _run("WGAN clip", 0, 50.0, 700.0, 20.0),
+    ]
+    table = lf.markdown_table(runs).splitlines()
+    assert len(table) == 4
+    assert table[2].startswith("| NS (`dcgan-mnist`) | 15.0 ± 5.0 | 200 ± 100 | 10 (12) | 1000 | 1 | yes | 2/2 |")
+    assert table[3].startswith("| WGAN clip (`wgan-mnist`) | 50.0 ± 0.0 | 700 ± 0 | 25 (30) |")
+    assert table[3].endswith("| 1/2 (diverged: 1) |")
+    lines = lf.per_seed_lines(runs).splitlines()
+    assert lines == ["- NS: s0 10.0 / 100; s1 20.0 / 300", "- WGAN clip: s0 50.0 / 700; s1 diverged"]
+
+
+def test_fid_speed_summary_and_table(fs):
+    repeats = [dict.fromkeys(fs.PHASES, 1.0) for _ in range(3)]
+    for i, r in enumerate(repeats):
+        r["fid"] = float(i)
+        r["total"] = sum(r[p] for p in fs.PHASES)
+    summary = fs.summarize(repeats)
+    assert summary["fid"] == {"min": 0.0, "median": 1.0, "max": 2.0}
+    assert summary["total"]["median"] == 5.0
+    table = fs.markdown_table(summary, 10000, 10000)
+    assert "| **total** | **4.00** | **5.00** |" in table
+    assert table.endswith("| target | | < 60 (met) |")
+    slow = fs.markdown_table({**summary, "total": {"min": 61.0, "median": 70.0, "max": 80.0}}, 10000, 10000)
+    assert slow.endswith("(NOT met) |")
