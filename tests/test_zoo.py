@@ -178,3 +178,15 @@ def test_zoo_entry_is_a_run_folder_layout(tiny_zoo):
     """`recipe.yaml` of an entry is a valid recipe; the entry trains further like a run folder."""
     recipe = yaml.safe_load(open(os.path.join(tiny_zoo, "tiny", zoo.RECIPE_FILE)))
     assert keras_gans.recipes.validate(recipe)["train"]["steps"] == 4
+
+
+def test_fine_tune_a_shipped_zoo_model_from_the_cli(tmp_path, capsys):
+    out = str(tmp_path / "sevens")
+    assert main(["train", "dcgan-mnist", "--init", "dcgan-mnist", "--freeze-d", "1", "--steps", "1",
+                 "--set", "data.classes=[7]", "--set", "train.samples=4", "--quiet", "--out", out]) == 0
+    assert "initialized from dcgan-mnist, first 1 discriminator block(s) frozen" in capsys.readouterr().out
+    tuned, pretrained = keras_gans.training.run.load_run(out)[0], zoo.load("dcgan-mnist")
+    assert int(tuned.g_optimizer.iterations.numpy()) == 1
+    first = tuned.discriminator.layers[1]  # the first conv: frozen, still the pretrained kernel
+    assert not first.trainable
+    np.testing.assert_array_equal(first.weights[0].numpy(), pretrained.discriminator.layers[1].weights[0].numpy())
