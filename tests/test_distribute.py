@@ -10,6 +10,7 @@ import pytest
 import tensorflow as tf
 
 import keras_gans
+from keras_gans.training import InstanceNoise
 from keras_gans import losses
 from keras_gans.networks import mlp_discriminator, mlp_generator
 from keras_gans.penalties import DriftPenalty, GradientPenalty
@@ -31,6 +32,7 @@ CASES = {
     "drift": (dict(loss="wasserstein", penalties=[DriftPenalty(weight=1.0)]), "drift_penalty"),
     "relativistic_average": (dict(loss="relativistic_average"), None),
     "relativistic_average_hinge": (dict(loss="relativistic_average_hinge"), None),
+    "instance_noise": (dict(loss="non_saturating", instance_noise=InstanceNoise(0.5)), None),
     "wgan-gp-drift-n_critic-2": (
         dict(
             loss="wasserstein",

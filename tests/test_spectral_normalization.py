@@ -230,8 +230,8 @@ def test_xla_training_call():
     np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-5)
 
 
-def test_training_call_in_mirrored_strategy_replicas():
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+def test_training_call_in_mirrored_strategy_replicas(mirrored_strategy):
+    strategy = mirrored_strategy  # one MirroredStrategy per process, see conftest
     with strategy.scope():
         layer = SpectralNormalization(keras.layers.Dense(16, kernel_initializer=big()))
         layer.build((None, 32))

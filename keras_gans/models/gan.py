@@ -326,6 +326,10 @@ class GAN(keras.Model):
         """The stateless RNG key of penalty `index` in discriminator step `stream`."""
         return tf.random.experimental.stateless_fold_in(self.step_seed(stream), index + 1)
 
+    def noise_seed(self, stream, index):
+        """The stateless RNG key of the instance noise on the reals (0) or fakes (1) of step `stream`."""
+        return tf.random.experimental.stateless_fold_in(self.step_seed(stream), -1 - index)
+
     def sample_latent(self, batch_size, stream):
         """Per-replica slice of a global batch of z drawn from a stateless RNG keyed by the step."""
         key = self.step_seed(stream)
@@ -380,8 +384,8 @@ class GAN(keras.Model):
         fake = self.generate_fakes(z, labels, training=True)
         step = self.d_optimizer.iterations
         if self.instance_noise is not None:
-            real = self.instance_noise(real, self.g_optimizer.iterations)
-            fake = self.instance_noise(fake, self.g_optimizer.iterations)
+            real = self.instance_noise(real, self.g_optimizer.iterations, seed=self.noise_seed(stream, 0))
+            fake = self.instance_noise(fake, self.g_optimizer.iterations, seed=self.noise_seed(stream, 1))
         variables = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
             real_output = self.discriminate(real, labels, training=True)

@@ -2,6 +2,7 @@
 
 import tensorflow as tf
 
+from keras_gans.utils import distribute
 from keras_gans.utils.serialization import register
 
 
@@ -27,9 +28,20 @@ class InstanceNoise:
             stddev = stddev * tf.maximum(0.0, 1.0 - progress)
         return stddev
 
-    def __call__(self, x, step):
+    def __call__(self, x, step, seed=None):
+        """`x` plus the noise of generator step `step`.
+
+        With a stateless `seed` (what `GAN` passes) the noise of the whole global batch is drawn
+        from it and each replica adds its own rows, so 2 replicas add what 1 device would.
+        """
         stddev = tf.cast(self.stddev_at(step), x.dtype)
-        return x + stddev * tf.random.normal(tf.shape(x), dtype=x.dtype)
+        if seed is None:
+            noise = tf.random.normal(tf.shape(x), dtype=x.dtype)
+        else:
+            noise = distribute.global_batch_sample(
+                lambda shape: tf.random.stateless_normal(shape, seed=seed, dtype=x.dtype), tf.shape(x)
+            )
+        return x + stddev * noise
 
     def get_config(self):
         return {"stddev": self.stddev, "anneal_steps": self.anneal_steps}
