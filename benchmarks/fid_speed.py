@@ -33,7 +33,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from speed import cpu_pressure, load_average, machine_info  # noqa: E402  (benchmarks/speed.py)
+from speed import cpu_pressure, git_state, load_average, machine_info, set_threads  # noqa: E402  (benchmarks/speed.py)
 
 #: The target of GitHub issue 4: FID of 10k vs 10k in under a minute on 2 CPU cores.
 TARGET_SECONDS = 60.0
@@ -62,21 +62,6 @@ def parse_args(argv=None):
     parser.add_argument("--out", default=os.path.join("benchmarks", "results", "fid_speed.json"),
                         help="JSON output (default benchmarks/results/fid_speed.json)")
     return parser.parse_args(argv)
-
-
-def git_state():
-    """{commit, library_dirty}: the checkout the numbers were measured with (None outside git)."""
-    import subprocess
-
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                                check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "keras_gans"], cwd=root,
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return {"commit": commit, "library_dirty": bool(dirty)}
 
 
 def build_gan(args):
@@ -159,11 +144,7 @@ def markdown_table(summary, n_real, n_fake, target=TARGET_SECONDS):
 def main(argv=None):
     args = parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import tensorflow as tf
-
-    if args.threads:
-        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
-        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    set_threads(args.threads)
     command = "python " + " ".join([os.path.relpath(os.path.abspath(__file__))] + sys.argv[1:])
     machine = machine_info()
     machine["git"] = git_state()

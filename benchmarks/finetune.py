@@ -29,6 +29,9 @@ import time
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from speed import set_threads  # noqa: E402  (benchmarks/speed.py)
 
 
 def parse_args(argv=None):
@@ -57,11 +60,7 @@ def score(gan, extractor, real_features, digit, n, seed):
 def main(argv=None):
     args = parse_args(argv)
     sys.path.insert(0, REPO)
-    import tensorflow as tf
-
-    if args.threads:
-        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
-        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    set_threads(args.threads)
     import keras
 
     from keras_gans import recipes, zoo

@@ -54,7 +54,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from speed import cpu_pressure, load_average, machine_info  # noqa: E402  (benchmarks/speed.py)
+from speed import cpu_pressure, git_state, load_average, machine_info, set_threads  # noqa: E402  (benchmarks/speed.py)
 
 #: (row name, recipe, --set overrides) in table order.
 ROWS = (
@@ -101,21 +101,6 @@ def parse_args(argv=None):
     if args.steps < 1 or args.seeds < 1 or args.n < 2:
         parser.error("--steps and --seeds must be >= 1 and --n >= 2")
     return args
-
-
-def git_state():
-    """{commit, library_dirty}: the checkout the numbers were measured with (None outside git)."""
-    import subprocess
-
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                                check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "keras_gans"], cwd=root,
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return {"commit": commit, "library_dirty": bool(dirty)}
 
 
 # ------------------------------------------------------------------------------ recipe helpers
@@ -341,11 +326,7 @@ def load_previous(path):
 def main(argv=None):
     args = parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import tensorflow as tf
-
-    if args.threads:
-        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
-        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    set_threads(args.threads)
     import warnings
 
     warnings.filterwarnings("ignore", message=".*`shuffle=True` was passed.*")

@@ -31,6 +31,10 @@ import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from speed import set_threads  # noqa: E402  (benchmarks/speed.py)
+
 #: Samples drawn from the generator, as in VEEGAN and PacGAN.
 NUM_SAMPLES = 2500
 
@@ -104,14 +108,6 @@ def run_one(recipe, seed, sample_seed, plot_path=None):
     }
 
 
-def _set_threads(threads):
-    if threads:
-        import tensorflow as tf
-
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(threads)
-
-
 def _run_in_worker(job):
     recipe, seed, sample_seed, plot = job
     return run_one(recipe, seed, sample_seed, plot)
@@ -121,14 +117,14 @@ def run_seeds(recipe, seeds, sample_seed, plots, jobs=1, threads=0):
     """`run_one` for every seed, `jobs` at a time (separate processes when jobs > 1), in seed order."""
     work = [(recipe, seed, sample_seed, plots.get(seed)) for seed in seeds]
     if jobs <= 1:
-        _set_threads(threads)
+        set_threads(threads)
         for job in work:
             yield _run_in_worker(job)
         return
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")  # a fresh TensorFlow in each worker
-    with context.Pool(jobs, initializer=_set_threads, initargs=(threads,), maxtasksperchild=1) as pool:
+    with context.Pool(jobs, initializer=set_threads, initargs=(threads,), maxtasksperchild=1) as pool:
         yield from pool.imap(_run_in_worker, work)
 
 

@@ -79,6 +79,30 @@ def parse_args(argv=None):
 # ---------------------------------------------------------------------------------------- setup
 
 
+def git_state():
+    """{commit, library_dirty}: the checkout the numbers were measured with (None outside git)."""
+    import subprocess
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                                check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "keras_gans"], cwd=root,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return {"commit": commit, "library_dirty": bool(dirty)}
+
+
+def set_threads(threads):
+    """Sets TensorFlow's intra- and inter-op thread pools to `threads` (0 keeps TensorFlow's choice)."""
+    if threads:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+
+
 def machine_info():
     import keras
     import tensorflow as tf
@@ -397,9 +421,7 @@ def main(argv=None):
     warnings.filterwarnings("ignore", message=".*`shuffle=True` was passed.*")
     import tensorflow as tf
 
-    if args.threads:
-        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
-        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    set_threads(args.threads)
 
     settings = {k: v for k, v in vars(args).items() if k != "out"}
     settings.update(latent_dim=args.latent_dim, image_shape=list(IMAGE_SHAPE),
