@@ -33,7 +33,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from speed import cpu_pressure, git_state, load_average, machine_info, set_threads  # noqa: E402  (benchmarks/speed.py)
+from speed import machine_at_start, mark_end, set_threads  # noqa: E402  (benchmarks/speed.py)
 
 #: The target of GitHub issue 4: FID of 10k vs 10k in under a minute on 2 CPU cores.
 TARGET_SECONDS = 60.0
@@ -146,10 +146,7 @@ def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     set_threads(args.threads)
     command = "python " + " ".join([os.path.relpath(os.path.abspath(__file__))] + sys.argv[1:])
-    machine = machine_info()
-    machine["git"] = git_state()
-    machine["load_average_start"] = load_average()
-    machine["cpu_pressure_start"] = cpu_pressure()
+    machine = machine_at_start()
 
     t = time.perf_counter()
     gan, source = build_gan(args)
@@ -161,8 +158,7 @@ def main(argv=None):
         fids.append(fid)
         print(f"repeat {i + 1}/{args.repeats}: " + ", ".join(f"{p} {seconds[p]:.2f} s" for p in PHASES)
               + f"; total {seconds['total']:.2f} s (FID {fid:.1f})", file=sys.stderr, flush=True)
-    machine["load_average_end"] = load_average()
-    machine["cpu_pressure_end"] = cpu_pressure()
+    mark_end(machine)
     summary = summarize(repeats)
     table = markdown_table(summary, n_real, n_fake)
     payload = {

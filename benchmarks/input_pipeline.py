@@ -141,10 +141,7 @@ def main(argv=None):
 
     from keras_gans import recipes
 
-    machine = speed.machine_info()
-    machine["git"] = speed.git_state()
-    machine["load_average_start"] = speed.load_average()
-    machine["cpu_pressure_start"] = speed.cpu_pressure()
+    machine = speed.machine_at_start()
     print(f"load average at start: {machine['load_average_start']}", file=sys.stderr)
 
     recipe = recipes.load(args.recipe)
@@ -179,8 +176,7 @@ def main(argv=None):
     train = results["training"]["median"]
     ratios = {key: round(results[key]["median"] / train, 1) for key in ("python", "graph")}
     results["first_batch_seconds"] = {"runs": first_batch, "median": round(statistics.median(first_batch), 3)}
-    machine["load_average_end"] = speed.load_average()
-    machine["cpu_pressure_end"] = speed.cpu_pressure()
+    speed.mark_end(machine)
     settings = {k: v for k, v in vars(args).items() if k != "out"}
     settings["pipeline_ops"] = pipeline_ops(dataset)
     settings["recipe_resolved"] = recipe

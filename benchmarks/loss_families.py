@@ -54,7 +54,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from speed import cpu_pressure, git_state, load_average, machine_info, set_threads  # noqa: E402  (benchmarks/speed.py)
+from speed import load_average, machine_at_start, mark_end, set_threads  # noqa: E402  (benchmarks/speed.py)
 
 #: (row name, recipe, --set overrides) in table order.
 ROWS = (
@@ -353,10 +353,7 @@ def main(argv=None):
     commands = commands + [command]
     done = {(r["row"], r["seed"]) for r in runs}
 
-    machine = machine_info()
-    machine["git"] = git_state()
-    machine["load_average_start"] = load_average()
-    machine["cpu_pressure_start"] = cpu_pressure()
+    machine = machine_at_start()
     recipes_used = {}
     for name, recipe_name, overrides in rows:
         recipe, notes = row_recipe(recipe_name, overrides, args.steps)
@@ -412,8 +409,7 @@ def main(argv=None):
                       f"train {run['train_seconds']:.1f} s, score {run['score_seconds']:.1f} s, "
                       f"load {run['load_average_end']}", flush=True)
             write_json(args.out, payload())
-    machine["load_average_end"] = load_average()
-    machine["cpu_pressure_end"] = cpu_pressure()
+    mark_end(machine)
     table = markdown_table(runs)
     write_json(args.out, payload(table))
     print()

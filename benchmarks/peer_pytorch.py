@@ -426,10 +426,7 @@ def main(argv=None):
     import numpy as np
     import tensorflow as tf
 
-    machine = speed.machine_info()
-    machine["git"] = speed.git_state()
-    machine["load_average_start"] = speed.load_average()
-    machine["cpu_pressure_start"] = speed.cpu_pressure()
+    machine = speed.machine_at_start()
     print(f"load average at start: {machine['load_average_start']}", file=sys.stderr)
 
     batches = mnist_batches(args.batch_size, args.img_size, args.channels, args.data_batches)
@@ -498,8 +495,7 @@ def main(argv=None):
     ratios.update({key + "_best": (round(results[key]["best"] / best_reference, 3)
                                    if best_reference and results[key].get("best") else None)
                    for key in ("keras", "keras_xla") if key in results})
-    machine["load_average_end"] = speed.load_average()
-    machine["cpu_pressure_end"] = speed.cpu_pressure()
+    speed.mark_end(machine)
     if "torch" in results and results["torch"].get("worker"):
         machine["torch"] = results["torch"]["worker"]["torch"]
     report = {"benchmark": "peer_pytorch", "machine": machine, "settings": settings, "results": results,

@@ -321,10 +321,7 @@ def main(argv=None):
     import speed  # benchmarks/speed.py: machine info and load
 
     speed.set_threads(args.threads)  # Before machine_info, so that it reports the setting.
-    machine = speed.machine_info()
-    machine["git"] = speed.git_state()
-    machine["load_average_start"] = speed.load_average()
-    machine["cpu_pressure_start"] = speed.cpu_pressure()
+    machine = speed.machine_at_start()
     print(f"load average at start: {machine['load_average_start']}", file=sys.stderr)
 
     report = {"benchmark": "scaling", "machine": machine,
@@ -343,8 +340,7 @@ def main(argv=None):
     if args.train_steps:
         report["train_process"] = measure_train(args)
         print(f"  train process: {report['train_process']}", file=sys.stderr)
-    machine["load_average_end"] = speed.load_average()
-    machine["cpu_pressure_end"] = speed.cpu_pressure()
+    speed.mark_end(machine)
     report["tables"] = markdown_tables(report)
     if os.path.dirname(args.out):
         os.makedirs(os.path.dirname(args.out), exist_ok=True)

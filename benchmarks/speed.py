@@ -103,6 +103,21 @@ def set_threads(threads):
         tf.config.threading.set_inter_op_parallelism_threads(threads)
 
 
+def machine_at_start():
+    """`machine_info()` plus the git state, load average and CPU pressure as a measurement starts."""
+    machine = machine_info()
+    machine["git"] = git_state()
+    machine["load_average_start"] = load_average()
+    machine["cpu_pressure_start"] = cpu_pressure()
+    return machine
+
+
+def mark_end(machine):
+    """Adds the load average and CPU pressure as a measurement ends to `machine`."""
+    machine["load_average_end"] = load_average()
+    machine["cpu_pressure_end"] = cpu_pressure()
+
+
 def machine_info():
     import keras
     import tensorflow as tf
@@ -427,9 +442,7 @@ def main(argv=None):
     settings.update(latent_dim=args.latent_dim, image_shape=list(IMAGE_SHAPE),
                     loss="non_saturating", optimizer=f"Adam({LEARNING_RATE}, beta_1={BETA_1})",
                     n_critic=1, ema=None)
-    machine = machine_info()
-    machine["load_average_start"] = load_average()
-    machine["cpu_pressure_start"] = cpu_pressure()
+    machine = machine_at_start()
 
     dataset = make_dataset(args.batch_size, args.data_batches)
     reference = make_nets(args)
@@ -438,8 +451,7 @@ def main(argv=None):
     for jit_compile in jit_values:
         print(f"{config_name(jit_compile)} ...", file=sys.stderr)
         configs.append(benchmark_config(args, jit_compile, reference, dataset))
-    machine["load_average_end"] = load_average()
-    machine["cpu_pressure_end"] = cpu_pressure()
+    mark_end(machine)
 
     table = markdown_table(configs, settings, args.decompose)
     report = {"benchmark": "speed", "machine": machine, "settings": settings, "results": configs,
