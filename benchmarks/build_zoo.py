@@ -2,14 +2,20 @@
 
 For each NAME (a shipped recipe; the zoo model gets the same name): train the recipe exactly as
 `keras-gans train NAME --out RUN` does (timing wall and CPU time), then write `saved_models/NAME/`:
-the final `model.keras` (G, EMA-G, D, both optimizers), `recipe.yaml`, `samples.png` (the EMA
-generator's samples, `keras-gans sample`), the metrics of `keras-gans eval NAME --json` measured on
+`networks/` (each network and EMA network of the final model, no optimizer state), `recipe.yaml`,
+`samples.png` (the model's picture, `keras-gans sample`), the metrics of `keras-gans eval NAME --json` measured on
 the written entry, `card.json` (machine-readable) and `README.md` (the model card).
 
     python benchmarks/build_zoo.py ring grid dcgan-mnist sngan-mnist
 
 The run folders (checkpoints, TensorBoard logs, per-epoch samples) stay in `--runs` (default
 `runs/zoo/`) and are not part of the zoo.
+
+    python benchmarks/build_zoo.py --convert ring grid dcgan-mnist sngan-mnist
+
+re-writes entries of zoo format 1 (a whole `model.keras` with both optimizers' state) in the
+current format: the same networks' weights, no optimizer state; the card keeps its training
+figures, its metrics are measured again on the converted entry and must be the same.
 """
 
 import argparse
@@ -42,6 +48,8 @@ def parse_args(argv=None):
     parser.add_argument("--steps", type=int, default=None, help="override train.steps (smoke tests only)")
     parser.add_argument("--eval-n", type=int, default=None, help="override the eval sample count (smoke tests only)")
     parser.add_argument("--note", default="", help="a line about the machine's load during training")
+    parser.add_argument("--convert", action="store_true",
+                        help="convert existing format-1 entries (model.keras) to the current format, no training")
     return parser.parse_args(argv)
 
 
@@ -52,7 +60,8 @@ def build(name, zoo_root, runs_root, steps=None, eval_n=None, note=""):
     import keras_gans
     from keras_gans import recipes, zoo
     from keras_gans.metrics.evaluate import evaluate_run
-    from keras_gans.training.run import sample, train, write_recipe
+    from keras_gans.runs import load_model, save_networks, write_recipe
+    from keras_gans.training.run import sample, train
 
     recipe = recipes.load(name)
     if steps is not None:
@@ -67,7 +76,7 @@ def build(name, zoo_root, runs_root, steps=None, eval_n=None, note=""):
     entry = os.path.join(zoo_root, name)
     shutil.rmtree(entry, ignore_errors=True)
     os.makedirs(entry)
-    shutil.copyfile(os.path.join(run_dir, "model.keras"), os.path.join(entry, zoo.MODEL_FILE))
+    save_networks(load_model(os.path.join(run_dir, "model.keras")), entry)
     write_recipe(entry, recipe)
     is_points = recipes.data_shape(recipe) == (2,)
     sample(entry, 2500 if is_points else 64, os.path.join(entry, zoo.SAMPLES_FILE), seed=0)
@@ -99,15 +108,53 @@ def build(name, zoo_root, runs_root, steps=None, eval_n=None, note=""):
         "tensorflow_version": tf.__version__,
         "python_version": platform.python_version(),
         "date": datetime.date.today().isoformat(),
-        "model_bytes": os.path.getsize(os.path.join(entry, zoo.MODEL_FILE)),
+        "model_bytes": networks_bytes(entry),
     }
+    write_card(entry, card, recipe)
+    return card
+
+
+def networks_bytes(entry):
+    from keras_gans.runs import NETWORKS_DIR
+
+    folder = os.path.join(entry, NETWORKS_DIR)
+    return sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder))
+
+
+def write_card(entry, card, recipe):
+    from keras_gans import zoo
+
     with open(os.path.join(entry, zoo.CARD_FILE), "w") as f:
         json.dump(card, f, indent=2)
         f.write("\n")
     with open(os.path.join(entry, "README.md"), "w") as f:
         f.write(model_card(card, recipe))
     print(json.dumps({k: card[k] for k in ("name", "wall_seconds", "cpu_seconds", "metrics", "model_bytes")}))
-    return card
+
+
+def convert(name, zoo_root):
+    """Re-writes a format-1 entry (model.keras with optimizer state) as networks only; checks that
+    `keras-gans eval` gives the card's metrics again on the converted entry."""
+    from keras_gans import zoo
+    from keras_gans.metrics.evaluate import evaluate_run
+    from keras_gans.runs import MODEL_FILE, load_model, read_recipe, save_networks
+
+    entry = os.path.join(zoo_root, name)
+    with open(os.path.join(entry, zoo.CARD_FILE)) as f:
+        card = json.load(f)
+    if card.get("format") != 1:
+        raise SystemExit(f"{entry} is in zoo format {card.get('format')}, not 1: nothing to convert")
+    save_networks(load_model(os.path.join(entry, MODEL_FILE)), entry)
+    os.remove(os.path.join(entry, MODEL_FILE))
+    card.update(format=zoo.ZOO_FORMAT, model_bytes=networks_bytes(entry),
+                converted=f"from zoo format 1 on {datetime.date.today().isoformat()}: same weights, "
+                          "optimizer state dropped")
+    eval_n = int(card["eval_command"].split("--n ")[1]) if "--n " in card["eval_command"] else None
+    metrics = evaluate_run(entry, n=eval_n, seed=0)
+    if metrics.keys() != card["metrics"].keys() or any(
+            abs(metrics[k] - card["metrics"][k]) > 1e-4 * max(1.0, abs(card["metrics"][k])) for k in metrics):
+        raise SystemExit(f"{name}: converted entry measures {metrics}, the card says {card['metrics']}")
+    write_card(entry, card, read_recipe(entry))
 
 
 def _description(recipe, metrics):
@@ -148,7 +195,8 @@ Trained by us with the shipped recipe [`{name}`](../../keras_gans/recipes/{name}
 | training | {card["steps"]} generator steps, batch {card["batch_size"]}, seed {card["seed"]} |
 | wall time | {int(minutes)} min {seconds:.0f} s ({card["cpu_seconds"]:.0f} s of CPU time) on {card["machine"]} |
 | machine load | {card["load_note"] or "not recorded"} |
-| file | `model.keras`, {card["model_bytes"] / 1e6:.2f} MB: generator, EMA generator, discriminator, both optimizers |
+| format | zoo format {card["format"]}{"; converted " + card["converted"] if card.get("converted") else ""} |
+| files | `networks/`, {card["model_bytes"] / 1e6:.2f} MB: generator, EMA generator, discriminator (no optimizer state) |
 | software | keras-gans {card["keras_gans_version"]}, Keras {card["keras_version"]}, TensorFlow {card["tensorflow_version"]}, Python {card["python_version"]} |
 | date | {card["date"]} |
 | data | {card["data_license"]} |
@@ -173,7 +221,7 @@ Samples of the EMA generator{drs} (`keras-gans sample {name} --n {2500 if "modes
 
 ```python
 import keras_gans
-gan = keras_gans.zoo.load("{name}")       # compiled; Keras safe mode, no code runs from the file
+gan = keras_gans.zoo.load("{name}")       # compiled, fresh optimizers; Keras safe mode, no code runs from the files
 samples = gan.generate(16, seed=0)
 ```
 
@@ -207,7 +255,10 @@ def main(argv=None):
     args = parse_args(argv)
     sys.path.insert(0, REPO)
     for name in args.names:
-        build(name, args.zoo, args.runs, steps=args.steps, eval_n=args.eval_n, note=args.note)
+        if args.convert:
+            convert(name, args.zoo)
+        else:
+            build(name, args.zoo, args.runs, steps=args.steps, eval_n=args.eval_n, note=args.note)
 
 
 if __name__ == "__main__":

@@ -69,14 +69,14 @@ def build_gan(args):
     import keras
 
     from keras_gans import recipes
-    from keras_gans.training.run import load_run
+    from keras_gans.runs import load_run
 
     if args.run:
         gan, recipe = load_run(args.run)
         return gan, f"run {args.run} ({recipe.get('description', '')})"
     recipe = recipes.load(args.recipe)
     keras.utils.set_random_seed(args.seed)
-    gan = recipes.compile_gan(recipes.build_gan(recipe), recipe)
+    gan = recipes.compile_model(recipes.build_model(recipe), recipe)
     return gan, f"untrained {args.recipe} (freshly built, seed {args.seed})"
 
 

@@ -159,7 +159,7 @@ def main(argv=None):
             print(f"  repeat {repeat + 1}/{args.repeats} pipeline ({key}): {rate:.1f} batches/s", file=sys.stderr)
 
     keras.utils.set_random_seed(recipe["train"]["seed"])
-    gan = recipes.compile_gan(recipes.build_gan(recipe), recipe)
+    gan = recipes.compile_model(recipes.build_model(recipe), recipe)
     gan.fit(dataset, epochs=1, steps_per_epoch=args.warmup, verbose=0, shuffle=False)
     for repeat in range(args.repeats):
         start, start_cpu = time.perf_counter(), time.process_time()

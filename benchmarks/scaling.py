@@ -115,7 +115,7 @@ def worker(args):
     config = dict(config, image_size=shape[0], channels=shape[2])
 
     keras.utils.set_random_seed(recipe["train"]["seed"])
-    gan = recipes.compile_gan(recipes.build_gan(recipe), recipe)
+    gan = recipes.compile_model(recipes.build_model(recipe), recipe)
     if config["data"] == "random":
         images = tf.random.uniform((4, config["batch_size"]) + shape, -1.0, 1.0, seed=0)
         dataset = prefetched(tf.data.Dataset.from_tensor_slices(images).cache().repeat())

@@ -10,21 +10,25 @@ gan.fit(dataset, epochs=10, steps_per_epoch=500)
 
 __version__ = "0.1.0"
 
-from keras_gans import constraints, data, layers, losses, metrics, networks, penalties, recipes, sampling, zoo  # noqa: E402
+from keras_gans import augment, constraints, data, layers, losses, metrics, networks, penalties, recipes, runs, sampling, zoo  # noqa: E402
 from keras_gans.constraints import WeightClip  # noqa: E402
 from keras_gans.layers import SpectralNormalization  # noqa: E402
-from keras_gans.models import GAN  # noqa: E402
-from keras_gans.penalties import DriftPenalty, GradientPenalty  # noqa: E402
-from keras_gans.training import InstanceNoise, TopKGeneratorUpdate  # noqa: E402
+from keras_gans.augment import InstanceNoise  # noqa: E402
+from keras_gans.models import GAN, AdversarialModel, StepContext, TopKGeneratorUpdate  # noqa: E402
+from keras_gans.penalties import DriftPenalty, GradientPenalty, OrthogonalRegularization  # noqa: E402
 
 __all__ = [
+    "AdversarialModel",
     "GAN",
+    "StepContext",
+    "OrthogonalRegularization",
     "GradientPenalty",
     "DriftPenalty",
     "WeightClip",
     "SpectralNormalization",
     "InstanceNoise",
     "TopKGeneratorUpdate",
+    "augment",
     "constraints",
     "data",
     "layers",
@@ -33,6 +37,7 @@ __all__ = [
     "networks",
     "penalties",
     "recipes",
+    "runs",
     "sampling",
     "zoo",
 ]

@@ -113,7 +113,7 @@ def _eval(args):
     import json
 
     from keras_gans.metrics.evaluate import DEFAULT_SAMPLES, data_kind_of, evaluate_run
-    from keras_gans.training.run import read_recipe
+    from keras_gans.runs import read_recipe
 
     if args.n is not None and args.n < 1:
         raise UserError(f"--n must be at least 1, got {args.n}")

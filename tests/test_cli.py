@@ -15,7 +15,7 @@ from PIL import Image
 
 from keras_gans import recipes
 from keras_gans.cli import main
-from keras_gans.training.run import load_gan
+from keras_gans.runs import load_model
 from keras_gans.utils.images import image_grid
 from cli_helpers import assert_one_error_line
 
@@ -57,7 +57,7 @@ def _env():
 
 
 def _steps(path):
-    return int(load_gan(path).g_optimizer.iterations.numpy())
+    return int(load_model(path).g_optimizer.iterations.numpy())
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +113,7 @@ def test_train_writes_run_folder(ring_run):
     events = glob.glob(os.path.join(ring_run, "logs", "**", "events.out.tfevents.*"), recursive=True)
     assert events and all(os.path.getsize(e) > 0 for e in events)
 
-    gan = load_gan(os.path.join(ring_run, "model.keras"))
+    gan = load_model(os.path.join(ring_run, "model.keras"))
     assert int(gan.g_optimizer.iterations.numpy()) == 6
     assert _steps(os.path.join(ring_run, "checkpoints", "last.keras")) == 6
     assert [layer.units for layer in gan.generator.layers if hasattr(layer, "units")] == [8, 2]
@@ -150,7 +150,7 @@ def test_resume_continues_from_checkpoint(tmp_path, capsys):
     stdout = capsys.readouterr().out
     assert f"resuming {out} from step 4 (epoch 2)" in stdout
     assert re.search(r"trained 4 step\(s\), to step 8,", stdout), stdout
-    gan = load_gan(os.path.join(out, "model.keras"))
+    gan = load_model(os.path.join(out, "model.keras"))
     assert int(gan.g_optimizer.iterations.numpy()) == 8
     assert [layer.units for layer in gan.generator.layers if hasattr(layer, "units")] == [8, 2]
     assert sorted(os.listdir(os.path.join(out, "samples"))) == [f"epoch_{i:04d}.png" for i in range(1, 5)]
@@ -244,7 +244,7 @@ def test_diverging_training_keeps_last_good_checkpoint(tmp_path, capsys, monkeyp
     assert "last good checkpoint" in line
 
     assert not os.path.exists(os.path.join(out, "model.keras"))
-    gan = load_gan(checkpoint)
+    gan = load_model(checkpoint)
     assert int(gan.g_optimizer.iterations.numpy()) == 2  # end of epoch 1, before the NaN
     for weight in gan.generator.weights + gan.discriminator.weights:
         assert np.all(np.isfinite(weight.numpy())), weight.path

@@ -370,11 +370,11 @@ def test_make_dataset_image_shape_mismatch(image_shape, match):
         ),
         (
             {"name": "mnist", "split": "test"},
-            r"Unknown key\(s\) \['split'\].*valid keys are \['name', 'classes', 'image_size', 'channels'\]",
+            r"Unknown key\(s\) \['split'\].*valid keys are \['name', 'classes', 'labels', 'image_size', 'channels'\]",
         ),
         (
             {"tfds": "mnist", "spilt": "test"},
-            r"Unknown key\(s\) \['spilt'\].*\['tfds', 'split', 'data_dir', 'download', 'image_size', 'channels'\]",
+            r"Unknown key\(s\) \['spilt'\].*\['tfds', 'split', 'data_dir', 'download', 'labels', 'image_size', 'channels'\]",
         ),
         ({"name": "mnist", "tfds": "mnist"}, r"exactly one of \['name', 'tfds', 'folder'\]"),
         ({}, r"exactly one of"),

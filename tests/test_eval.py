@@ -21,7 +21,7 @@ from keras_gans.metrics import evaluate as evaluate_module
 from keras_gans.metrics import evaluate_run
 from keras_gans.metrics.evaluate import real_data_key
 from keras_gans.metrics.evaluate import real_samples
-from keras_gans.training.run import load_run
+from keras_gans.runs import load_run
 from cli_helpers import assert_one_error_line
 
 TINY_RING = [

@@ -270,7 +270,7 @@ def test_existing_version_is_refused_unless_overwrite(tmp_path):
 def test_exports_a_run_folder_as_the_cli_will(tmp_path):
     """`keras-gans export RUN_DIR --out DIR` will call export_gan(RUN_DIR, DIR, ...)."""
     from keras_gans.recipes import RECIPE_DIR
-    from keras_gans.training.run import MODEL_FILE, RECIPE_FILE
+    from keras_gans.runs import MODEL_FILE, RECIPE_FILE
 
     gan = point_gan(ema=True)  # EMA differs from the raw generator after _perturb
     run_dir = tmp_path / "run"

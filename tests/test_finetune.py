@@ -11,7 +11,8 @@ from keras_gans.data import make_dataset
 from keras_gans.errors import UserError
 from keras_gans.networks import build_discriminator
 from keras_gans.training.finetune import discriminator_blocks, freeze_discriminator_blocks, initialize_from
-from keras_gans.training.run import load_gan, train
+from keras_gans.runs import load_model
+from keras_gans.training.run import train
 
 from cli_helpers import assert_one_error_line
 
@@ -41,9 +42,9 @@ def _assert_equal(a, b):
 
 
 def test_initialize_from_copies_every_network_not_the_optimizers(source_run):
-    source = load_gan(os.path.join(source_run, "model.keras"))
+    source = load_model(os.path.join(source_run, "model.keras"))
     recipe = _recipe("train.steps=4")
-    gan = keras_gans.recipes.compile_gan(keras_gans.recipes.build_gan(recipe), recipe)
+    gan = keras_gans.recipes.compile_model(keras_gans.recipes.build_model(recipe), recipe)
     initialize_from(gan, source)
     _assert_equal(_weights(gan.generator), _weights(source.generator))
     _assert_equal(_weights(gan.discriminator), _weights(source.discriminator))
@@ -52,19 +53,19 @@ def test_initialize_from_copies_every_network_not_the_optimizers(source_run):
 
 
 def test_initialize_from_a_gan_without_ema_starts_the_ema_from_its_generator(source_run):
-    source = load_gan(os.path.join(source_run, "model.keras"))
+    source = load_model(os.path.join(source_run, "model.keras"))
     recipe = _recipe("compile.ema_decay=null")
-    plain = keras_gans.recipes.compile_gan(keras_gans.recipes.build_gan(recipe), recipe)
+    plain = keras_gans.recipes.compile_model(keras_gans.recipes.build_model(recipe), recipe)
     initialize_from(plain, source)
-    with_ema = keras_gans.recipes.compile_gan(keras_gans.recipes.build_gan(_recipe()), _recipe())
+    with_ema = keras_gans.recipes.compile_model(keras_gans.recipes.build_model(_recipe()), _recipe())
     initialize_from(with_ema, plain)
     _assert_equal(_weights(with_ema.ema_generator), _weights(source.generator))
 
 
 def test_initialize_from_another_architecture_is_a_clear_error(source_run):
-    source = load_gan(os.path.join(source_run, "model.keras"))
+    source = load_model(os.path.join(source_run, "model.keras"))
     recipe = _recipe("model.generator.units=[16]")
-    gan = keras_gans.recipes.compile_gan(keras_gans.recipes.build_gan(recipe), recipe)
+    gan = keras_gans.recipes.compile_model(keras_gans.recipes.build_model(recipe), recipe)
     with pytest.raises(UserError, match=r"pretrained generator's weight .* has shape \(2, 8\) but .* \(2, 16\)"):
         initialize_from(gan, source)
 
@@ -90,7 +91,7 @@ def test_freeze_discriminator_blocks_limits():
 
 
 def test_train_init_freeze_d_keeps_frozen_blocks_and_survives_resume(source_run, tmp_path, capsys):
-    source = load_gan(os.path.join(source_run, "model.keras"))
+    source = load_model(os.path.join(source_run, "model.keras"))
     source_first = [layer for layer in discriminator_blocks(source.discriminator)[0] if layer.weights][0]
     frozen_source = [w.numpy() for w in source_first.weights]
     out = str(tmp_path / "tuned")
@@ -98,7 +99,7 @@ def test_train_init_freeze_d_keeps_frozen_blocks_and_survives_resume(source_run,
             *sum((["--set", o] for o in TINY), [])]
     assert main(args) == 0
     assert f"initialized from {source_run}, first 1 discriminator block(s) frozen" in capsys.readouterr().out
-    tuned = load_gan(os.path.join(out, "model.keras"))
+    tuned = load_model(os.path.join(out, "model.keras"))
     blocks = discriminator_blocks(tuned.discriminator)
     first = [layer for layer in blocks[0] if layer.weights]
     assert all(not layer.trainable for layer in first)
@@ -110,7 +111,7 @@ def test_train_init_freeze_d_keeps_frozen_blocks_and_survives_resume(source_run,
     assert int(tuned.g_optimizer.iterations.numpy()) == 2
 
     assert main(["train", "ring", "--resume", "--steps", "4", "--quiet", "--out", out]) == 0
-    resumed = load_gan(os.path.join(out, "model.keras"))
+    resumed = load_model(os.path.join(out, "model.keras"))
     assert int(resumed.g_optimizer.iterations.numpy()) == 4
     first = [layer for layer in discriminator_blocks(resumed.discriminator)[0] if layer.weights]
     _assert_equal([w.numpy() for w in first[0].weights], frozen_source)

@@ -7,6 +7,7 @@ import tensorflow as tf
 
 from keras_gans import penalties
 from keras_gans.layers import SpectralNormalization
+from keras_gans.models import StepContext
 from keras_gans.penalties import DriftPenalty, GradientPenalty, Penalty
 from keras_gans.penalties import gradient_penalty as gp_module
 
@@ -30,10 +31,16 @@ def square_critic(x):
     return tf.reduce_sum(tf.square(x), axis=list(range(1, len(x.shape))))
 
 
+def context(critic, real, fake, real_output=None, fake_output=None, step=None, seed=None):
+    """The `StepContext` a discriminator update hands its penalties."""
+    return StepContext(real=real, fake=fake, real_output=real_output, fake_output=fake_output,
+                       critic=critic, step=step, seed=seed)
+
+
 def value(penalty, critic, real=None, fake=None):
     real = images(1) if real is None else real
     fake = images(2) if fake is None else fake
-    return float(penalty.compute(critic, real, fake, critic(real), critic(fake)))
+    return float(penalty.compute(context(critic, real, fake, critic(real), critic(fake))))
 
 
 # --- closed forms with a linear critic ----------------------------------------------------------
@@ -167,7 +174,7 @@ def test_square_critic_r1_and_dragan_value_at_match_numpy():
 def test_float16_inputs_are_penalised_in_float32():
     real, fake = images(1).astype("float16"), images(2).astype("float16")
     penalty = GradientPenalty(mode="two_sided")
-    result = penalty.compute(linear_critic(3.0), real, fake, None, None)
+    result = penalty.compute(context(linear_critic(3.0), real, fake))
     assert result.dtype == tf.float32
     assert float(result) == pytest.approx(4.0, abs=1e-4)
 
@@ -178,10 +185,10 @@ def test_float16_inputs_are_penalised_in_float32():
 def test_drift_penalty():
     real_output = np.array([[1.0], [-2.0], [3.0]], "float32")
     penalty = DriftPenalty()
-    term, v = penalty(None, None, None, real_output, np.zeros((3, 1), "float32"))
+    term, v = penalty(context(None, None, None, real_output, np.zeros((3, 1), "float32")))
     assert float(v) == pytest.approx(14.0 / 3.0)
     assert float(term) == pytest.approx(0.001 * 14.0 / 3.0)
-    term, _ = DriftPenalty(weight=0.5)(None, None, None, real_output, None)
+    term, _ = DriftPenalty(weight=0.5)(context(None, None, None, real_output))
     assert float(term) == pytest.approx(7.0 / 3.0)
 
 
@@ -195,7 +202,7 @@ def test_lazy_interval_in_tf_function():
 
     @tf.function
     def step(i):
-        return penalty(critic, real, fake, critic(real), critic(fake), step=i)
+        return penalty(context(critic, real, fake, critic(real), critic(fake), step=i))
 
     terms = np.array([float(step(tf.constant(i, tf.int64))[0]) for i in range(8)])
     assert np.flatnonzero(terms).tolist() == [0, 4]
@@ -229,7 +236,7 @@ def weight_gradients(penalty, model, jit_compile=False):
     @tf.function(jit_compile=jit_compile)
     def grads():
         with tf.GradientTape() as tape:
-            term, _ = penalty(critic, real, fake, critic(real), critic(fake))
+            term, _ = penalty(context(critic, real, fake, critic(real), critic(fake)))
         return tape.gradient(term, model.trainable_variables)
 
     return grads()
@@ -282,7 +289,7 @@ def test_lazy_penalty_with_spectral_norm_critic_in_mirrored_replicas(mirrored_st
                 return model(y, training=True)
 
             with tf.GradientTape() as tape:
-                term, v = penalty(critic, x, x, critic(x), critic(x), step=i)
+                term, v = penalty(context(critic, x, x, critic(x), critic(x), step=i))
             grads = tape.gradient(term, model.trainable_variables)
             return v, tf.add_n([tf.reduce_sum(tf.abs(g)) for g in grads if g is not None])
 

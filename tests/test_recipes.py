@@ -8,6 +8,7 @@ import os
 import numpy as np
 import pytest
 
+import keras_gans
 from keras_gans import recipes
 from keras_gans.errors import UserError
 from keras_gans.networks import DISCRIMINATORS, GENERATORS
@@ -47,7 +48,7 @@ def test_recipe_trains_one_step_by_name(name):
     recipe = recipes.apply_overrides(recipe, _shrink(recipe))
     assert recipe["train"]["batch_size"] == 8
 
-    gan = recipes.compile_gan(recipes.build_gan(recipe), recipe)
+    gan = recipes.compile_model(recipes.build_model(recipe), recipe)
     shape = recipes.data_shape(recipe)
     assert tuple(gan.generator.output_shape[1:]) == shape
     assert gan.latent_dim == 8
@@ -111,7 +112,7 @@ def test_recipe_file_path_loads(tmp_path):
     assert recipe["train"] == dict(recipes.TRAIN_KEYS, batch_size=8, steps=3)
     assert recipe["compile"] == {"d_optimizer": {"name": "adam", "learning_rate": 1e-4}}
     assert recipe["compile"]["d_optimizer"]["learning_rate"] == 1e-4
-    gan = recipes.compile_gan(recipes.build_gan(recipe), recipe)
+    gan = recipes.compile_model(recipes.build_model(recipe), recipe)
     assert gan.generator.output_shape == (None, 2)
     assert float(gan.d_optimizer.learning_rate.numpy()) == pytest.approx(1e-4)
 
@@ -138,8 +139,8 @@ def _minimal():
     "section, valid",
     [
         (None, recipes.SECTIONS),
-        ("model", recipes.MODEL_KEYS),
-        ("compile", recipes.COMPILE_KEYS),
+        ("model", keras_gans.GAN.recipe_keys()),
+        ("compile", keras_gans.GAN.compile_keys()),
         ("train", tuple(recipes.TRAIN_KEYS)),
     ],
 )
@@ -281,7 +282,7 @@ def test_bad_set_syntax(assignment, match):
 def test_bad_network_option_lists_valid_options(overrides, match):
     recipe = recipes.apply_overrides(recipes.load("dcgan-mnist"), overrides)
     with pytest.raises(UserError, match=match):
-        recipes.build_gan(recipe)
+        recipes.build_model(recipe)
 
 
 @pytest.mark.parametrize(
@@ -297,14 +298,14 @@ def test_bad_compile_values_are_user_errors(overrides, match):
     recipe = recipes.apply_overrides(recipes.load("ring-gan"), overrides + ["model.generator.units=[4]",
                                                                             "model.discriminator.units=[4]"])
     with pytest.raises(UserError, match=match):
-        recipes.compile_gan(recipes.build_gan(recipe), recipe)
+        recipes.compile_model(recipes.build_model(recipe), recipe)
 
 
 def test_image_size_that_dcgan_cannot_build_is_a_user_error():
     recipe = recipes.apply_overrides(recipes.load("dcgan-mnist"), ["data.image_size=30"])
     assert recipes.data_shape(recipe) == (30, 30, 1)
     with pytest.raises(UserError, match="DCGAN resolution must be 28 or 4 \\* 2\\^n.*got 30"):
-        recipes.build_gan(recipe)
+        recipes.build_model(recipe)
 
 
 def test_data_shape_of_image_configs():

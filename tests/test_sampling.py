@@ -84,8 +84,8 @@ def test_recipe_model_rejection():
     from keras_gans import recipes
 
     recipe = recipes.apply_overrides(recipes.load("ring"), ["model.rejection={gamma_percentile: 80}"])
-    gan = recipes.build_gan(recipe)
+    gan = recipes.build_model(recipe)
     assert gan.rejection.gamma_percentile == 80.0
     bad = recipes.apply_overrides(recipes.load("ring"), ["model.rejection={gamma: 1}"])
     with pytest.raises(UserError, match="model.rejection: unknown rejection option.s. gamma: valid options are gamma_percentile, burn_in"):
-        recipes.build_gan(bad)
+        recipes.build_model(bad)

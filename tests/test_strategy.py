@@ -9,7 +9,8 @@ import tensorflow as tf
 from keras_gans import recipes
 from keras_gans.cli import main
 from keras_gans.errors import UserError
-from keras_gans.training.run import load_gan, train
+from keras_gans.runs import load_model
+from keras_gans.training.run import train
 from keras_gans.training.strategy import get_strategy, is_chief
 
 from cli_helpers import assert_one_error_line
@@ -44,7 +45,7 @@ def test_mirrored_run_trains_in_the_strategy_scope(tmp_path, monkeypatch, mirror
     assert gan.distribute_strategy is mirrored_strategy
     assert gan.d_optimizer.iterations.numpy() == 2 and np.isfinite(history.history["d_loss"]).all()
     assert isinstance(gan.generator.weights[0].value, tf.distribute.DistributedValues)
-    assert load_gan(os.path.join(out, "model.keras")).g_optimizer.iterations.numpy() == 2
+    assert load_model(os.path.join(out, "model.keras")).g_optimizer.iterations.numpy() == 2
 
 
 def test_global_batch_must_split_over_the_replicas(tmp_path, monkeypatch, mirrored_strategy, capsys):
@@ -81,7 +82,7 @@ def test_precision_recipe_builds_low_precision_networks_and_round_trips(tmp_path
 
     scaled = isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer)
     assert scaled == (precision == "mixed_float16")
-    loaded = load_gan(os.path.join(out, "model.keras"))
+    loaded = load_model(os.path.join(out, "model.keras"))
     assert loaded.precision == precision
     np.testing.assert_allclose(loaded.generate(4, seed=0), gan.generate(4, seed=0), atol=1e-6)
     assert keras_policy_is_restored()

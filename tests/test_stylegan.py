@@ -202,7 +202,7 @@ def test_recipe_validates_and_builds():
     assert compile_section["loss"] == "non_saturating" and compile_section["penalties"][0]["mode"] == "r1"
     assert compile_section["d_optimizer"]["beta_1"] == 0.0 and compile_section["d_optimizer"]["beta_2"] == 0.99
     assert compile_section["ema_decay"]
-    gan = recipes.compile_gan(recipes.build_gan(recipe), recipe)
+    gan = recipes.compile_model(recipes.build_model(recipe), recipe)
     assert gan.generator.output_shape == (None, 32, 32, 1) and gan.discriminator.output_shape == (None, 1)
     assert gan.ema_generator is not None and gan.latent_dim == recipe["model"]["latent_dim"]
     assert gan.penalties[0].mode == "r1"

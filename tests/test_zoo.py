@@ -43,7 +43,10 @@ def test_shipped_entry_has_a_complete_model_card(name):
         assert key in card, key
     assert card["format"] == zoo.ZOO_FORMAT and card["kind"] == "gan" and card["name"] == name
     assert card["recipe"] == name  # zoo names are the recipe names that trained them
-    model_bytes = os.path.getsize(os.path.join(folder, zoo.MODEL_FILE))
+    networks = os.path.join(folder, zoo.NETWORKS_DIR)
+    assert sorted(os.listdir(networks)) == ["discriminator.keras", "ema_generator.keras", "generator.keras"]
+    assert not os.path.exists(os.path.join(folder, zoo.MODEL_FILE))  # no optimizer state in the zoo
+    model_bytes = sum(os.path.getsize(os.path.join(networks, f)) for f in os.listdir(networks))
     assert model_bytes == card["model_bytes"] and model_bytes < 8 * 1024 * 1024
     assert os.path.getsize(os.path.join(folder, zoo.SAMPLES_FILE)) > 1000
     readme = open(os.path.join(folder, "README.md")).read()
@@ -54,11 +57,16 @@ def test_shipped_entry_has_a_complete_model_card(name):
 
 
 @pytest.mark.parametrize("name", SHIPPED)
-def test_shipped_entry_loads_compiled_with_its_state(name):
+def test_shipped_entry_loads_compiled_with_its_networks(name):
     gan = zoo.load(name)
     assert isinstance(gan, GAN)
-    assert int(gan.g_optimizer.iterations.numpy()) == zoo.card(name)["steps"]
+    assert gan.compiled and int(gan.g_optimizer.iterations.numpy()) == 0  # fresh optimizers, built
+    assert len(gan.d_optimizer.variables) > 1 and len(gan.g_optimizer.variables) > 1
     assert gan.ema_generator is not None  # every shipped recipe keeps an EMA generator
+    saved = keras_gans.runs.load_model(os.path.join(zoo.entry_dir(name), zoo.NETWORKS_DIR, "ema_generator.keras"))
+    for mine, theirs in zip(gan.ema_generator.weights, saved.weights):
+        np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+    assert gan.get_compile_config()["loss"] is not None  # the recipe's compile section
     np.testing.assert_array_equal(gan.generate(4, seed=3), gan.generate(4, seed=3))
 
 
@@ -98,10 +106,15 @@ def tiny_run(tmp_path_factory):
     return out
 
 
-def make_entry(root, name, run_dir, **card):
+def make_entry(root, name, run_dir, legacy=False, **card):
+    """A zoo entry of the run: its networks (format 2), or its whole model.keras (format 1)."""
     folder = os.path.join(root, name)
     os.makedirs(folder)
-    shutil.copyfile(os.path.join(run_dir, "model.keras"), os.path.join(folder, zoo.MODEL_FILE))
+    if legacy:
+        shutil.copyfile(os.path.join(run_dir, "model.keras"), os.path.join(folder, zoo.MODEL_FILE))
+        card = {"format": 1, **card}
+    else:
+        keras_gans.runs.save_networks(keras_gans.runs.load_model(os.path.join(run_dir, "model.keras")), folder)
     shutil.copyfile(os.path.join(run_dir, "recipe.yaml"), os.path.join(folder, zoo.RECIPE_FILE))
     info = {"format": zoo.ZOO_FORMAT, "kind": "gan", "description": f"tiny {name}"}
     info.update(card)
@@ -121,9 +134,17 @@ def tiny_zoo(tmp_path, monkeypatch, tiny_run):
 def test_env_var_points_the_zoo_elsewhere(tiny_zoo, tiny_run):
     assert zoo.list() == {"tiny": "tiny tiny"}
     gan = zoo.load("tiny")
-    reference = keras_gans.training.run.load_run(tiny_run)[0]
+    reference = keras_gans.runs.load_run(tiny_run)[0]
     for mine, theirs in zip(gan.weights, reference.weights):
         np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+
+
+def test_format_1_entry_with_a_whole_model_still_loads(tmp_path, monkeypatch, tiny_run):
+    make_entry(str(tmp_path / "zoo"), "old", tiny_run, legacy=True)
+    monkeypatch.setenv(zoo.ZOO_ENV, str(tmp_path / "zoo"))
+    old, reference = zoo.load("old"), keras_gans.runs.load_run(tiny_run)[0]
+    assert int(old.g_optimizer.iterations.numpy()) == 4  # format 1 kept the optimizers' state
+    np.testing.assert_array_equal(old.generate(8, seed=0), reference.generate(8, seed=0))
 
 
 def test_unknown_zoo_name_lists_the_valid_ones(tiny_zoo):
@@ -146,7 +167,7 @@ def test_missing_run_or_zoo_name_is_one_line_error(tiny_zoo, capsys):
 
 
 @pytest.mark.parametrize("damage, message", [
-    ("no_model", "is incomplete: model.keras is missing"),
+    ("no_model", "is incomplete: networks/ is missing"),
     ("no_recipe", "is incomplete: recipe.yaml is missing"),
     ("truncated", "cannot load"),
     ("newer_format", "upgrade keras-gans"),
@@ -155,9 +176,9 @@ def test_missing_run_or_zoo_name_is_one_line_error(tiny_zoo, capsys):
 def test_damaged_zoo_entry_is_one_line_error(tmp_path, monkeypatch, tiny_run, capsys, damage, message):
     root = str(tmp_path / "zoo")
     folder = make_entry(root, "tiny", tiny_run)
-    model = os.path.join(folder, zoo.MODEL_FILE)
+    model = os.path.join(folder, zoo.NETWORKS_DIR, "generator.keras")
     if damage == "no_model":
-        os.remove(model)
+        shutil.rmtree(os.path.join(folder, zoo.NETWORKS_DIR))
     elif damage == "no_recipe":
         os.remove(os.path.join(folder, zoo.RECIPE_FILE))
     elif damage == "truncated":
@@ -185,7 +206,7 @@ def test_fine_tune_a_shipped_zoo_model_from_the_cli(tmp_path, capsys):
     assert main(["train", "dcgan-mnist", "--init", "dcgan-mnist", "--freeze-d", "1", "--steps", "1",
                  "--set", "data.classes=[7]", "--set", "train.samples=4", "--quiet", "--out", out]) == 0
     assert "initialized from dcgan-mnist, first 1 discriminator block(s) frozen" in capsys.readouterr().out
-    tuned, pretrained = keras_gans.training.run.load_run(out)[0], zoo.load("dcgan-mnist")
+    tuned, pretrained = keras_gans.runs.load_run(out)[0], zoo.load("dcgan-mnist")
     assert int(tuned.g_optimizer.iterations.numpy()) == 1
     first = tuned.discriminator.layers[1]  # the first conv: frozen, still the pretrained kernel
     assert not first.trainable

@@ -9,6 +9,11 @@ A data config is one of:
     {"tfds": "cifar10", "split": "train"}     # any TensorFlow Datasets image dataset
     {"folder": "path/to/images"}              # a folder of image files
 
+Any config may say `labels: true`: the dataset then yields `(samples, int32 labels)` (classes for
+images, mode indices for mixtures), as conditional families need. Two unpaired domains (for
+translation families) are `{"domains": [config_a, config_b]}`: the dataset yields `(a, b)` batches
+drawn independently (each with its own seed).
+
 Image configs may also say `image_size` and `channels`: the format the recipe's networks are built
 for (recipes read them; `make_dataset` resizes to the `image_shape` it is given).
 """
@@ -31,22 +36,29 @@ FORMAT_KEYS = ("image_size", "channels")
 
 #: Each source key and the optional keys that may come with it.
 SOURCE_OPTIONS = {
-    "name": ("classes",) + FORMAT_KEYS,
-    "tfds": ("split", "data_dir", "download") + FORMAT_KEYS,
-    "folder": FORMAT_KEYS,
+    "name": ("classes", "labels") + FORMAT_KEYS,
+    "tfds": ("split", "data_dir", "download", "labels") + FORMAT_KEYS,
+    "folder": ("labels",) + FORMAT_KEYS,
 }
+
+#: The key of a config of two unpaired domains.
+DOMAINS_KEY = "domains"
 
 POINT_SHAPE = (2,)
 
 
 def data_kind(config):
     """Returns "points" for a 2-D mixture, "images" for any other data config."""
+    if _is_domains(config):
+        return data_kind(config[DOMAINS_KEY][0])
     source, value, _ = _parse(config)
     return "points" if source == "name" and value in MIXTURES else "images"
 
 
 def mixture_for(config):
     """Returns the `Mixture` (centres and sigma) a points config samples from, else None."""
+    if _is_domains(config):
+        return None
     source, value, _ = _parse(config)
     return MIXTURES[value] if source == "name" and value in MIXTURES else None
 
@@ -63,9 +75,15 @@ def make_dataset(config, batch_size, image_shape=None, seed=0, with_labels=False
             `None` keeps the data's own shape (a folder needs it).
         seed: makes shuffling and sampling reproducible.
         with_labels: yield `(data, int32 labels)`; labels are classes for images and mode
-            indices for mixtures.
+            indices for mixtures. A config's own `labels: true` does the same.
     """
+    if _is_domains(config):
+        return _domains_dataset(config[DOMAINS_KEY], batch_size, image_shape, seed, with_labels)
     source, value, options = _parse(config)
+    labels = options.pop("labels", False)
+    if not isinstance(labels, bool):
+        raise ValueError(f"labels in data config {dict(config)!r} must be true or false, got {labels!r}.")
+    with_labels = bool(with_labels or labels)
     what = _describe(source, value)
     if data_kind(config) == "points":
         if image_shape is not None and tuple(image_shape) != POINT_SHAPE:
@@ -107,6 +125,21 @@ def make_dataset(config, batch_size, image_shape=None, seed=0, with_labels=False
             "to: pass image_shape, e.g. (64, 64, 3)."
         )
     return folder_dataset(value, batch_size, image_size, channels, seed=seed)
+
+
+def _is_domains(config):
+    return isinstance(config, collections.abc.Mapping) and DOMAINS_KEY in config
+
+
+def _domains_dataset(domains, batch_size, image_shape, seed, with_labels):
+    """`(batch of domain A, batch of domain B)`, each domain's stream shuffled with its own seed."""
+    import tensorflow as tf
+
+    if not isinstance(domains, (list, tuple)) or len(domains) != 2:
+        raise ValueError(f"{DOMAINS_KEY!r} takes a list of two data configs (domain A, domain B), got {domains!r}.")
+    streams = [make_dataset(domain, batch_size, image_shape, seed=seed + i, with_labels=with_labels)
+               for i, domain in enumerate(domains)]
+    return tf.data.Dataset.zip(tuple(streams))
 
 
 def _parse(config):

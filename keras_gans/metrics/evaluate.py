@@ -310,8 +310,7 @@ class SampleEvaluator:
 
 
 def _generator_shape(gan):
-    outputs = getattr(gan.generator, "outputs", None)
-    return tuple(outputs[0].shape[1:]) if outputs else None
+    return gan.sample_shape
 
 
 def evaluate_run(
@@ -326,8 +325,9 @@ def evaluate_run(
     """Scores a trained GAN; returns a dict `{result key: value}` (see the module docstring).
 
     Args:
-        run_dir_or_gan: a run folder (`keras-gans train ... --out DIR`: its final model or last
-            checkpoint and its recipe's data) or a `keras_gans.GAN`.
+        run_dir_or_gan: a run folder or zoo name (`keras-gans train ... --out DIR`: its final
+            model or last checkpoint and its recipe's data) or a keras_gans model, which says what
+            to score (`evaluation_samples`) and what to compute by default (`default_metrics`).
         metrics: names, e.g. ("fid", "kid", "is", "pr") or "fid,kid"; None uses the defaults:
             fid, kid, is, pr for images; modes for 2-D points. Unknown names and names that do
             not apply to the data raise a `UserError`.
@@ -340,7 +340,7 @@ def evaluate_run(
         data: the real data: a data config ("mnist", "ring", {"folder": ...}), a `Mixture` or an
             array of real images. Defaults to the run's recipe data; required with a GAN object.
     """
-    from keras_gans.training.run import load_run
+    from keras_gans.runs import load_run
 
     if isinstance(run_dir_or_gan, (str, os.PathLike)):
         gan, recipe = load_run(os.fspath(run_dir_or_gan))
@@ -348,15 +348,15 @@ def evaluate_run(
             data = recipe["data"]
     else:
         gan = run_dir_or_gan
-        if not hasattr(gan, "generate"):
-            raise UserError(f"expected a run folder or a keras_gans GAN, got {type(gan).__name__}")
+        if not hasattr(gan, "evaluation_samples"):
+            raise UserError(f"expected a run folder or a keras_gans model, got {type(gan).__name__}")
         if data is None:
             raise UserError(
                 "pass data=... (e.g. 'mnist', 'ring' or an array of real images) to evaluate a GAN "
                 "object; a run folder supplies its recipe's data"
             )
     kind = data_kind_of(data)
-    names = parse_metrics(metrics, kind)
+    names = parse_metrics(gan.default_metrics(kind) if metrics is None else metrics, kind)
     n = DEFAULT_SAMPLES[kind] if n is None else n
     check_num_samples(n, names)
     shape = _generator_shape(gan)
@@ -370,4 +370,4 @@ def evaluate_run(
         seed=seed,
         real_key=real_data_key(data, shape, n, seed),
     )
-    return evaluator(gan.generate(int(n), seed=seed))
+    return evaluator(gan.evaluation_samples(int(n), seed=seed))

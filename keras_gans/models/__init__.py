@@ -1,3 +1,27 @@
-"""GAN models: the core `GAN` and its families."""
+"""Adversarial models: the family core (`AdversarialModel`) and the families built on it."""
 
+from keras_gans.models.adversarial import AdversarialModel
+from keras_gans.models.exponential_moving_average import ExponentialMovingAverage
 from keras_gans.models.gan import GAN
+from keras_gans.models.precision import PRECISIONS
+from keras_gans.models.precision import precision_scope
+from keras_gans.models.random_streams import RandomStreams
+from keras_gans.models.registry import MODEL_TYPES
+from keras_gans.models.registry import get_model_class
+from keras_gans.models.registry import register_model
+from keras_gans.models.step_context import StepContext
+from keras_gans.models.top_k import TopKGeneratorUpdate
+
+__all__ = [
+    "AdversarialModel",
+    "ExponentialMovingAverage",
+    "GAN",
+    "MODEL_TYPES",
+    "PRECISIONS",
+    "RandomStreams",
+    "StepContext",
+    "TopKGeneratorUpdate",
+    "get_model_class",
+    "precision_scope",
+    "register_model",
+]

@@ -1,131 +1,61 @@
-"""The core adversarial model: a generator and a discriminator trained with `model.fit`."""
+"""The GAN family: a generator fed with noise and a discriminator, trained with `model.fit`."""
 
 import contextlib
-import logging
 
 import keras
 import numpy as np
 import tensorflow as tf
-from keras.src.saving import serialization_lib
 
+from keras_gans import augment as augment_module
 from keras_gans import constraints as constraints_module
 from keras_gans import losses as losses_module
 from keras_gans import penalties as penalties_module
-from keras_gans.utils import distribute
-from keras_gans.utils.serialization import register
-
-logger = logging.getLogger(__name__)
-
-#: The values of `GAN.compile(precision=...)`: Keras dtype policies of the two networks.
-PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
-
-
-def _check_precision(precision):
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}.")
+from keras_gans.models.adversarial import AdversarialModel
+from keras_gans.models.adversarial import in_batches
+from keras_gans.models.jit import resolve_jit_compile  # noqa: F401  (public here since 0.1)
+from keras_gans.models.precision import PRECISIONS  # noqa: F401
+from keras_gans.models.precision import precision_scope  # noqa: F401
+from keras_gans.models.registry import register_model
+from keras_gans.models.step_context import StepContext
+from keras_gans.models.top_k import get_top_k
 
 
-@contextlib.contextmanager
-def precision_scope(precision):
-    """Builds the networks created inside under `precision`'s Keras dtype policy.
-
-    `with precision_scope("mixed_float16"): generator, discriminator = ...` is
-    `keras.config.set_dtype_policy(precision)` for the block, then the previous global policy is
-    restored. Layers given an explicit `dtype` (the float32 output layers of `keras_gans.networks`)
-    keep it.
-    """
-    _check_precision(precision)
-    previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(precision)
-    try:
-        yield
-    finally:
-        keras.config.set_dtype_policy(previous)
-
-
-def _low_precision_dtypes(model):
-    """The 16-bit compute dtypes used by the layers of `model`."""
-    return {
-        layer.compute_dtype
-        for layer in model._flatten_layers(include_self=False)
-        if layer.compute_dtype in ("float16", "bfloat16")
-    }
-
-
-def _in_batches(fn, inputs, batch_size):
-    """`fn` applied to `inputs` in slices of `batch_size`, concatenated as one NumPy array."""
-    return np.concatenate([
-        keras.ops.convert_to_numpy(fn(inputs[i : i + batch_size])) for i in range(0, len(inputs), batch_size)
-    ], axis=0)
-
-
-def resolve_jit_compile(jit_compile):
-    """`(use_xla, reason)` for `GAN.compile(jit_compile=...)`: True, False or "auto".
-
-    "auto" is XLA on a single device with an accelerator, and off under a multi-replica strategy
-    (Keras' `fit` does not support XLA there) or on a CPU-only machine (slower there: see
-    benchmarks/README.md). True is honoured except under a multi-replica strategy, with a warning.
-    """
-    if jit_compile not in (True, False, "auto"):
-        raise ValueError(f'jit_compile must be True, False or "auto", got {jit_compile!r}')
-    replicas = distribute.num_replicas()
-    if jit_compile is False:
-        return False, "XLA is off (jit_compile=False)"
-    if replicas > 1:
-        reason = f"XLA is off: fit does not support it under a {replicas}-replica strategy"
-        if jit_compile is True:
-            logger.warning("jit_compile=True is not supported by fit under a %d-replica strategy: "
-                           "using jit_compile=False.", replicas)
-        else:
-            logger.info('jit_compile="auto": %s.', reason)
-        return False, reason
-    if jit_compile is True:
-        return True, "XLA is on (jit_compile=True)"
-    accelerators = sorted({d.device_type for d in tf.config.list_physical_devices()} - {"CPU"})
-    if not accelerators:
-        reason = ("XLA is off: this machine has only CPUs, where XLA measured slower than "
-                  "TensorFlow's kernels (jit_compile=True, in a recipe compile.jit_compile: true, turns it on)")
-        logger.info('jit_compile="auto": %s.', reason)
-        return False, reason
-    reason = f"XLA is on: single device with {'/'.join(accelerators)}"
-    logger.info('jit_compile="auto": %s.', reason)
-    return True, reason
-
-
-@register
-class GAN(keras.Model):
+@register_model("gan")
+class GAN(AdversarialModel):
     """A generative adversarial network (Goodfellow et al. 2014, arXiv 1406.2661).
 
     One `train_step` (one batch of real data) runs the algorithm of the papers:
 
     1. `n_critic` times: sample z, generate fakes, compute the discriminator loss plus every
-       penalty, apply the discriminator optimizer, apply the weight constraints;
+       discriminator penalty, apply the discriminator optimizer, apply the weight constraints;
     2. sample z (or, with `reuse_fakes`, keep the last discriminator step's fakes), compute the
-       generator loss, apply the generator optimizer;
+       generator loss plus every generator regulariser, apply the generator optimizer;
     3. update the exponential moving average (EMA) of the generator's weights, if enabled.
 
-    The discriminator steps of one `train_step` all see the same real batch with fresh z.
+    The discriminator steps of one `train_step` all see the same real batch with fresh z. Every
+    discriminator input (reals and fakes, in both steps) goes through the discriminator-input
+    transforms (`instance_noise`).
 
     Distribution: under a `tf.distribute` strategy every replica computes its losses as means
-    over its local batch and scales them by `1 / num_replicas_in_sync`; the optimizers sum the
-    gradients over replicas, so the update equals the one of a single device on the global batch.
-    The latent vectors and the penalties' random numbers are drawn from a stateless RNG keyed by
-    (seed, step) for the whole global batch and sliced per replica, and batch statistics inside
-    per-sample terms (relativistic averages, DRAGAN's std) are all-reduced, so that a run is
-    reproducible and independent of the number of replicas (and of workers, under
-    `MultiWorkerMirroredStrategy`). (XLA draws other numbers from the same key than TF's kernels
-    do, so a `jit_compile` run is reproducible but not identical to a run without it.)
+    over its local batch and `update` scales their gradients by `1 / num_replicas_in_sync`; the
+    optimizers sum the gradients over replicas, so the update equals the one of a single device on
+    the global batch. z and the penalties' random numbers come from named stateless streams
+    (`self.random`) for the whole global batch and are sliced per replica, and batch statistics
+    inside per-sample terms (relativistic averages, DRAGAN's std) are all-reduced, so that a run
+    is reproducible and independent of the number of replicas (and of workers). (XLA draws other
+    numbers from the same key than TF's kernels do: a `jit_compile` run is reproducible but not
+    identical to a run without it.)
 
-    Mixed precision: build the networks under the policy (`precision_scope("mixed_float16")` or
-    `keras.config.set_dtype_policy`) and pass the same `precision` to `compile`. The networks'
-    outputs are cast to float32 before the losses and penalties, which compute in float32.
+    Mixed precision: build the networks under the policy (`precision_scope("mixed_float16")`) and
+    pass the same `precision` to `compile`. Network outputs are cast to float32 before the losses
+    and penalties, which compute in float32.
 
     Args:
         generator: a `keras.Model` mapping z of shape (batch, latent_dim) to samples.
         discriminator: a `keras.Model` mapping samples to outputs (logits, critic values or
             energies, depending on the loss).
         latent_dim: size of z; read from the generator's input shape when omitted.
-        seed: seed of the latent noise drawn during training.
+        seed: seed of the random streams (z, penalties, noise) drawn during training.
         rejection: a `keras_gans.sampling.DiscriminatorRejection` (or a dict of its arguments)
             that `generate` applies to the generator's samples; None (the default) for none.
 
@@ -145,11 +75,18 @@ class GAN(keras.Model):
     ```
     """
 
+    network_slots = {"generator": "generator", "discriminator": "discriminator"}
+    players = {"d": ("discriminator",), "g": ("generator",)}
+    step_player = "g"
+
     def __init__(self, generator, discriminator, latent_dim=None, seed=None, rejection=None, **kwargs):
         from keras_gans.sampling import get_rejection
 
-        super().__init__(**kwargs)
-        self.rejection = get_rejection(rejection)
+        super().__init__(seed=seed, **kwargs)
+        try:
+            self.rejection = get_rejection(rejection)
+        except ValueError as e:
+            raise ValueError(f"rejection: {e}") from None
         self.generator = generator
         self.discriminator = discriminator
         if latent_dim is None:
@@ -160,13 +97,8 @@ class GAN(keras.Model):
                     "GAN(generator, discriminator, latent_dim=...)."
                 )
         self.latent_dim = int(latent_dim)
-        self.seed = int(np.random.randint(0, 2**31 - 1) if seed is None else seed)
         self.ema_generator = None
-        self.ema_decay = None
-        if generator.built and discriminator.built:
-            self.built = True
-
-    # ------------------------------------------------------------------ configuration
+        self._mark_built()
 
     def compile(
         self,
@@ -191,153 +123,55 @@ class GAN(keras.Model):
             d_optimizer, g_optimizer: optimizers (instances, names or configs) of the
                 discriminator and the generator. Built here, so they can be saved before training.
             loss: a `GANLoss`, its string name (`keras_gans.losses.ALL_NAMES`) or a config dict.
-            penalties: `Penalty` objects (e.g. `GradientPenalty`) added to the discriminator loss.
+            penalties: `Penalty` objects: discriminator penalties (e.g. `GradientPenalty`) are
+                added to the discriminator loss, generator regularisers (`player = "g"`, e.g.
+                `OrthogonalRegularization`) to the generator loss.
             constraints: `keras.constraints.Constraint`s (e.g. `WeightClip`) applied to every
                 discriminator weight after each discriminator update.
             n_critic: discriminator updates per generator update.
             ema_decay: if set (e.g. 0.999), keep an exponential moving average of the generator's
                 weights in `ema_generator`; `generate` and `call` use it.
             ema_warmup: ramp the EMA decay up as `min(ema_decay, (1 + t) / (10 + t))` at generator
-                step t (the `num_updates` rule of `tf.train.ExponentialMovingAverage`), so that the
-                average forgets the random initial weights within the first steps instead of
-                after ~1 / (1 - ema_decay) of them.
-            instance_noise: an `InstanceNoise` added to the discriminator's inputs.
+                step t (see `ExponentialMovingAverage`).
+            instance_noise: an `InstanceNoise` added to every discriminator input.
             top_k: a `TopKGeneratorUpdate` restricting the generator loss to the best fakes.
             reuse_fakes: the generator update reuses the fakes (and z) of the last discriminator
                 update instead of drawing new ones, back-propagating through the same generator
                 forward pass: one generator forward per step less, as in the DCGAN loops of the
-                PyTorch examples and PyTorch-GAN. The discriminator's weights are the updated ones
-                either way. Off by default (each update sees fresh samples).
-            jit_compile: compile the train step with XLA: True, False or "auto" (the default), which
-                turns XLA on where it is safe and pays: a single device with a GPU or TPU. "auto"
-                is off under a multi-replica strategy, where `fit` does not support XLA (True is
-                turned off there too), and on CPU-only machines, where XLA measured slower than
-                TensorFlow's own kernels for our networks (benchmarks/README.md, "Speed"); this is
-                also the rule of Keras's own `jit_compile="auto"`. The choice and its reason are
-                logged and kept in `jit_compile_reason`. XLA draws other random numbers, so a run
-                with it is reproducible but not identical to one without.
-            precision: one of `PRECISIONS`, the dtype policy the networks were built with (see
-                `precision_scope`); checked against their layers. `"mixed_float16"` wraps both
-                optimizers in a `keras.optimizers.LossScaleOptimizer` (dynamic loss scaling; pass
-                one yourself to choose its `initial_scale`). `"mixed_bfloat16"` needs no scaling.
+                PyTorch examples and PyTorch-GAN. Off by default (each update sees fresh samples).
+            jit_compile: True, False or "auto" (XLA on a single device with a GPU or TPU; off
+                under multi-replica strategies and on CPU-only machines, where it measured slower;
+                see `keras_gans.models.jit.resolve_jit_compile`).
+            precision: one of `PRECISIONS`, the dtype policy the networks were built with.
+                `"mixed_float16"` wraps both optimizers in a `LossScaleOptimizer`.
             **kwargs: passed to `keras.Model.compile` (`steps_per_execution`, `run_eagerly`).
         """
-        from keras_gans import training as training_module
-
         if int(n_critic) < 1:
             raise ValueError(f"n_critic must be >= 1, got {n_critic}")
-        if ema_decay is not None and not 0.0 < float(ema_decay) < 1.0:
-            raise ValueError(f"ema_decay must be in (0, 1), got {ema_decay}")
-        requested_jit_compile = jit_compile
-        jit_compile, self.jit_compile_reason = resolve_jit_compile(jit_compile)
-        self._check_networks_precision(precision)
-        super().compile(optimizer=None, jit_compile=jit_compile, **kwargs)
-
-        self.precision = precision
-        self.d_optimizer = self._precision_optimizer(keras.optimizers.get(d_optimizer))
-        self.g_optimizer = self._precision_optimizer(keras.optimizers.get(g_optimizer))
         self.gan_loss = losses_module.get(loss)
         if self.rejection is not None:
             self.rejection.check_loss(self)
         self.penalties = [penalties_module.get(p) for p in (penalties or ())]
         self.weight_constraints = [constraints_module.get(c) for c in (constraints or ())]
         self.n_critic = int(n_critic)
-        self.instance_noise = training_module.get_instance_noise(instance_noise)
-        self.top_k = training_module.get_top_k(top_k)
+        self.instance_noise = augment_module.get_instance_noise(instance_noise)
+        self.d_input_transforms = [t for t in (self.instance_noise,) if t is not None]
+        self.top_k = get_top_k(top_k)
         self.reuse_fakes = bool(reuse_fakes)
-
-        names = [p.name for p in self.penalties]
-        if len(set(names)) != len(names):
-            raise ValueError(f"penalty names must be distinct, got {names}: pass name=... to each.")
-        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
-        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
-        self.penalty_trackers = [keras.metrics.Mean(name=n) for n in names]
-
-        self._set_ema(ema_decay)
-        self.ema_warmup = bool(ema_warmup)
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
-
-        self._compile_config = serialization_lib.SerializableDict(
-            d_optimizer=self.d_optimizer,
-            g_optimizer=self.g_optimizer,
-            loss=self.gan_loss,
-            penalties=self.penalties,
-            constraints=self.weight_constraints,
-            n_critic=self.n_critic,
-            ema_decay=self.ema_decay,
-            ema_warmup=self.ema_warmup,
-            instance_noise=self.instance_noise,
-            top_k=self.top_k,
-            reuse_fakes=self.reuse_fakes,
-            jit_compile=requested_jit_compile,
-            precision=self.precision,
+        self.compile_players(
+            {"d": d_optimizer, "g": g_optimizer},
+            ["d_loss", "g_loss"] + [p.name for p in self.penalties],
+            jit_compile=jit_compile, precision=precision, **kwargs,
         )
-
-    def compile_from_config(self, config):
-        config = serialization_lib.deserialize_keras_object(config)
-        self.compile(**config)
-
-    def _check_networks_precision(self, precision):
-        """Raises unless the generator and the discriminator compute in `precision`'s dtype."""
-        _check_precision(precision)
-        expected = keras.DTypePolicy(precision).compute_dtype
-        for network in (self.generator, self.discriminator):
-            found = _low_precision_dtypes(network)
-            if found != ({expected} - {"float32"}):
-                computes = " and ".join(sorted(found)) or "float32"
-                raise ValueError(
-                    f"compile(precision={precision!r}) but the {network.name} computes in "
-                    f"{computes}: build both networks under the policy, e.g. inside "
-                    f"keras_gans.models.gan.precision_scope({precision!r}), and pass the same "
-                    "precision to compile."
-                )
-
-    def _precision_optimizer(self, optimizer):
-        """`optimizer`, wrapped in a `LossScaleOptimizer` for float16 unless it already is one."""
-        if self.precision == "mixed_float16" and not isinstance(
-            optimizer, keras.optimizers.LossScaleOptimizer
-        ):
-            return keras.optimizers.LossScaleOptimizer(optimizer)
-        return optimizer
-
-    def _set_ema(self, ema_decay):
         self.ema_decay = None if ema_decay is None else float(ema_decay)
-        if self.ema_decay is None:
-            self.ema_generator = None
-            return
-        if self.ema_generator is None:
-            self.ema_generator = keras.models.clone_model(self.generator)
-            self.ema_generator.name = "ema_generator"
-            self.ema_generator.set_weights(self.generator.get_weights())
-        self.ema_generator.trainable = False
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            {
-                "generator": keras.saving.serialize_keras_object(self.generator),
-                "discriminator": keras.saving.serialize_keras_object(self.discriminator),
-                "latent_dim": self.latent_dim,
-                "seed": self.seed,
-                "rejection": None if self.rejection is None else keras.saving.serialize_keras_object(self.rejection),
-            }
-        )
-        return config
+        self.ema_warmup = bool(ema_warmup)
+        self.add_average("generator", self.ema_decay, self.ema_warmup)
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        for key in ("generator", "discriminator"):
-            config[key] = keras.saving.deserialize_keras_object(
-                config[key], custom_objects=custom_objects
-            )
-        return cls(**config)
-
-    @property
-    def metrics(self):
-        trackers = [getattr(self, "d_loss_tracker", None), getattr(self, "g_loss_tracker", None)]
-        return [t for t in trackers if t is not None] + list(getattr(self, "penalty_trackers", []))
+    def network_arguments(cls, model, data_shape):
+        latent_dim = int(model.get("latent_dim", 64))
+        return {"generator": {"latent_dim": latent_dim, "output_shape": tuple(data_shape)},
+                "discriminator": {"input_shape": tuple(data_shape)}}
 
     # ------------------------------------------------------------------ sampling
 
@@ -348,6 +182,11 @@ class GAN(keras.Model):
 
     def call(self, z, training=False):
         return keras.ops.cast(self.sampler(z, training=training), "float32")
+
+    @property
+    def sample_shape(self):
+        outputs = getattr(self.generator, "outputs", None)
+        return tuple(outputs[0].shape[1:]) if outputs else None
 
     def latent(self, n, seed=None):
         """`n` latent vectors from N(0, I), as float32 NumPy; the same seed gives the same z."""
@@ -375,60 +214,42 @@ class GAN(keras.Model):
             return self._generate_from(rng.standard_normal((int(k), self.latent_dim)).astype("float32"), batch_size)
 
         def score(samples):
-            logits = _in_batches(lambda x: self.discriminate(x, training=False), samples, batch_size)
+            logits = in_batches(lambda x: self.adversarial_output(self.discriminate(x, training=False)), samples,
+                                batch_size)
             return logits.reshape(len(samples), -1).mean(axis=1)
 
         return self.rejection.sample(propose, score, n, rng)
 
     def _generate_from(self, z, batch_size):
-        return _in_batches(lambda x: self.call(x, training=False), z, batch_size)
+        return in_batches(lambda x: self.call(x, training=False), z, batch_size)
 
-    # ------------------------------------------------------------------ training
+    def serving_endpoints(self, max_num):
+        from keras_gans.serving.signatures import latent_endpoints
 
-    def unpack(self, data):
-        """Splits a dataset element into (real samples, labels or None)."""
-        if isinstance(data, (tuple, list)):
-            return data[0], (data[1] if len(data) > 1 else None)
-        return data, None
+        return latent_endpoints(self.sampler, self.latent_dim, max_num)
 
-    def step_seed(self, stream):
-        """The stateless RNG key `(seed, 16 * generator step + stream)` of one draw of this step.
+    # ------------------------------------------------------------------ the step's parts
 
-        `stream` separates the draws of one train step (discriminator step i, generator step 15).
-        """
-        step = tf.cast(self.g_optimizer.iterations, tf.int32)
-        return tf.stack([tf.constant(self.seed % (2**31 - 1), tf.int32), step * 16 + stream])
+    def sample_generator_inputs(self, batch_size, name, *indices):
+        """The generator's inputs for one update: this replica's rows of a global batch of z."""
+        return self.random_normal(name, [batch_size, self.latent_dim], *indices)
 
-    def penalty_seed(self, stream, index):
-        """The stateless RNG key of penalty `index` in discriminator step `stream`."""
-        return tf.random.experimental.stateless_fold_in(self.step_seed(stream), index + 1)
-
-    def noise_seed(self, stream, index):
-        """The stateless RNG key of the instance noise on the reals (0) or fakes (1) of step `stream`."""
-        return tf.random.experimental.stateless_fold_in(self.step_seed(stream), -1 - index)
-
-    def sample_latent(self, batch_size, stream):
-        """Per-replica slice of a global batch of z drawn from a stateless RNG keyed by the step."""
-        key = self.step_seed(stream)
-        return distribute.global_batch_sample(
-            lambda shape: tf.random.stateless_normal(shape, seed=key), [batch_size, self.latent_dim]
-        )
-
-    def critic(self, labels=None):
-        """The callable `x -> D(x)` handed to penalties (conditional families bind labels here)."""
-        return lambda x: self.discriminate(x, labels, training=True)
-
-    def discriminate(self, x, labels=None, training=True):
-        """D's outputs, in float32 whatever D's compute dtype."""
-        return tf.cast(self.discriminator(x, training=training), tf.float32)
-
-    def generate_fakes(self, z, labels=None, training=True):
+    def generate_fakes(self, generator_inputs, conditions=None, training=True):
         """G's samples, in float32 whatever G's compute dtype."""
-        return tf.cast(self.generator(z, training=training), tf.float32)
+        return self.call_network(self.generator, generator_inputs, training=training)
+
+    def discriminate(self, x, conditions=None, training=True):
+        """D's outputs (every head), in float32 whatever D's compute dtype."""
+        return self.call_network(self.discriminator, x, training=training)
+
+    def critic(self, conditions=None):
+        """The callable `x -> D(x)` (adversarial output) handed to penalties; conditional families
+        bind their conditions here."""
+        return lambda x: self.adversarial_output(self.discriminate(x, conditions, training=True))
 
     def check_data_shape(self, real):
         """Raises a clear error when the data does not have the generator's output shape."""
-        expected = tuple(self.generator.outputs[0].shape[1:]) if getattr(self.generator, "outputs", None) else None
+        expected = self.sample_shape
         got = tuple(real.shape[1:])
         if expected is not None and None not in got and got != expected:
             raise ValueError(
@@ -437,118 +258,94 @@ class GAN(keras.Model):
                 "the generator for this shape"
             )
 
+    def penalty_terms(self, player, context):
+        """`(sum of weighted terms, {name: unweighted value})` of `player`'s penalties."""
+        total, values = 0.0, {}
+        for index, penalty in enumerate(self.penalties):
+            if penalty.player != player:
+                continue
+            seed = self.random.key(f"penalty_{player}", context.step, index)
+            term, values[penalty.name] = penalty(context.replace(seed=seed))
+            total = total + term
+        return total, values
+
+    # ------------------------------------------------------------------ the algorithm
+
     def train_step(self, data):
-        real, labels = self.unpack(data)
+        real, conditions = self.unpack(data)
         self.check_data_shape(real)
         batch_size = tf.shape(real)[0]
-        scale = 1.0 / distribute.num_replicas()
 
         # With reuse_fakes, the last discriminator update's generator pass is recorded on g_tape
         # and the generator update back-propagates through it.
         g_tape = tf.GradientTape() if self.reuse_fakes else None
         for i in range(self.n_critic):
             last = i == self.n_critic - 1
-            d_loss, penalty_values, fake = self.discriminator_step(
-                real, labels, batch_size, stream=i, scale=scale, g_tape=g_tape if last else None
+            d_loss, penalties, reused = self.discriminator_step(
+                real, conditions, batch_size, critic_iteration=i, g_tape=g_tape if last else None
             )
-        g_loss = self.generator_step(
-            real, labels, batch_size, scale=scale, reused=(g_tape, fake) if self.reuse_fakes else None
+        g_loss, regularisers = self.generator_step(
+            real, conditions, batch_size, reused=reused if self.reuse_fakes else None
         )
-        if self.ema_generator is not None:
-            self.update_ema()
+        self.update_averages()
+        return self.record({"d_loss": d_loss, "g_loss": g_loss, **penalties, **regularisers})
 
-        self.d_loss_tracker.update_state(d_loss)
-        self.g_loss_tracker.update_state(g_loss)
-        for tracker, value in zip(self.penalty_trackers, penalty_values):
-            tracker.update_state(value)
-        return distribute.fit_logs({m.name: m.result() for m in self.metrics})
-
-    def discriminator_step(self, real, labels, batch_size, stream, scale, g_tape=None):
-        """One discriminator update; returns (adversarial loss, unweighted penalty values, fakes).
+    def discriminator_step(self, real, conditions, batch_size, critic_iteration=0, g_tape=None):
+        """One discriminator update; returns (adversarial loss, {penalty: value}, (tape, z, fakes)).
 
         With `g_tape`, the generator's forward pass is recorded on it for the generator update.
         """
-        z = self.sample_latent(batch_size, stream)
+        z = self.sample_generator_inputs(batch_size, "latent", critic_iteration)
         with g_tape or contextlib.nullcontext():
-            fake = self.generate_fakes(z, labels, training=True)
-        generated = fake
-        step = self.d_optimizer.iterations
-        if self.instance_noise is not None:
-            real = self.instance_noise(real, self.g_optimizer.iterations, seed=self.noise_seed(stream, 0))
-            fake = self.instance_noise(fake, self.g_optimizer.iterations, seed=self.noise_seed(stream, 1))
-        variables = self.discriminator.trainable_variables
+            generated = self.generate_fakes(z, conditions, training=True)
+        real_in = self.transform_d_input(real, "d_input", critic_iteration, 0)
+        fake_in = self.transform_d_input(generated, "d_input", critic_iteration, 1)
         with tf.GradientTape() as tape:
-            real_output = self.discriminate(real, labels, training=True)
-            fake_output = self.discriminate(fake, labels, training=True)
+            heads = {"real": self.discriminate(real_in, conditions), "fake": self.discriminate(fake_in, conditions)}
+            real_output, fake_output = self.adversarial_output(heads["real"]), self.adversarial_output(heads["fake"])
             d_loss = self.gan_loss.discriminator_loss(real_output, fake_output)
-            total = d_loss
-            values = []
-            for index, penalty in enumerate(self.penalties):
-                term, value = penalty(
-                    self.critic(labels), real, fake, real_output, fake_output, step=step,
-                    seed=self.penalty_seed(stream, index),
-                )
-                total = total + term
-                values.append(value)
-            scaled = self.d_optimizer.scale_loss(total * scale)
-        grads = tape.gradient(scaled, variables)
-        self.d_optimizer.apply_gradients(zip(grads, variables))
-        if self.weight_constraints:
-            self.apply_constraints(variables)
-        return d_loss, values, generated
+            context = StepContext(
+                real=real_in, fake=fake_in, real_output=real_output, fake_output=fake_output, heads=heads,
+                critic=self.critic(conditions), conditions=conditions, generator_inputs=z,
+                step=self.d_optimizer.iterations, variables=self.player_variables("d"), player="d",
+            )
+            penalty, values = self.penalty_terms("d", context)
+            total = d_loss + penalty
+        self.update("d", tape, total, constraints=self.weight_constraints)
+        return d_loss, values, (g_tape, z, generated)
 
-    def generator_step(self, real, labels, batch_size, scale, reused=None):
-        """One generator update; returns the generator loss.
+    def generator_step(self, real, conditions, batch_size, reused=None):
+        """One generator update; returns (generator loss, {regulariser: value}).
 
-        `reused` is `(tape, fakes)`: fakes already generated under `tape`, which goes on recording.
+        `reused` is `(tape, z, fakes)`: fakes already generated under `tape`, which goes on recording.
         """
-        variables = self.generator.trainable_variables
         uses_real = getattr(self.gan_loss, "uses_real_in_generator_loss", False)
         if reused is None:
             tape = tf.GradientTape()
+            z = self.sample_generator_inputs(batch_size, "latent_g")
             with tape:
-                fake = self.generate_fakes(self.sample_latent(batch_size, stream=15), labels, training=True)
+                fake = self.generate_fakes(z, conditions, training=True)
         else:
-            tape, fake = reused
+            tape, z, fake = reused
         with tape:
-            fake_output = self.discriminate(fake, labels, training=True)
-            real_output = self.discriminate(real, labels, training=True) if uses_real else None
+            fake_in = self.transform_d_input(fake, "d_input_g", 1)
+            heads = {"fake": self.discriminate(fake_in, conditions)}
+            real_in = self.transform_d_input(real, "d_input_g", 0) if uses_real else None
+            if uses_real:
+                heads["real"] = self.discriminate(real_in, conditions)
+            fake_output = self.adversarial_output(heads["fake"])
+            real_output = self.adversarial_output(heads["real"]) if uses_real else None
             if self.top_k is not None:
                 realness = getattr(self.gan_loss, "realness", lambda x: x)(fake_output)
                 keep = self.top_k(fake_output, realness, self.g_optimizer.iterations)
                 fake_output = tf.gather(fake_output, keep)
             g_loss = self.gan_loss.generator_loss(real_output, fake_output)
-            scaled = self.g_optimizer.scale_loss(g_loss * scale)
-        grads = tape.gradient(scaled, variables)
-        self.g_optimizer.apply_gradients(zip(grads, variables))
-        return g_loss
-
-    def apply_constraints(self, variables):
-        new_values = []
-        for v in variables:
-            value = v.value if hasattr(v, "value") else v
-            for constraint in self.weight_constraints:
-                value = constraint(value)
-            new_values.append(value)
-        distribute.assign_variables(variables, new_values)
-
-    def update_ema(self):
-        """ema <- decay * ema + (1 - decay) * weights; non-trainable state (BN statistics) is copied."""
-        decay = tf.constant(self.ema_decay, tf.float32)
-        if self.ema_warmup:
-            t = tf.cast(self.g_optimizer.iterations, tf.float32)  # already counts this step
-            decay = tf.minimum(decay, (1.0 + t) / (10.0 + t))
-        targets, values = [], []
-        trainable = {id(v) for v in self.generator.trainable_variables}
-        for ema_v, v in zip(self.ema_generator.weights, self.generator.weights):
-            targets.append(ema_v)
-            if id(v) in trainable:
-                values.append(decay * ema_v.value + (1.0 - decay) * v.value)
-            else:
-                values.append(tf.identity(v.value))
-        distribute.assign_variables(targets, values)
-
-    def test_step(self, data):
-        raise NotImplementedError(
-            "GAN.evaluate has no meaning without a metric: use keras_gans metrics on generate()."
-        )
+            context = StepContext(
+                real=real_in, fake=fake_in, real_output=real_output, fake_output=fake_output, heads=heads,
+                critic=self.critic(conditions), conditions=conditions, generator_inputs=z,
+                step=self.g_optimizer.iterations, variables=self.player_variables("g"), player="g",
+            )
+            regulariser, values = self.penalty_terms("g", context)
+            total = g_loss + regulariser
+        self.update("g", tape, total)
+        return g_loss, values

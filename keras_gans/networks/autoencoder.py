@@ -4,8 +4,10 @@ import keras
 
 from keras_gans.layers.reconstruction_energy import ReconstructionEnergy
 from keras_gans.networks.dcgan import _upsamplings
+from keras_gans.networks.registry import register_network
 
 
+@register_network("autoencoder", role="discriminator")
 def autoencoder_discriminator(input_shape=(28, 28, 1), base_filters=64, code_dim=64, units=(256, 256),
                               name="discriminator"):
     """x -> encoder -> code -> decoder -> reconstruction; outputs the per-sample energy (batch,).

@@ -5,6 +5,7 @@ import math
 import keras
 
 from keras_gans.networks.common import check_image_shape, conv, dense, normalization
+from keras_gans.networks.registry import register_network
 
 
 def _upsamplings(resolution):
@@ -18,6 +19,7 @@ def _upsamplings(resolution):
     return start, int(n)
 
 
+@register_network("dcgan", role="generator")
 def dcgan_generator(latent_dim=100, output_shape=(28, 28, 1), base_filters=64, kernel_size=4,
                     name="generator"):
     """z -> Dense to (s, s, base*2^(n-1)) -> n transposed convs (stride 2, BN, ReLU) -> tanh image.
@@ -45,6 +47,7 @@ def dcgan_generator(latent_dim=100, output_shape=(28, 28, 1), base_filters=64, k
     return keras.Model(z, x, name=name)
 
 
+@register_network("dcgan", role="discriminator")
 def dcgan_discriminator(input_shape=(28, 28, 1), base_filters=64, kernel_size=4,
                         normalization_type="batch", spectral_norm=False, output_dim=1,
                         name="discriminator"):

@@ -3,8 +3,10 @@
 import keras
 
 from keras_gans.networks.common import dense
+from keras_gans.networks.registry import register_network
 
 
+@register_network("mlp", role="generator")
 def mlp_generator(latent_dim=64, output_shape=(2,), units=(256, 256, 256), activation="relu",
                   batch_norm=False, name="generator"):
     """z -> `units` hidden layers -> a linear output of `output_shape` (data in its own scale)."""
@@ -23,6 +25,7 @@ def mlp_generator(latent_dim=64, output_shape=(2,), units=(256, 256, 256), activ
     return keras.Model(z, x, name=name)
 
 
+@register_network("mlp", role="discriminator")
 def mlp_discriminator(input_shape=(2,), units=(256, 256, 256), activation="leaky_relu",
                       spectral_norm=False, output_dim=1, name="discriminator"):
     """x -> `units` hidden layers -> `output_dim` raw outputs (logits / critic values)."""

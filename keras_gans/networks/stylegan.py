@@ -46,6 +46,7 @@ from keras_gans.layers import (
     Truncation,
 )
 from keras_gans.networks.common import check_image_shape
+from keras_gans.networks.registry import register_network
 
 #: The leaky ReLU slope used everywhere.
 SLOPE = 0.2
@@ -82,6 +83,7 @@ def mapping_network(latent_dim, w_dim, mapping_layers=8, lr_multiplier=0.01, nam
     return keras.Model(z, w, name=name)
 
 
+@register_network("stylegan", role="generator")
 def stylegan_generator(latent_dim=512, output_shape=(32, 32, 1), base_filters=32, max_filters=512,
                        mapping_layers=8, w_dim=None, mapping_lr_multiplier=0.01, style_mixing=0.9,
                        truncation_psi=1.0, truncation_cutoff=None, w_avg_decay=0.995,
@@ -144,6 +146,7 @@ def stylegan_generator(latent_dim=512, output_shape=(32, 32, 1), base_filters=32
     return keras.Model(z, x, name=name)
 
 
+@register_network("stylegan", role="discriminator")
 def stylegan_discriminator(input_shape=(32, 32, 1), base_filters=32, max_filters=512, mbstd_group_size=4,
                            name="discriminator"):
     """The StyleGAN (ProGAN) discriminator image -> logit (see the module docstring).

@@ -1,4 +1,5 @@
-"""Discriminator regularisers: terms `weight * value` added to the discriminator loss.
+"""Penalties: terms `weight * value` added to a player's loss (discriminator penalties, generator
+regularisers).
 
 Each is a `Penalty`; the math lives in pure functions exported next to the classes. Look a penalty
 up with `get`, by instance, string name, `{"name": ..., **kwargs}` dict or Keras serialized dict.
@@ -18,6 +19,8 @@ from keras_gans.penalties.gradient_penalty import input_gradients
 from keras_gans.penalties.gradient_penalty import interpolate
 from keras_gans.penalties.gradient_penalty import per_sample_uniform
 from keras_gans.penalties.gradient_penalty import squared_gradient_norm
+from keras_gans.penalties.orthogonal_regularization import OrthogonalRegularization
+from keras_gans.penalties.orthogonal_regularization import orthogonal_regularization_value
 from keras_gans.penalties.penalty import Penalty
 from keras_gans.utils.registry import Registry
 
@@ -27,6 +30,7 @@ _registry = Registry(
     {
         "gradient_penalty": GradientPenalty,
         "drift_penalty": DriftPenalty,
+        "orthogonal_regularization": OrthogonalRegularization,
     },
 )
 

@@ -25,8 +25,8 @@ class DriftPenalty(Penalty):
     def __init__(self, weight=0.001, name="drift_penalty"):
         super().__init__(weight=weight, interval=1, name=name)
 
-    def compute(self, critic, real, fake, real_output, fake_output, seed=None):
-        return drift_penalty_value(real_output)
+    def compute(self, context):
+        return drift_penalty_value(context.real_output)
 
     def get_config(self):
         return {"weight": self.weight, "name": self.name}

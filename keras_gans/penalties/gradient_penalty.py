@@ -170,8 +170,8 @@ class GradientPenalty(Penalty):
         """The unweighted penalty given the penalty points (see `penalty_points`)."""
         return gradient_penalty_value(input_gradients(critic, points), self.mode, self.target)
 
-    def compute(self, critic, real, fake, real_output, fake_output, seed=None):
-        return self.value_at(critic, self.penalty_points(real, fake, seed))
+    def compute(self, context):
+        return self.value_at(context.critic, self.penalty_points(context.real, context.fake, context.seed))
 
     def get_config(self):
         return {

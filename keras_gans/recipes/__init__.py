@@ -6,6 +6,7 @@ A recipe has five sections:
 description: one line shown by `keras-gans list`
 data: {name: mnist}                      # or {name: ring}, {tfds: cifar10, image_size: 32}, {folder: path}
 model:
+  type: gan                              # keras_gans.models.MODEL_TYPES (default gan)
   latent_dim: 100
   generator: {name: dcgan, base_filters: 64}        # keras_gans.networks.GENERATORS
   discriminator: {name: dcgan, base_filters: 64}    # keras_gans.networks.DISCRIMINATORS
@@ -18,6 +19,11 @@ compile:                                 # the arguments of GAN.compile
 train: {batch_size: 64, steps: 3000, steps_per_epoch: 500, seed: 0}
 ```
 
+The valid `model` and `compile` keys are those of the model type: its network slots and
+`__init__` arguments, and its `compile` arguments (`keras_gans.models.AdversarialModel.recipe_keys`
+and `compile_keys`). `data.labels: true` makes the dataset yield (samples, labels); families that
+need labels (`needs_labels`) get them anyway.
+
 `strategy: default|mirrored|multiworker|tpu` and `precision: float32|mixed_float16|mixed_bfloat16`
 (top-level keys, see docs/distributed.md) choose the `tf.distribute` strategy and dtype policy.
 `train.init` (a zoo name or run folder) starts from pretrained weights and `train.freeze_d: N`
@@ -28,7 +34,6 @@ A learning-rate schedule is a Keras serialized schedule, which needs its module:
 """
 
 import copy
-import inspect
 import os
 import re
 
@@ -39,7 +44,6 @@ from keras_gans.errors import UserError
 RECIPE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 SECTIONS = ("description", "data", "model", "compile", "train", "strategy", "precision")
-MODEL_KEYS = ("latent_dim", "generator", "discriminator", "rejection")
 TRAIN_KEYS = {
     "batch_size": 64,
     "steps": 1000,
@@ -49,19 +53,18 @@ TRAIN_KEYS = {
     "init": None,
     "freeze_d": 0,
 }
-COMPILE_KEYS = (
-    "d_optimizer",
-    "g_optimizer",
-    "loss",
-    "penalties",
-    "constraints",
-    "n_critic",
-    "ema_decay",
-    "instance_noise",
-    "top_k",
-    "reuse_fakes",
-    "jit_compile",
-)
+DEFAULT_MODEL_TYPE = "gan"
+
+
+def model_class(recipe):
+    """The model class of a recipe's `model.type` (default "gan")."""
+    from keras_gans.models import get_model_class
+
+    section = recipe.get("model") if isinstance(recipe.get("model"), dict) else {}
+    try:
+        return get_model_class(section.get("type", DEFAULT_MODEL_TYPE))
+    except ValueError as e:
+        raise UserError(f"model.type: {e}") from None
 
 
 class _Loader(yaml.SafeLoader):
@@ -117,12 +120,14 @@ def validate(recipe):
     for section in ("data", "model"):
         if section not in recipe:
             raise UserError(f"recipe has no {section!r} section")
-    _check_keys("model", recipe["model"], MODEL_KEYS)
-    for key in ("generator", "discriminator"):
+    _check_keys("model", recipe["model"], ())
+    cls = model_class(recipe)
+    _check_keys("model", recipe["model"], cls.recipe_keys())
+    for key in cls.network_slots:
         if "name" not in (recipe["model"].get(key) or {}):
             raise UserError(f"model.{key} needs a name")
     recipe.setdefault("compile", {})
-    _check_keys("compile", recipe["compile"], COMPILE_KEYS)
+    _check_keys("compile", recipe["compile"], cls.compile_keys())
     train = dict(TRAIN_KEYS)
     train.update(recipe.get("train") or {})
     _check_keys("train", train, TRAIN_KEYS)
@@ -137,7 +142,7 @@ def validate(recipe):
         raise UserError("train.freeze_d freezes pretrained discriminator blocks: it needs train.init (e.g. --init dcgan-mnist)")
     recipe["train"] = train
     recipe.setdefault("description", "")
-    from keras_gans.models.gan import PRECISIONS
+    from keras_gans.models import PRECISIONS
     from keras_gans.training.strategy import STRATEGIES
 
     recipe.setdefault("strategy", "default")
@@ -152,6 +157,8 @@ def validate(recipe):
 def _check_keys(where, section, valid):
     if not isinstance(section, dict):
         raise UserError(f"{where} must be a mapping, got {section!r}")
+    if not valid:
+        return
     unknown = sorted(set(section) - set(valid))
     if unknown:
         raise UserError(f"unknown key {', '.join(unknown)} in {where}: valid keys are {', '.join(valid)}")
@@ -178,31 +185,31 @@ def apply_overrides(recipe, assignments):
         for i, part in enumerate(parts[:-1]):
             child = node.get(part) if isinstance(node, dict) else None
             if child is None:
-                if isinstance(node, dict) and part in _schema_at(parts[:i]):
+                if isinstance(node, dict) and part in _schema_at(parts[:i], recipe):
                     child = node[part] = {}
                 else:
-                    valid = ", ".join(_schema_at(parts[:i]) or node)
+                    valid = ", ".join(_schema_at(parts[:i], recipe) or node)
                     raise UserError(f"unknown key {'.'.join(parts[: i + 1])!r}: valid keys are {valid}")
             elif isinstance(child, str) and i == len(parts) - 2:
                 child = node[part] = {"name": child}
             if not isinstance(child, dict):
                 raise UserError(f"cannot set {key!r}: {'.'.join(parts[: i + 1])} is not a mapping")
             node = child
-        schema = _schema_at(parts[:-1])
+        schema = _schema_at(parts[:-1], recipe)
         if schema and parts[-1] not in schema:
             raise UserError(f"unknown key {key!r}: valid keys are {', '.join(schema)}")
         node[parts[-1]] = value
     return validate(recipe)
 
 
-def _schema_at(path):
+def _schema_at(path, recipe):
     """The fixed keys of the section at `path` (empty where options are free-form)."""
     if not path:
         return SECTIONS
     if path == ["model"]:
-        return MODEL_KEYS
+        return model_class(recipe).recipe_keys()
     if path == ["compile"]:
-        return COMPILE_KEYS
+        return model_class(recipe).compile_keys()
     if path == ["train"]:
         return tuple(TRAIN_KEYS)
     return ()
@@ -222,34 +229,26 @@ def data_shape(recipe):
     return (int(size), int(size), int(channels))
 
 
-def build_gan(recipe, strategy=None):
-    """An uncompiled `GAN` with the recipe's networks, built under its `precision` policy (and in
-    `strategy`'s scope if given)."""
+def build_model(recipe, strategy=None, networks=None):
+    """The recipe's uncompiled model (its `model.type`), its networks built under the recipe's
+    `precision` policy and in `strategy`'s scope if given. `networks` ({slot: network}) replaces
+    the recipe's builders for those slots (a zoo entry's saved networks)."""
     import contextlib
 
-    from keras_gans.models import GAN
-    from keras_gans.models.gan import precision_scope
-    from keras_gans.networks import build_discriminator, build_generator
+    from keras_gans.models import precision_scope
 
-    model = recipe["model"]
-    shape = data_shape(recipe)
-    latent_dim = int(model.get("latent_dim", 64))
+    cls = model_class(recipe)
     scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
     with scope, precision_scope(recipe.get("precision", "float32")):
         try:
-            generator = build_generator(model["generator"], latent_dim, shape)
-            discriminator = build_discriminator(model["discriminator"], shape)
+            return cls.from_recipe(recipe["model"], data_shape(recipe), seed=recipe["train"]["seed"],
+                                   networks=networks)
         except (ValueError, TypeError) as e:
             raise UserError(str(e)) from None
-        try:
-            return GAN(generator, discriminator, latent_dim=latent_dim, seed=recipe["train"]["seed"],
-                       rejection=model.get("rejection"))
-        except (ValueError, TypeError) as e:
-            raise UserError(f"model.rejection: {e}") from None
 
 
 def compile_args(recipe):
-    """The recipe's `compile` section as `GAN.compile` keyword arguments (objects built)."""
+    """The recipe's `compile` section as the model's `compile` keyword arguments (objects built)."""
     from keras_gans import constraints, losses, penalties
 
     args = copy.deepcopy(recipe["compile"])
@@ -259,8 +258,10 @@ def compile_args(recipe):
     try:
         if "loss" in args:
             args["loss"] = losses.get(args["loss"])
-        args["penalties"] = [penalties.get(p) for p in args.get("penalties") or ()]
-        args["constraints"] = [constraints.get(c) for c in args.get("constraints") or ()]
+        if "penalties" in args:
+            args["penalties"] = [penalties.get(p) for p in args["penalties"] or ()]
+        if "constraints" in args:
+            args["constraints"] = [constraints.get(c) for c in args["constraints"] or ()]
     except (ValueError, TypeError) as e:
         raise UserError(str(e)) from None
     return args
@@ -279,26 +280,29 @@ def _optimizer(spec, key):
         raise UserError(f"compile.{key}: {e}".replace("\n", " ")) from None
 
 
-def compile_gan(gan, recipe, jit_compile=None):
-    """Compiles `gan` with the recipe's `compile` section."""
+def compile_model(model, recipe, jit_compile=None):
+    """Compiles `model` with the recipe's `compile` section."""
     args = compile_args(recipe)
     args["precision"] = recipe.get("precision", "float32")
     if jit_compile is not None:
         args["jit_compile"] = jit_compile
-    signature = inspect.signature(gan.compile)
-    unknown = set(args) - set(signature.parameters)
+    unknown = set(args) - set(type(model).compile_keys()) - {"precision", "jit_compile"}
     if unknown:
         raise UserError(f"unknown compile option(s) {', '.join(sorted(unknown))}")
     try:
-        gan.compile(**args)
+        model.compile(**args)
     except (ValueError, TypeError) as e:
         raise UserError(str(e)) from None
-    return gan
+    return model
 
 
-def build_dataset(recipe, with_labels=False):
-    """The recipe's training dataset, shaped for its generator."""
+def build_dataset(recipe, with_labels=None):
+    """The recipe's training dataset, shaped for its model; with labels when the model type needs
+    them or the data section says `labels: true` (or `with_labels` is given)."""
     from keras_gans.data import make_dataset
+
+    if with_labels is None:
+        with_labels = model_class(recipe).needs_labels
 
     try:
         return make_dataset(
@@ -310,3 +314,4 @@ def build_dataset(recipe, with_labels=False):
         )
     except (ValueError, FileNotFoundError) as e:
         raise UserError(str(e)) from None
+

@@ -12,16 +12,9 @@ Layout (what TF Serving's `--model_base_path` expects):
         variables/
         generator.tflite      # only with tflite=True
 
-Signatures (every output is a dict with the single key `images`):
-
-- `serving_default`: `z` float32 [batch, latent_dim] -> `images` float32, the generator's output
-  as is ([-1, 1] for the tanh image generators; for generators of 2-D data the "images" are the
-  points, shape [batch, 2], in the data's own scale).
-- `generate_uint8` (generators of rank-4 images only): `z` -> `images` uint8 [batch, H, W, C],
-  `round((x + 1) * 127.5)` clipped to [0, 255], as `keras_gans.utils.images.to_uint8`.
-- `generate_from_seed`: `seed` int64 scalar, `num` int32 scalar -> `images` float32 [num, ...]
-  from `z = latent_from_seed(seed, num, latent_dim)`; the same seed gives the same images in
-  every call and every process (TF's stateless RNG).
+Signatures: whatever the model's `serving_endpoints(max_num)` returns; for a `GAN` (and a plain
+z -> images generator) those of `keras_gans.serving.signatures`: `serving_default`,
+`generate_uint8` and `generate_from_seed`, every output a dict with the single key `images`.
 """
 
 import os
@@ -29,58 +22,29 @@ import shutil
 import tempfile
 
 from keras_gans.errors import UserError
+from keras_gans.serving.signatures import OUTPUT_KEY  # noqa: F401
+from keras_gans.serving.signatures import latent_endpoints
 
-OUTPUT_KEY = "images"
 TFLITE_FILE = "generator.tflite"
 DEFAULT_MAX_NUM = 1024
 
 
-def latent_from_seed(seed, num, latent_dim):
-    """The z the `generate_from_seed` signature draws: float32 NumPy of shape (num, latent_dim).
-
-    `tf.random.stateless_normal([num, latent_dim], seed=[seed, 0])`. It is not the z of
-    `GAN.latent(num, seed)` (NumPy's generator): the same seed gives other samples than
-    `GAN.generate(num, seed)`, but `serving_default(z=latent_from_seed(s, n, d))` equals
-    `generate_from_seed(seed=s, num=n)`.
-    """
-    import tensorflow as tf
-
-    return _seeded_latent(tf.constant(seed, tf.int64), tf.constant(num, tf.int32), int(latent_dim)).numpy()
-
-
-def _seeded_latent(seed, num, latent_dim):
-    import tensorflow as tf
-
-    shape = tf.stack([num, tf.constant(latent_dim, tf.int32)])
-    key = tf.stack([seed, tf.constant(0, tf.int64)])
-    return tf.random.stateless_normal(shape, seed=key, dtype=tf.float32)
-
-
-def _resolve(gan):
-    """(sampler generator, latent_dim) of a GAN, a generator model, or a run folder / `.keras` path."""
+def _resolve(model):
+    """The model to export: a keras_gans model or generator as is, or one loaded from a path."""
     import keras
 
-    from keras_gans.models import GAN
+    if isinstance(model, (str, os.PathLike)):
+        from keras_gans import runs
 
-    if isinstance(gan, (str, os.PathLike)):
-        from keras_gans.training.run import load_gan, load_run
-
-        path = os.fspath(gan)
+        path = os.fspath(model)
         if path.endswith(".keras") and not os.path.exists(path):
             raise UserError(f"{path!r} does not exist: give a run folder, a zoo name or a saved .keras GAN")
-        gan = load_gan(path) if os.path.isfile(path) else load_run(path)[0]
-    if isinstance(gan, GAN):
-        return gan.sampler, int(gan.latent_dim)
-    if isinstance(gan, keras.Model):
-        inputs = getattr(gan, "inputs", None)
-        if not inputs or inputs[0].shape[-1] is None:
-            raise UserError(
-                "cannot read latent_dim from this generator: export the keras_gans.GAN instead"
-            )
-        return gan, int(inputs[0].shape[-1])
+        model = runs.load_model(path) if os.path.isfile(path) else runs.load_run(path)[0]
+    if isinstance(model, keras.Model):
+        return model
     raise UserError(
-        f"export_gan takes a keras_gans.GAN, a generator keras.Model, a run folder or a .keras "
-        f"file, got {type(gan).__name__}"
+        f"export_gan takes a keras_gans model, a generator keras.Model, a run folder or a .keras "
+        f"file, got {type(model).__name__}"
     )
 
 
@@ -95,60 +59,24 @@ def _check_version(version):
     return version
 
 
-def _build_archive(generator, latent_dim, max_num):
+def _build_archive(model, max_num):
+    """The `ExportArchive` of a model's `serving_endpoints`, or of a plain z -> images generator."""
     import keras
-    import tensorflow as tf
 
-    inputs = getattr(generator, "inputs", None)
-    if inputs is not None and len(inputs) != 1:
-        raise UserError(
-            f"export_gan exports generators with one input z, this one has {len(inputs)} inputs "
-            "(conditional generators are not supported yet)"
-        )
-    if not generator.built:
-        raise UserError("the generator is not built: load a trained GAN or call it on a batch of z first")
-    probe = generator(tf.zeros([1, latent_dim]), training=False)
-    rank = len(probe.shape)
+    from keras_gans.models import AdversarialModel
 
-    def images(z):
-        # A clear "Shape of tensor z [2,5] is not compatible with expected shape [?,8]" error for
-        # a wrong latent size, checked in the graph so that every loader (TF Serving's too)
-        # reports it, rather than a matmul error deep inside the generator.
-        z = tf.ensure_shape(z, [None, latent_dim], name="check_z_shape")
-        return tf.cast(generator(z, training=False), tf.float32)
-
-    def serving_default(z):
-        return {OUTPUT_KEY: images(z)}
-
-    def generate_uint8(z):
-        x = tf.round((images(z) + 1.0) * 127.5)
-        return {OUTPUT_KEY: tf.cast(tf.clip_by_value(x, 0.0, 255.0), tf.uint8)}
-
-    def generate_from_seed(seed, num):
-        checks = [
-            tf.debugging.assert_greater_equal(num, tf.constant(1, tf.int32), message="num must be at least 1"),
-            tf.debugging.assert_less_equal(
-                num, tf.constant(max_num, tf.int32),
-                message=f"num must be at most {max_num} (export_gan(..., max_num=...))",
-            ),
-        ]
-        with tf.control_dependencies(checks):
-            z = _seeded_latent(seed, num, latent_dim)
-        return {OUTPUT_KEY: images(z)}
-
-    z_spec = [tf.TensorSpec([None, latent_dim], tf.float32, name="z")]
+    if isinstance(model, AdversarialModel):
+        resources, endpoints = model.serving_endpoints(max_num)
+    else:
+        inputs = getattr(model, "inputs", None)
+        if not inputs or inputs[0].shape[-1] is None:
+            raise UserError("cannot read latent_dim from this generator: export the keras_gans model instead")
+        resources, endpoints = latent_endpoints(model, int(inputs[0].shape[-1]), max_num)
     archive = keras.export.ExportArchive()
-    archive.track(generator)
-    # Named serving_default explicitly: TF Serving's default signature (write_out would otherwise
-    # alias the first endpoint under that name).
-    archive.add_endpoint("serving_default", serving_default, input_signature=z_spec)
-    if rank == 4:
-        archive.add_endpoint("generate_uint8", generate_uint8, input_signature=z_spec)
-    archive.add_endpoint(
-        "generate_from_seed",
-        generate_from_seed,
-        input_signature=[tf.TensorSpec([], tf.int64, name="seed"), tf.TensorSpec([], tf.int32, name="num")],
-    )
+    for resource in resources:
+        archive.track(resource)
+    for name, fn, signature in endpoints:
+        archive.add_endpoint(name, fn, input_signature=signature)
     return archive
 
 
@@ -194,8 +122,7 @@ def export_gan(gan, out_dir, version=1, tflite=False, overwrite=False, max_num=D
             "(CLI: --overwrite) to replace it"
         )
 
-    generator, latent_dim = _resolve(gan)
-    archive = _build_archive(generator, latent_dim, int(max_num))
+    archive = _build_archive(_resolve(gan), int(max_num))
 
     os.makedirs(out_dir, exist_ok=True)
     # A name TF Serving ignores (not an integer) while the export is incomplete.

@@ -1,28 +1,12 @@
-"""Training tricks passed to `GAN.compile` and the callbacks used by the `keras-gans train` command."""
+"""Running training: the callbacks of the `keras-gans train` command, run folders, fine-tuning.
 
-from keras_gans.training.instance_noise import InstanceNoise
-from keras_gans.training.top_k import TopKGeneratorUpdate
+`InstanceNoise` (now in `keras_gans.augment`) and `TopKGeneratorUpdate` (in `keras_gans.models`)
+are re-exported here under their former names.
+"""
 
+from keras_gans.augment import InstanceNoise
+from keras_gans.augment import get_instance_noise
+from keras_gans.models.top_k import TopKGeneratorUpdate
+from keras_gans.models.top_k import get_top_k
 
-def _get(identifier, cls, what):
-    if identifier is None or isinstance(identifier, cls):
-        return identifier
-    if isinstance(identifier, dict):
-        if "class_name" in identifier:
-            import keras
-
-            return keras.saving.deserialize_keras_object(identifier)
-        return cls(**identifier)
-    if isinstance(identifier, (int, float)) and what == "instance_noise":
-        return cls(stddev=identifier)
-    raise ValueError(f"Could not interpret {what}: {identifier!r}; pass a {cls.__name__} or a dict of its arguments.")
-
-
-def get_instance_noise(identifier):
-    """An `InstanceNoise` from an instance, a stddev, or a dict of its arguments (None stays None)."""
-    return _get(identifier, InstanceNoise, "instance_noise")
-
-
-def get_top_k(identifier):
-    """A `TopKGeneratorUpdate` from an instance or a dict of its arguments (None stays None)."""
-    return _get(identifier, TopKGeneratorUpdate, "top_k")
+__all__ = ["InstanceNoise", "TopKGeneratorUpdate", "get_instance_noise", "get_top_k"]

@@ -1,4 +1,8 @@
-"""Callbacks of the `keras-gans train` command: sample pictures, checkpoints, divergence guard."""
+"""Callbacks of the `keras-gans train` command: sample pictures, checkpoints, divergence guard.
+
+They work with every `AdversarialModel` family: the step is `model.step_counter` and the picture
+is `model.sample_picture(...)`.
+"""
 
 import math
 import os
@@ -6,33 +10,46 @@ import os
 import keras
 import numpy as np
 
-from keras_gans.utils.images import save_image_grid, save_scatter
+from keras_gans.utils.images import save_picture
 
 
 class SampleGrid(keras.callbacks.Callback):
-    """After every epoch, writes `directory/epoch_NNNN.png` from a fixed batch of z.
+    """After every epoch, writes the model's picture to `directory/epoch_NNNN.png` (and, with
+    `log_dir`, to TensorBoard's images as `samples`), from the same seed every epoch.
 
-    Image data gives a grid of samples; 2-D data (`centers` given) a scatter plot with the mixture
-    centres. The same z every epoch makes progress visible.
+    The model draws it (`model.sample_picture`): a grid of samples for images, a scatter plot with
+    the mixture `centers` for 2-D data, per-label rows or input|output pairs for other families.
+    The same seed every epoch makes progress visible.
     """
 
-    def __init__(self, directory, n=64, seed=0, centers=None):
+    def __init__(self, directory, n=64, seed=0, centers=None, log_dir=None):
         super().__init__()
         self.directory = directory
         self.n = n
         self.seed = seed
         self.centers = centers
+        self.log_dir = log_dir
+        self._writer = None
 
     def on_epoch_end(self, epoch, logs=None):
         if not _finite(logs):
             return
         os.makedirs(self.directory, exist_ok=True)
-        samples = self.model.generate(self.n, seed=self.seed)
-        path = os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png")
-        if samples.ndim == 2:
-            save_scatter(path, samples, self.centers, title=f"epoch {epoch + 1}")
-        else:
-            save_image_grid(path, samples)
+        picture = self.model.sample_picture(self.n, seed=self.seed, centers=self.centers, title=f"epoch {epoch + 1}")
+        save_picture(os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png"), picture)
+        if self.log_dir is not None:
+            import tensorflow as tf
+
+            if self._writer is None:
+                self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "samples"))
+            with self._writer.as_default():
+                tf.summary.image("samples", picture[np.newaxis], step=int(self.model.step_counter.numpy()))
+            self._writer.flush()
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
 
 class StopOnNonFinite(keras.callbacks.Callback):
@@ -50,7 +67,7 @@ class StopOnNonFinite(keras.callbacks.Callback):
         for name, value in (logs or {}).items():
             value = float(np.asarray(value).reshape(-1)[0])
             if not math.isfinite(value):
-                self.diverged = (int(self.model.g_optimizer.iterations.numpy()), name, value)
+                self.diverged = (int(self.model.step_counter.numpy()), name, value)
                 self.model.stop_training = True
                 return
 
@@ -68,12 +85,12 @@ class StopAtStep(keras.callbacks.Callback):
         self.steps = int(steps)
 
     def on_train_batch_end(self, batch, logs=None):
-        if int(self.model.g_optimizer.iterations.numpy()) >= self.steps:
+        if int(self.model.step_counter.numpy()) >= self.steps:
             self.model.stop_training = True
 
 
 class GANCheckpoint(keras.callbacks.Callback):
-    """Saves the whole GAN (G, EMA-G, D, both optimizers) to `path` after every finite epoch.
+    """Saves the whole model (networks, averages, optimizers) to `path` after every finite epoch.
 
     The file is written next to its destination and renamed over it, so a run killed in the
     middle of a save (even with SIGKILL) leaves the previous checkpoint intact.

@@ -28,20 +28,32 @@ def image_grid(images, columns=None, padding=2):
     return grid
 
 
-def save_image_grid(path, images, columns=None):
-    """Writes `image_grid(images)` to `path` (PNG), scaled up so small digits are legible."""
-    grid = image_grid(images, columns)
-    mode = "L" if grid.shape[-1] == 1 else "RGB"
-    picture = Image.fromarray(grid[..., 0] if mode == "L" else grid, mode)
-    if picture.width < 512:
-        factor = max(1, 512 // picture.width)
-        picture = picture.resize((picture.width * factor, picture.height * factor), Image.NEAREST)
-    picture.save(path)
+def save_picture(path, picture):
+    """Writes a uint8 (H, W, 1 or 3) picture to `path` (PNG), scaled up to >= 512 pixels wide with
+    nearest-neighbour so small digits are legible."""
+    picture = np.asarray(picture, "uint8")
+    mode = "L" if picture.shape[-1] == 1 else "RGB"
+    image = Image.fromarray(picture[..., 0] if mode == "L" else picture, mode)
+    if image.width < 512:
+        factor = max(1, 512 // image.width)
+        image = image.resize((image.width * factor, image.height * factor), Image.NEAREST)
+    image.save(path)
     return path
 
 
+def save_image_grid(path, images, columns=None):
+    """Writes `image_grid(images)` to `path` (PNG), scaled up so small digits are legible."""
+    return save_picture(path, image_grid(images, columns))
+
+
 def save_scatter(path, points, centers=None, size=512, margin=0.15, title=None):
-    """Writes a scatter plot of 2-D `points` (blue) with the mixture `centers` (red crosses)."""
+    """Writes `scatter_picture(...)` to `path` (PNG)."""
+    return save_picture(path, scatter_picture(points, centers, size, margin, title))
+
+
+def scatter_picture(points, centers=None, size=512, margin=0.15, title=None):
+    """A uint8 (size, size, 3) scatter plot of 2-D `points` (blue) with the mixture `centers` (red
+    crosses)."""
     points = np.asarray(points, dtype="float64").reshape(-1, 2)
     ref = points if centers is None else np.asarray(centers, dtype="float64").reshape(-1, 2)
     low, high = ref.min(axis=0), ref.max(axis=0)
@@ -66,5 +78,4 @@ def save_scatter(path, points, centers=None, size=512, margin=0.15, title=None):
             draw.line([x - 6, y + 6, x + 6, y - 6], fill=(214, 39, 40), width=2)
     if title:
         draw.text((8, 8), title, fill="black")
-    picture.save(path)
-    return path
+    return np.asarray(picture)

@@ -1,4 +1,4 @@
-"""Instance noise: Gaussian noise added to both real and generated inputs of the discriminator."""
+"""Instance noise: Gaussian noise added to every input of the discriminator."""
 
 import tensorflow as tf
 

@@ -48,3 +48,16 @@ class TopKGeneratorUpdate:
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+def get_top_k(identifier):
+    """A `TopKGeneratorUpdate` from an instance or a dict of its arguments (None stays None)."""
+    if identifier is None or isinstance(identifier, TopKGeneratorUpdate):
+        return identifier
+    if isinstance(identifier, dict):
+        if "class_name" in identifier:
+            import keras
+
+            return keras.saving.deserialize_keras_object(identifier)
+        return TopKGeneratorUpdate(**identifier)
+    raise ValueError(f"Could not interpret top_k: {identifier!r}; pass a TopKGeneratorUpdate or a dict of its arguments.")

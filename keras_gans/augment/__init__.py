@@ -1,0 +1,27 @@
+"""Discriminator-input transforms: applied by the family core to every input of the discriminator
+(reals and fakes, in the discriminator and generator steps, and so in the penalties).
+
+A transform is a callable `transform(x, step, seed=None) -> x'` with `get_config`; `seed` is the
+stateless RNG key of this input's draws. `InstanceNoise` is one; augmentations (DiffAugment, ADA)
+are others.
+"""
+
+from keras_gans.augment.instance_noise import InstanceNoise
+
+
+def get_instance_noise(identifier):
+    """An `InstanceNoise` from an instance, a stddev, or a dict of its arguments (None stays None)."""
+    if identifier is None or isinstance(identifier, InstanceNoise):
+        return identifier
+    if isinstance(identifier, dict):
+        if "class_name" in identifier:
+            import keras
+
+            return keras.saving.deserialize_keras_object(identifier)
+        return InstanceNoise(**identifier)
+    if isinstance(identifier, (int, float)) and not isinstance(identifier, bool):
+        return InstanceNoise(stddev=identifier)
+    raise ValueError(f"Could not interpret instance_noise: {identifier!r}; pass a InstanceNoise or a dict of its arguments.")
+
+
+__all__ = ["InstanceNoise", "get_instance_noise"]

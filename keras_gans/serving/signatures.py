@@ -1,0 +1,95 @@
+"""Serving signatures of models whose generator maps a latent z to samples (`GAN` and kin).
+
+- `serving_default`: `z` float32 [batch, latent_dim] -> `images` float32, the generator's output
+  as is ([-1, 1] for the tanh image generators; for generators of 2-D data the "images" are the
+  points, shape [batch, 2], in the data's own scale).
+- `generate_uint8` (generators of rank-4 images only): `z` -> `images` uint8 [batch, H, W, C],
+  `round((x + 1) * 127.5)` clipped to [0, 255], as `keras_gans.utils.images.to_uint8`.
+- `generate_from_seed`: `seed` int64 scalar, `num` int32 scalar -> `images` float32 [num, ...]
+  from `z = latent_from_seed(seed, num, latent_dim)`; the same seed gives the same images in
+  every call and every process (TF's stateless RNG).
+
+A model's `serving_endpoints(max_num)` returns `(resources, endpoints)`: the Keras objects the
+archive tracks and `(name, fn, input_signature)` triples; `keras_gans.serving.export_gan` writes
+them.
+"""
+
+from keras_gans.errors import UserError
+
+OUTPUT_KEY = "images"
+
+
+def latent_from_seed(seed, num, latent_dim):
+    """The z the `generate_from_seed` signature draws: float32 NumPy of shape (num, latent_dim).
+
+    `tf.random.stateless_normal([num, latent_dim], seed=[seed, 0])`. It is not the z of
+    `GAN.latent(num, seed)` (NumPy's generator): the same seed gives other samples than
+    `GAN.generate(num, seed)`, but `serving_default(z=latent_from_seed(s, n, d))` equals
+    `generate_from_seed(seed=s, num=n)`.
+    """
+    import tensorflow as tf
+
+    return _seeded_latent(tf.constant(seed, tf.int64), tf.constant(num, tf.int32), int(latent_dim)).numpy()
+
+
+def _seeded_latent(seed, num, latent_dim):
+    import tensorflow as tf
+
+    shape = tf.stack([num, tf.constant(latent_dim, tf.int32)])
+    key = tf.stack([seed, tf.constant(0, tf.int64)])
+    return tf.random.stateless_normal(shape, seed=key, dtype=tf.float32)
+
+
+def latent_endpoints(generator, latent_dim, max_num):
+    """`(resources, endpoints)` of the z -> images signatures above for `generator`."""
+    import tensorflow as tf
+
+    inputs = getattr(generator, "inputs", None)
+    if inputs is not None and len(inputs) != 1:
+        raise UserError(
+            f"these signatures are for generators with one input z, this one has {len(inputs)} inputs: "
+            "export the model (its serving_endpoints) instead"
+        )
+    if not generator.built:
+        raise UserError("the generator is not built: load a trained GAN or call it on a batch of z first")
+    probe = generator(tf.zeros([1, latent_dim]), training=False)
+    rank = len(probe.shape)
+
+    def images(z):
+        # A clear "Shape of tensor z [2,5] is not compatible with expected shape [?,8]" error for
+        # a wrong latent size, checked in the graph so that every loader (TF Serving's too)
+        # reports it, rather than a matmul error deep inside the generator.
+        z = tf.ensure_shape(z, [None, latent_dim], name="check_z_shape")
+        return tf.cast(generator(z, training=False), tf.float32)
+
+    def serving_default(z):
+        return {OUTPUT_KEY: images(z)}
+
+    def generate_uint8(z):
+        x = tf.round((images(z) + 1.0) * 127.5)
+        return {OUTPUT_KEY: tf.cast(tf.clip_by_value(x, 0.0, 255.0), tf.uint8)}
+
+    def generate_from_seed(seed, num):
+        checks = [
+            tf.debugging.assert_greater_equal(num, tf.constant(1, tf.int32), message="num must be at least 1"),
+            tf.debugging.assert_less_equal(
+                num, tf.constant(max_num, tf.int32),
+                message=f"num must be at most {max_num} (export_gan(..., max_num=...))",
+            ),
+        ]
+        with tf.control_dependencies(checks):
+            z = _seeded_latent(seed, num, latent_dim)
+        return {OUTPUT_KEY: images(z)}
+
+    z_spec = [tf.TensorSpec([None, latent_dim], tf.float32, name="z")]
+    # Named serving_default explicitly: TF Serving's default signature (write_out would otherwise
+    # alias the first endpoint under that name).
+    endpoints = [("serving_default", serving_default, z_spec)]
+    if rank == 4:
+        endpoints.append(("generate_uint8", generate_uint8, z_spec))
+    endpoints.append((
+        "generate_from_seed",
+        generate_from_seed,
+        [tf.TensorSpec([], tf.int64, name="seed"), tf.TensorSpec([], tf.int32, name="num")],
+    ))
+    return [generator], endpoints
