@@ -290,3 +290,43 @@ def test_sample_grid_writes_the_png_and_a_tensorboard_image(tmp_path):
     assert tags == ["samples"]
     picture = gan.sample_picture(100, seed=0, centers=np.zeros((1, 2)))
     assert picture.dtype == np.uint8 and picture.shape == (512, 512, 3)
+
+
+# --------------------------------------------------------------------------------- layering
+
+
+def test_no_import_cycles_between_packages():
+    """Every import of keras_gans code (module-level or inside a function) between its packages
+    and top-level modules goes one way: no package reaches itself again."""
+    import ast
+    import collections
+
+    root = os.path.dirname(keras_gans.__file__)
+    modules = {}
+    for folder, _, files in os.walk(root):
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                dotted = "keras_gans" + path[len(root):-3].replace(os.sep, ".")
+                modules[dotted.replace(".__init__", "")] = path
+    unit = lambda dotted: ".".join(dotted.split(".")[:2])  # noqa: E731
+    edges = collections.defaultdict(set)
+    for dotted, path in modules.items():
+        for node in ast.walk(ast.parse(open(path).read())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("keras_gans"):
+                for target in [node.module] + [f"{node.module}.{a.name}" for a in node.names]:
+                    if target in modules and unit(target) not in (unit(dotted), "keras_gans"):
+                        edges[unit(dotted)].add(unit(target))
+
+    def reachable(start):
+        seen, stack = set(), [start]
+        while stack:
+            for nxt in edges.get(stack.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        return seen
+
+    cycles = sorted((a, b) for a in edges for b in edges[a] if a in reachable(b))
+    assert cycles == []
+    assert "keras_gans.training" not in reachable("keras_gans.models")

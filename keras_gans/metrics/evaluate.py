@@ -356,7 +356,7 @@ def evaluate_run(
                 "object; a run folder supplies its recipe's data"
             )
     kind = data_kind_of(data)
-    names = parse_metrics(gan.default_metrics(kind) if metrics is None else metrics, kind)
+    names = parse_metrics(gan.default_metrics(kind) if metrics is None else metrics, kind)  # None: kind's defaults
     n = DEFAULT_SAMPLES[kind] if n is None else n
     check_num_samples(n, names)
     shape = _generator_shape(gan)

@@ -387,10 +387,9 @@ class AdversarialModel(keras.Model):
         return self.generate(int(n), seed=seed)
 
     def default_metrics(self, kind):
-        """The metric names `keras-gans eval` computes by default for data of `kind`."""
-        from keras_gans.metrics.evaluate import DEFAULT_METRICS
-
-        return DEFAULT_METRICS[kind]
+        """The metric names `keras-gans eval` computes by default for data of `kind` ("images" or
+        "points"); None for the data kind's defaults (`keras_gans.metrics.evaluate.DEFAULT_METRICS`)."""
+        return None
 
     def serving_endpoints(self, max_num):
         """`(resources, [(name, fn, input_signature), ...])` of the SavedModel `export` writes."""

@@ -224,7 +224,7 @@ class GAN(AdversarialModel):
         return in_batches(lambda x: self.call(x, training=False), z, batch_size)
 
     def serving_endpoints(self, max_num):
-        from keras_gans.serving.signatures import latent_endpoints
+        from keras_gans.models.serving_signatures import latent_endpoints
 
         return latent_endpoints(self.sampler, self.latent_dim, max_num)
 

@@ -54,6 +54,8 @@ TRAIN_KEYS = {
     "freeze_d": 0,
 }
 DEFAULT_MODEL_TYPE = "gan"
+#: The values of the top-level `strategy:` key (built by `keras_gans.training.strategy`).
+STRATEGIES = ("default", "mirrored", "multiworker", "tpu")
 
 
 def model_class(recipe):
@@ -143,7 +145,6 @@ def validate(recipe):
     recipe["train"] = train
     recipe.setdefault("description", "")
     from keras_gans.models import PRECISIONS
-    from keras_gans.training.strategy import STRATEGIES
 
     recipe.setdefault("strategy", "default")
     recipe.setdefault("precision", "float32")

@@ -13,7 +13,7 @@ Layout (what TF Serving's `--model_base_path` expects):
         generator.tflite      # only with tflite=True
 
 Signatures: whatever the model's `serving_endpoints(max_num)` returns; for a `GAN` (and a plain
-z -> images generator) those of `keras_gans.serving.signatures`: `serving_default`,
+z -> images generator) those of `keras_gans.models.serving_signatures`: `serving_default`,
 `generate_uint8` and `generate_from_seed`, every output a dict with the single key `images`.
 """
 
@@ -22,8 +22,8 @@ import shutil
 import tempfile
 
 from keras_gans.errors import UserError
-from keras_gans.serving.signatures import OUTPUT_KEY  # noqa: F401
-from keras_gans.serving.signatures import latent_endpoints
+from keras_gans.models.serving_signatures import OUTPUT_KEY  # noqa: F401
+from keras_gans.models.serving_signatures import latent_endpoints
 
 TFLITE_FILE = "generator.tflite"
 DEFAULT_MAX_NUM = 1024

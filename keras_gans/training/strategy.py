@@ -17,8 +17,7 @@ import json
 import os
 
 from keras_gans.errors import UserError
-
-STRATEGIES = ("default", "mirrored", "multiworker", "tpu")
+from keras_gans.recipes import STRATEGIES
 
 
 def get_strategy(name="default"):
