@@ -20,7 +20,9 @@ NAME/samples.png        the model's picture (a sample grid or scatter plot of th
 ```
 
 `load` builds the model from the recipe, puts the saved networks in it and compiles it with the
-recipe's optimizers (fresh state): ready to sample, evaluate, export or fine-tune. Networks are
+recipe's optimizers (fresh state): ready to sample, evaluate, export or fine-tune. Its step starts
+at 0, so `fit` on it starts the recipe's schedules again (EMA warm-up, instance-noise annealing,
+top-k decay), as a fine-tuning run from `--init` does. Networks are
 loaded with Keras' safe mode: no pickle, no lambda, no code from the file runs. The entries ship
 inside the installed package (`keras_gans/saved_models` is the repository's `saved_models/`);
 `KERAS_GANS_ZOO=/path/to/folder` points the zoo at another folder of entries. The folder logic

@@ -208,15 +208,18 @@ def test_a_network_registered_by_role_is_usable_in_recipes():
     def wide_mlp(latent_dim=4, output_shape=(2,), width=32):
         return mlp_generator(latent_dim, output_shape, units=(width,))
 
-    recipe = recipes.apply_overrides(recipes.load("ring"), [
-        "model.generator={name: test_wide_mlp, width: 16}", "model.discriminator.units=[8]"])
-    gan = recipes.build_model(recipe)
-    assert gan.generator.layers[1].units == 16
-    with pytest.raises(ValueError, match="already registered"):
-        keras_gans.networks.register_network("test_wide_mlp", role="generator")(lambda: None)
-    bad = recipes.apply_overrides(recipes.load("ring"), ["model.generator={name: nope}"])
-    with pytest.raises(UserError, match="unknown generator 'nope': valid names are .*test_wide_mlp"):
-        recipes.build_model(bad)
+    try:
+        recipe = recipes.apply_overrides(recipes.load("ring"), [
+            "model.generator={name: test_wide_mlp, width: 16}", "model.discriminator.units=[8]"])
+        gan = recipes.build_model(recipe)
+        assert gan.generator.layers[1].units == 16
+        with pytest.raises(ValueError, match="already registered"):
+            keras_gans.networks.register_network("test_wide_mlp", role="generator")(lambda: None)
+        bad = recipes.apply_overrides(recipes.load("ring"), ["model.generator={name: nope}"])
+        with pytest.raises(UserError, match="unknown generator 'nope': valid names are .*test_wide_mlp"):
+            recipes.build_model(bad)
+    finally:  # the shipped registry stays as it ships (test_networks checks its names)
+        keras_gans.networks.NETWORKS["generator"].pop("test_wide_mlp", None)
 
 
 def test_model_type_selects_the_family_and_its_keys():
@@ -265,6 +268,12 @@ def test_data_section_labels_and_domains():
         make_dataset({"name": "mnist", "labels": "yes"}, 8)
     with pytest.raises(ValueError, match="list of two data configs"):
         make_dataset({"domains": [{"name": "mnist"}]}, 8)
+    small, large = next(iter(make_dataset({"pairs": [{"name": "mnist", "image_size": 7, "labels": True},
+                                                     {"name": "mnist", "labels": True}]}, 16)))
+    assert small[0].shape == (16, 7, 7, 1) and large[0].shape == (16, 28, 28, 1)
+    np.testing.assert_array_equal(small[1], large[1])  # the same digits, in the same order
+    shrunk = tf.image.resize(large[0], (7, 7), method="area")
+    assert float(tf.reduce_mean(tf.abs(shrunk - small[0]))) < 0.1  # each 7x7 is its 28x28 digit
     recipe = recipes.apply_overrides(recipes.load("ring"), ["data.labels=true"])
     points_, modes = next(iter(recipes.build_dataset(recipe)))
     assert points_.shape[1:] == (2,) and modes.dtype == tf.int32
@@ -330,3 +339,34 @@ def test_no_import_cycles_between_packages():
     cycles = sorted((a, b) for a in edges for b in edges[a] if a in reachable(b))
     assert cycles == []
     assert "keras_gans.training" not in reachable("keras_gans.models")
+
+
+def test_a_gan_subclass_keeps_the_config_of_its_bases(tmp_path):
+    @keras.saving.register_keras_serializable(package="test_family_core")
+    class LabelledGAN(keras_gans.GAN):
+        def __init__(self, *args, num_classes=3, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.num_classes = num_classes
+
+    keras.utils.set_random_seed(0)
+    gan = LabelledGAN(mlp_generator(LATENT, (2,), units=(8,)), mlp_discriminator((2,), units=(8,)),
+                      seed=5, num_classes=7)
+    assert {"generator", "discriminator", "latent_dim", "seed", "rejection", "num_classes"} <= set(gan.get_config())
+    gan.compile()
+    gan.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    assert loaded.num_classes == 7 and loaded.seed == 5 and loaded.latent_dim == LATENT
+
+
+def test_augment_from_a_recipe_is_applied_and_saved(tmp_path):
+    recipe = recipes.apply_overrides(recipes.load("ring"), [
+        "compile.augment=[{name: instance_noise, stddev: 0.3}]",
+        "model.generator.units=[8]", "model.discriminator.units=[8]"])
+    gan = recipes.compile_model(recipes.build_model(recipe), recipe)
+    assert [t.get_config()["stddev"] for t in gan.d_input_transforms] == [0.3]
+    gan.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    assert [type(t).__name__ for t in loaded.d_input_transforms] == ["InstanceNoise"]
+    bad = recipes.apply_overrides(recipes.load("ring"), ["compile.augment=[{name: nope}]"])
+    with pytest.raises(UserError, match="Unknown discriminator-input transform 'nope'. Valid names: instance_noise"):
+        recipes.compile_model(recipes.build_model(bad), bad)

@@ -1,12 +1,21 @@
 """Discriminator-input transforms: applied by the family core to every input of the discriminator
 (reals and fakes, in the discriminator and generator steps, and so in the penalties).
 
-A transform is a callable `transform(x, step, seed=None) -> x'` with `get_config`; `seed` is the
-stateless RNG key of this input's draws. `InstanceNoise` is one; augmentations (DiffAugment, ADA)
-are others.
+A transform is a `DInputTransform`: `transform(x, step, seed=None) -> x'` with `get_config`;
+`seed` is the stateless RNG key of this input's draws. `InstanceNoise` is one; augmentations
+(DiffAugment, ADA) are others. Look one up with `get` (instance, name, `{"name": ..., **kwargs}`
+or Keras serialized dict), as recipes do for `compile.augment`.
 """
 
 from keras_gans.augment.instance_noise import InstanceNoise
+from keras_gans.augment.transform import DInputTransform
+from keras_gans.utils.registry import Registry
+
+_registry = Registry("discriminator-input transform", DInputTransform, {"instance_noise": InstanceNoise})
+
+#: Every string name `get` accepts, in a fixed order.
+ALL_NAMES = _registry.names
+get = _registry.get
 
 
 def get_instance_noise(identifier):
@@ -24,4 +33,4 @@ def get_instance_noise(identifier):
     raise ValueError(f"Could not interpret instance_noise: {identifier!r}; pass a InstanceNoise or a dict of its arguments.")
 
 
-__all__ = ["InstanceNoise", "get_instance_noise"]
+__all__ = ["ALL_NAMES", "DInputTransform", "InstanceNoise", "get", "get_instance_noise"]

@@ -2,12 +2,13 @@
 
 import tensorflow as tf
 
+from keras_gans.augment.transform import DInputTransform
 from keras_gans.utils import distribute
 from keras_gans.utils.serialization import register
 
 
 @register
-class InstanceNoise:
+class InstanceNoise(DInputTransform):
     """Adds N(0, sigma_t^2) noise to every discriminator input, annealed linearly to zero.
 
     Sønderby et al. 2017 (arXiv 1610.04490, Sec. 5) and Arjovsky & Bottou 2017 (arXiv 1701.04862):
@@ -45,7 +46,3 @@ class InstanceNoise:
 
     def get_config(self):
         return {"stddev": self.stddev, "anneal_steps": self.anneal_steps}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

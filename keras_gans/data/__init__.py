@@ -3,6 +3,7 @@
 from keras_gans.data.data_config import data_kind
 from keras_gans.data.data_config import make_dataset
 from keras_gans.data.data_config import mixture_for
+from keras_gans.data.data_config import sample_shape
 from keras_gans.data.datasets import IMAGE_EXTENSIONS
 from keras_gans.data.datasets import folder_dataset
 from keras_gans.data.datasets import mixture_dataset

@@ -10,9 +10,13 @@ A data config is one of:
     {"folder": "path/to/images"}              # a folder of image files
 
 Any config may say `labels: true`: the dataset then yields `(samples, int32 labels)` (classes for
-images, mode indices for mixtures), as conditional families need. Two unpaired domains (for
-translation families) are `{"domains": [config_a, config_b]}`: the dataset yields `(a, b)` batches
-drawn independently (each with its own seed).
+images, mode indices for mixtures), as conditional families need. For translation families:
+
+    {"domains": [config_a, config_b]}     # two unpaired domains: (a, b) batches drawn independently
+    {"pairs": [config_a, config_b]}       # paired: the same examples in the same order, each side
+                                          # in its own format, e.g. 7x7 and 28x28 digits
+
+Each side of `domains` and `pairs` is read in its own format (`sample_shape` of that config).
 
 Image configs may also say `image_size` and `channels`: the format the recipe's networks are built
 for (recipes read them; `make_dataset` resizes to the `image_shape` it is given).
@@ -41,23 +45,24 @@ SOURCE_OPTIONS = {
     "folder": ("labels",) + FORMAT_KEYS,
 }
 
-#: The key of a config of two unpaired domains.
+#: The key of a config of two unpaired domains, and of two paired views of the same examples.
 DOMAINS_KEY = "domains"
+PAIRS_KEY = "pairs"
 
 POINT_SHAPE = (2,)
 
 
 def data_kind(config):
     """Returns "points" for a 2-D mixture, "images" for any other data config."""
-    if _is_domains(config):
-        return data_kind(config[DOMAINS_KEY][0])
+    if _two_sided(config):
+        return data_kind(_sides(config)[0])
     source, value, _ = _parse(config)
     return "points" if source == "name" and value in MIXTURES else "images"
 
 
 def mixture_for(config):
     """Returns the `Mixture` (centres and sigma) a points config samples from, else None."""
-    if _is_domains(config):
+    if _two_sided(config):
         return None
     source, value, _ = _parse(config)
     return MIXTURES[value] if source == "name" and value in MIXTURES else None
@@ -77,8 +82,8 @@ def make_dataset(config, batch_size, image_shape=None, seed=0, with_labels=False
         with_labels: yield `(data, int32 labels)`; labels are classes for images and mode
             indices for mixtures. A config's own `labels: true` does the same.
     """
-    if _is_domains(config):
-        return _domains_dataset(config[DOMAINS_KEY], batch_size, image_shape, seed, with_labels)
+    if _two_sided(config):
+        return _two_sided_dataset(config, batch_size, seed, with_labels)
     source, value, options = _parse(config)
     labels = options.pop("labels", False)
     if not isinstance(labels, bool):
@@ -127,18 +132,47 @@ def make_dataset(config, batch_size, image_shape=None, seed=0, with_labels=False
     return folder_dataset(value, batch_size, image_size, channels, seed=seed)
 
 
-def _is_domains(config):
-    return isinstance(config, collections.abc.Mapping) and DOMAINS_KEY in config
+def sample_shape(config):
+    """The shape of one sample (no batch axis) of a data config, in the format it asks for.
+
+    `(2,)` for points; `(image_size, image_size, channels)` for images (defaults: 28x28x1 for the
+    bundled MNIST, 32x32x3 otherwise); for `domains` and `pairs`, the second side's (the target).
+    """
+    if _two_sided(config):
+        return sample_shape(_sides(config)[1])
+    if data_kind(config) == "points":
+        return POINT_SHAPE
+    config = {"name": config} if isinstance(config, str) else config
+    is_mnist = config.get("name") == "mnist"
+    size = config.get("image_size", 28 if is_mnist else 32)
+    channels = config.get("channels", 1 if is_mnist else 3)
+    return (int(size), int(size), int(channels))
 
 
-def _domains_dataset(domains, batch_size, image_shape, seed, with_labels):
-    """`(batch of domain A, batch of domain B)`, each domain's stream shuffled with its own seed."""
+def _two_sided(config):
+    return isinstance(config, collections.abc.Mapping) and (DOMAINS_KEY in config or PAIRS_KEY in config)
+
+
+def _sides(config):
+    """The two configs of a `domains` or `pairs` config, checked."""
+    keys = [key for key in (DOMAINS_KEY, PAIRS_KEY) if key in config]
+    if len(keys) != 1 or len(config) != 1:
+        raise ValueError(f"a {' or '.join(repr(k) for k in keys)} config has that one key, got {dict(config)!r}.")
+    sides = config[keys[0]]
+    if not isinstance(sides, (list, tuple)) or len(sides) != 2:
+        raise ValueError(f"{keys[0]!r} takes a list of two data configs (side A, side B), got {sides!r}.")
+    return list(sides)
+
+
+def _two_sided_dataset(config, batch_size, seed, with_labels):
+    """`(batch of A, batch of B)`: independent streams for `domains` (seeds `seed`, `seed + 1`), the
+    same examples in the same order for `pairs` (both seeded with `seed`)."""
     import tensorflow as tf
 
-    if not isinstance(domains, (list, tuple)) or len(domains) != 2:
-        raise ValueError(f"{DOMAINS_KEY!r} takes a list of two data configs (domain A, domain B), got {domains!r}.")
-    streams = [make_dataset(domain, batch_size, image_shape, seed=seed + i, with_labels=with_labels)
-               for i, domain in enumerate(domains)]
+    paired = PAIRS_KEY in config
+    streams = [make_dataset(side, batch_size, sample_shape(side), seed=seed if paired else seed + i,
+                            with_labels=with_labels)
+               for i, side in enumerate(_sides(config))]
     return tf.data.Dataset.zip(tuple(streams))
 
 

@@ -107,9 +107,7 @@ class MetricsCallback(keras.callbacks.Callback):
 
     def _get_evaluator(self):
         if self._evaluator is None:
-            generator = getattr(self.model, "generator", None) if self.model is not None else None
-            outputs = getattr(generator, "outputs", None)
-            shape = tuple(outputs[0].shape[1:]) if outputs else None
+            shape = self.model.sample_shape if self.model is not None else None
             real = real_samples(self.real_data, image_shape=shape, n=self.num_samples, seed=self.seed)
             key = real_data_key(self.real_data, shape, self.num_samples, self.seed)
             self._evaluator = SampleEvaluator(real, self.metrics, self._extractor, seed=self.seed, real_key=key)

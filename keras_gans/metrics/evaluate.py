@@ -309,10 +309,6 @@ class SampleEvaluator:
         return {key: float(value) for key, value in results.items()}
 
 
-def _generator_shape(gan):
-    return gan.sample_shape
-
-
 def evaluate_run(
     run_dir_or_gan,
     metrics=None,
@@ -359,7 +355,7 @@ def evaluate_run(
     names = parse_metrics(gan.default_metrics(kind) if metrics is None else metrics, kind)  # None: kind's defaults
     n = DEFAULT_SAMPLES[kind] if n is None else n
     check_num_samples(n, names)
-    shape = _generator_shape(gan)
+    shape = gan.sample_shape
     if kind == "points" and shape is not None and len(shape) != 1:
         raise UserError(f"the data are 2-D points but the generator outputs images of shape {shape}")
     evaluator = SampleEvaluator(

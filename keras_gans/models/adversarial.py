@@ -45,8 +45,9 @@ def _deserialize(value, custom_objects=None):
 def _records_compile_arguments(compile_fn):
     """Wraps a family's `compile` so that the arguments of the outermost call are its compile config.
 
-    The config is derived from the signature (defaults applied, `**kwargs` flattened), so every
-    argument a family adds is saved in `.keras` files and accepted by recipes without a key list.
+    The config is derived from the signature (defaults applied; `**kwargs`, which go to
+    `keras.Model.compile`, are left out), so every argument a family adds is saved in `.keras`
+    files and accepted by recipes without a key list.
     """
     signature = inspect.signature(compile_fn)
 
@@ -54,12 +55,10 @@ def _records_compile_arguments(compile_fn):
     def compile(self, *args, **kwargs):
         bound = signature.bind(self, *args, **kwargs)
         bound.apply_defaults()
-        arguments = {}
-        for name, value in list(bound.arguments.items())[1:]:
-            if signature.parameters[name].kind is inspect.Parameter.VAR_KEYWORD:
-                arguments.update(value)
-            else:
-                arguments[name] = value
+        arguments = {  # `**kwargs` go to keras.Model.compile (run_eagerly...): not the model's config
+            name: value for name, value in list(bound.arguments.items())[1:]
+            if signature.parameters[name].kind is not inspect.Parameter.VAR_KEYWORD
+        }
         outermost = not self.__dict__.get("_in_compile", False)
         self.__dict__["_in_compile"] = True
         try:
@@ -184,10 +183,21 @@ class AdversarialModel(keras.Model):
 
     @classmethod
     def _init_parameters(cls):
-        return [
-            name for name, p in inspect.signature(cls.__init__).parameters.items()
-            if name != "self" and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
-        ]
+        """The named `__init__` arguments of the class, and of its bases as long as each `__init__`
+        forwards `**kwargs` (a subclass adding one option to `GAN` keeps GAN's)."""
+        names = []
+        for klass in cls.__mro__:
+            if "__init__" not in klass.__dict__ or not issubclass(klass, AdversarialModel):
+                continue
+            forwards = False
+            for name, p in inspect.signature(klass.__init__).parameters.items():
+                if p.kind is inspect.Parameter.VAR_KEYWORD:
+                    forwards = True
+                elif name != "self" and p.kind is not inspect.Parameter.VAR_POSITIONAL and name not in names:
+                    names.append(name)
+            if not forwards or klass is AdversarialModel:
+                break
+        return names
 
     def get_config(self):
         config = super().get_config()
@@ -247,7 +257,9 @@ class AdversarialModel(keras.Model):
     def add_average(self, slot, decay, warmup=True):
         """Follows network `slot` with an `ExponentialMovingAverage`, stored as `ema_<slot>`.
 
-        `decay=None` removes it. An existing `ema_<slot>` (a loaded model's) is kept and updated.
+        Call it in the family's `compile` (from its arguments), so that a loaded model, which is
+        compiled again from its compile config, has the same averages. `decay=None` removes it.
+        An existing `ema_<slot>` (a loaded model's) is kept and updated.
         """
         attribute = f"ema_{slot}"
         if decay is None:
@@ -313,6 +325,11 @@ class AdversarialModel(keras.Model):
             lambda s: tf.random.stateless_uniform(s, seed=key, minval=0, maxval=num_classes, dtype=tf.int32),
             tf.reshape(batch_size, [1]),
         )
+
+    def sample_generator_inputs(self, batch_size, name, *indices):
+        """What the generator is called with in one update: z for a `GAN`, (z, y) for a conditional
+        family, (z, c) for InfoGAN; drawn from stream `name` (see `random_normal`)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define sample_generator_inputs")
 
     def transform_d_input(self, x, name, *indices):
         """`x` through every discriminator-input transform (instance noise, augmentation).

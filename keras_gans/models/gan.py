@@ -111,6 +111,7 @@ class GAN(AdversarialModel):
         ema_decay=None,
         ema_warmup=True,
         instance_noise=None,
+        augment=(),
         top_k=None,
         reuse_fakes=False,
         jit_compile="auto",
@@ -134,6 +135,9 @@ class GAN(AdversarialModel):
             ema_warmup: ramp the EMA decay up as `min(ema_decay, (1 + t) / (10 + t))` at generator
                 step t (see `ExponentialMovingAverage`).
             instance_noise: an `InstanceNoise` added to every discriminator input.
+            augment: more discriminator-input transforms (`keras_gans.augment.DInputTransform`s,
+                or their names / `{"name": ...}` dicts), applied after the instance noise to
+                every discriminator input: reals and fakes, in both steps, and so in penalties.
             top_k: a `TopKGeneratorUpdate` restricting the generator loss to the best fakes.
             reuse_fakes: the generator update reuses the fakes (and z) of the last discriminator
                 update instead of drawing new ones, back-propagating through the same generator
@@ -148,6 +152,8 @@ class GAN(AdversarialModel):
         """
         if int(n_critic) < 1:
             raise ValueError(f"n_critic must be >= 1, got {n_critic}")
+        if ema_decay is not None and not 0.0 < float(ema_decay) < 1.0:
+            raise ValueError(f"ema_decay must be in (0, 1), got {ema_decay}")
         self.gan_loss = losses_module.get(loss)
         if self.rejection is not None:
             self.rejection.check_loss(self)
@@ -155,7 +161,8 @@ class GAN(AdversarialModel):
         self.weight_constraints = [constraints_module.get(c) for c in (constraints or ())]
         self.n_critic = int(n_critic)
         self.instance_noise = augment_module.get_instance_noise(instance_noise)
-        self.d_input_transforms = [t for t in (self.instance_noise,) if t is not None]
+        self.augment = [augment_module.get(t) for t in (augment or ())]
+        self.d_input_transforms = [t for t in [self.instance_noise, *self.augment] if t is not None]
         self.top_k = get_top_k(top_k)
         self.reuse_fakes = bool(reuse_fakes)
         self.compile_players(
@@ -231,7 +238,7 @@ class GAN(AdversarialModel):
     # ------------------------------------------------------------------ the step's parts
 
     def sample_generator_inputs(self, batch_size, name, *indices):
-        """The generator's inputs for one update: this replica's rows of a global batch of z."""
+        """z for one update: this replica's rows of a global batch drawn from N(0, I)."""
         return self.random_normal(name, [batch_size, self.latent_dim], *indices)
 
     def generate_fakes(self, generator_inputs, conditions=None, training=True):
@@ -308,6 +315,7 @@ class GAN(AdversarialModel):
                 real=real_in, fake=fake_in, real_output=real_output, fake_output=fake_output, heads=heads,
                 critic=self.critic(conditions), conditions=conditions, generator_inputs=z,
                 step=self.d_optimizer.iterations, variables=self.player_variables("d"), player="d",
+                generated=generated,
             )
             penalty, values = self.penalty_terms("d", context)
             total = d_loss + penalty
@@ -337,13 +345,14 @@ class GAN(AdversarialModel):
             real_output = self.adversarial_output(heads["real"]) if uses_real else None
             if self.top_k is not None:
                 realness = getattr(self.gan_loss, "realness", lambda x: x)(fake_output)
-                keep = self.top_k(fake_output, realness, self.g_optimizer.iterations)
+                keep = self.top_k(fake_output, realness, self.step_counter)
                 fake_output = tf.gather(fake_output, keep)
             g_loss = self.gan_loss.generator_loss(real_output, fake_output)
             context = StepContext(
                 real=real_in, fake=fake_in, real_output=real_output, fake_output=fake_output, heads=heads,
                 critic=self.critic(conditions), conditions=conditions, generator_inputs=z,
-                step=self.g_optimizer.iterations, variables=self.player_variables("g"), player="g",
+                step=self.step_counter, variables=self.player_variables("g"), player="g",
+                generated=fake,
             )
             regulariser, values = self.penalty_terms("g", context)
             total = g_loss + regulariser

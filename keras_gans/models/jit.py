@@ -6,7 +6,7 @@ import tensorflow as tf
 
 from keras_gans.utils import distribute
 
-logger = logging.getLogger("keras_gans.models.gan")
+logger = logging.getLogger("keras_gans.models.gan")  # the name users have filtered on since 0.1
 
 
 def resolve_jit_compile(jit_compile):

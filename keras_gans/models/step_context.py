@@ -26,7 +26,9 @@ class StepContext:
         heads: every output of D on the reals and the fakes, `{"real": ..., "fake": ...}`, for
             families whose discriminator has extra heads (a class head, a Q head).
         generator_inputs: what the generator was called with (z, or (z, y), ...).
-        step: the model's step counter (the generator's optimizer iterations for a `GAN`).
+        generated: the generator's output of this update before the discriminator-input
+            transforms (for generator regularisers such as path-length).
+        step: the updated player's step: its optimizer's iterations (lazy penalties count it).
         seed: the stateless RNG key (int32, shape `(2,)`) of this term's random draws.
         variables: the trainable variables of the player being updated (for weight regularisers).
         player: "d" or "g" (the name of the player being updated).
@@ -40,6 +42,7 @@ class StepContext:
     conditions: Any = None
     heads: Any = None
     generator_inputs: Any = None
+    generated: Any = None
     step: Any = None
     seed: Any = None
     variables: Any = None

@@ -218,16 +218,12 @@ def _schema_at(path, recipe):
 
 def data_shape(recipe):
     """The shape of one sample (no batch axis) the generator must produce for the recipe's data."""
-    from keras_gans.data import data_kind
+    from keras_gans.data import sample_shape
 
-    data = recipe["data"]
-    if data_kind(data) == "points":
-        return (2,)
-    data = {"name": data} if isinstance(data, str) else data
-    is_mnist = data.get("name") == "mnist"
-    size = data.get("image_size", 28 if is_mnist else 32)
-    channels = data.get("channels", 1 if is_mnist else 3)
-    return (int(size), int(size), int(channels))
+    try:
+        return sample_shape(recipe["data"])
+    except ValueError as e:
+        raise UserError(str(e)) from None
 
 
 def build_model(recipe, strategy=None, networks=None):
@@ -253,7 +249,8 @@ def compile_args(recipe):
     from keras_gans import constraints, losses, penalties
 
     args = copy.deepcopy(recipe["compile"])
-    for key in ("d_optimizer", "g_optimizer"):
+    for player in model_class(recipe).players:
+        key = f"{player}_optimizer"
         spec = args.get(key, {"name": "adam", "learning_rate": 2e-4, "beta_1": 0.5})
         args[key] = _optimizer(spec, key)
     try:

@@ -1,8 +1,9 @@
-"""Export a GAN's generator as a TensorFlow Serving SavedModel (and optionally a TFLite file).
+"""Export a model's serving signatures as a TensorFlow Serving SavedModel (and optionally TFLite).
 
-The export is a plain SavedModel written by `keras.export.ExportArchive`: it holds the
-generator's graph and weights only (no discriminator, no optimizer state, no Python class), so it
-loads with `tf.saved_model.load`, `saved_model_cli` and TensorFlow Serving without `keras_gans`.
+The export is a plain SavedModel written by `keras.export.ExportArchive`: it holds the graphs and
+weights of the networks the model's `serving_endpoints` track (for a `GAN`, its sampling generator
+only: no discriminator, no optimizer state, no Python class), so it loads with
+`tf.saved_model.load`, `saved_model_cli` and TensorFlow Serving without `keras_gans`.
 
 Layout (what TF Serving's `--model_base_path` expects):
 

@@ -1,4 +1,5 @@
-"""Running training: the callbacks of the `keras-gans train` command, run folders, fine-tuning.
+"""Running training: `run.train` (a recipe into a run folder, see `keras_gans.runs`), the callbacks of
+the `keras-gans train` command, fine-tuning.
 
 `InstanceNoise` (now in `keras_gans.augment`) and `TopKGeneratorUpdate` (in `keras_gans.models`)
 are re-exported here under their former names.

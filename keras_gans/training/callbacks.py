@@ -73,7 +73,8 @@ class StopOnNonFinite(keras.callbacks.Callback):
 
 
 class StopAtStep(keras.callbacks.Callback):
-    """Stops training once the generator has taken `steps` steps, even in the middle of an epoch.
+    """Stops training once the model has taken `steps` steps (`step_counter`), even in the middle of
+    an epoch.
 
     `fit` runs whole epochs; with this callback `train.steps` is exact when it is not a multiple of
     `steps_per_epoch` (e.g. `--steps 20` with 1000 steps per epoch). The interrupted epoch still

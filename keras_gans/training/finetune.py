@@ -13,24 +13,26 @@ _NORMALIZATION_TYPES = ("BatchNormalization", "LayerNormalization", "GroupNormal
                         "UnitNormalization")
 
 
-def initialize_from(gan, source):
-    """Copies `source`'s generator, discriminator and EMA generator weights into `gan`.
+def initialize_from(model, source):
+    """Copies the weights of `source`'s networks and EMA networks into `model` (any family).
 
-    Both GANs must have the same architectures (the recipe that trained `source`, possibly with
+    Both models must have the same architectures (the recipe that trained `source`, possibly with
     other data, losses or optimizers). Optimizer state is not copied: fine-tuning starts with the
-    fresh optimizers of `gan`'s compile. If `source` has no EMA generator, `gan`'s EMA generator
-    (if any) starts from `source`'s generator.
+    fresh optimizers of `model`'s compile. An EMA network of `model` that `source` lacks starts
+    from the network it follows (`ema_generator` from `source`'s generator).
     """
-    pairs = [("generator", gan.generator, source.generator),
-             ("discriminator", gan.discriminator, source.discriminator)]
-    if gan.ema_generator is not None:
-        ema_source = source.ema_generator if source.ema_generator is not None else source.generator
-        pairs.append(("EMA generator", gan.ema_generator, ema_source))
+    theirs = source.saved_networks()
+    pairs = []
+    for name, target in model.saved_networks().items():
+        origin = theirs.get(name, theirs.get(name[len("ema_"):]) if name.startswith("ema_") else None)
+        if origin is None:
+            raise UserError(f"the pretrained model has no {name}: fine-tune with the recipe that trained it")
+        pairs.append((name.replace("ema_", "EMA "), target, origin))
     for what, target, origin in pairs:
         _check_same_shapes(what, target, origin)
     for _, target, origin in pairs:
         target.set_weights(origin.get_weights())
-    return gan
+    return model
 
 
 def _check_same_shapes(what, target, origin):
@@ -67,6 +69,13 @@ def discriminator_blocks(discriminator):
         else:
             leading.append(layer)
     return blocks
+
+
+def freeze_model_discriminator(model, n):
+    """`freeze_discriminator_blocks` on `model.discriminator` (nothing to do when `n` is 0)."""
+    if n and getattr(model, "discriminator", None) is None:
+        raise UserError(f"freeze_d freezes discriminator blocks but a {type(model).__name__} has no discriminator")
+    return freeze_discriminator_blocks(model.discriminator, n) if n else None
 
 
 def freeze_discriminator_blocks(discriminator, n):

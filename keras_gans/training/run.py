@@ -24,7 +24,7 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
     from keras_gans.data import mixture_for
     from keras_gans.training.callbacks import (GANCheckpoint, SampleGrid, StopAtStep, StopOnNonFinite,
                                                save_atomically)
-    from keras_gans.training.finetune import freeze_discriminator_blocks, initialize_from
+    from keras_gans.training.finetune import freeze_model_discriminator, initialize_from
     from keras_gans.training.strategy import get_strategy, is_chief
 
     checkpoint = os.path.join(out, CHECKPOINT)
@@ -49,7 +49,7 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
         train_cfg = recipe["train"]
         with strategy.scope():
             gan = runs.load_model(checkpoint)
-        freeze_discriminator_blocks(gan.discriminator, train_cfg["freeze_d"])
+        freeze_model_discriminator(gan, train_cfg["freeze_d"])
         initial_epoch = int(gan.step_counter.numpy()) // train_cfg["steps_per_epoch"]
         log(f"resuming {out} from step {int(gan.step_counter.numpy())} (epoch {initial_epoch})")
     else:
@@ -60,7 +60,7 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
         source = None
         if train_cfg["init"] is not None:
             source = runs.load_pretrained(train_cfg["init"])
-            freeze_discriminator_blocks(gan.discriminator, train_cfg["freeze_d"])
+            freeze_model_discriminator(gan, train_cfg["freeze_d"])
         with strategy.scope():
             gan = recipes.compile_model(gan, recipe)
             if source is not None:
