@@ -1,8 +1,12 @@
 """Adversarial models: the family core (`AdversarialModel`) and the families built on it."""
 
+from keras_gans.models.acgan import ACGAN
 from keras_gans.models.adversarial import AdversarialModel
+from keras_gans.models.cgan import ConditionalGAN
+from keras_gans.models.conditional import LabelConditionalModel
 from keras_gans.models.exponential_moving_average import ExponentialMovingAverage
 from keras_gans.models.gan import GAN
+from keras_gans.models.infogan import InfoGAN
 from keras_gans.models.precision import PRECISIONS
 from keras_gans.models.precision import precision_scope
 from keras_gans.models.random_streams import RandomStreams
@@ -13,7 +17,11 @@ from keras_gans.models.step_context import StepContext
 from keras_gans.models.top_k import TopKGeneratorUpdate
 
 __all__ = [
+    "ACGAN",
     "AdversarialModel",
+    "ConditionalGAN",
+    "InfoGAN",
+    "LabelConditionalModel",
     "ExponentialMovingAverage",
     "GAN",
     "MODEL_TYPES",

@@ -1,6 +1,5 @@
 """The base of every GAN family: named networks, one optimizer per player, and what a step needs."""
 
-import functools
 import inspect
 
 import keras
@@ -9,69 +8,12 @@ import tensorflow as tf
 from keras.src.saving import serialization_lib
 
 from keras_gans.models import precision as precision_module
+from keras_gans.models.configuration import deserialize_value, records_compile_arguments, serialize_value
+from keras_gans.models.configuration import in_batches  # noqa: F401  (public here)
 from keras_gans.models.exponential_moving_average import ExponentialMovingAverage
 from keras_gans.models.jit import resolve_jit_compile
 from keras_gans.models.random_streams import RandomStreams
 from keras_gans.utils import distribute
-
-
-def in_batches(fn, inputs, batch_size):
-    """`fn` applied to `inputs` (an array, or a tuple of arrays of equal length) in slices of
-    `batch_size`, concatenated as one NumPy array."""
-    parts = inputs if isinstance(inputs, tuple) else (inputs,)
-    outputs = []
-    for i in range(0, len(parts[0]), batch_size):
-        chunk = tuple(p[i : i + batch_size] for p in parts)
-        outputs.append(keras.ops.convert_to_numpy(fn(*chunk) if isinstance(inputs, tuple) else fn(chunk[0])))
-    return np.concatenate(outputs, axis=0)
-
-
-def _serialize(value):
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_serialize(v) for v in value]
-    return keras.saving.serialize_keras_object(value)
-
-
-def _deserialize(value, custom_objects=None):
-    if isinstance(value, dict) and "class_name" in value:
-        return keras.saving.deserialize_keras_object(value, custom_objects=custom_objects)
-    if isinstance(value, list):
-        return [_deserialize(v, custom_objects) for v in value]
-    return value
-
-
-def _records_compile_arguments(compile_fn):
-    """Wraps a family's `compile` so that the arguments of the outermost call are its compile config.
-
-    The config is derived from the signature (defaults applied; `**kwargs`, which go to
-    `keras.Model.compile`, are left out), so every argument a family adds is saved in `.keras`
-    files and accepted by recipes without a key list.
-    """
-    signature = inspect.signature(compile_fn)
-
-    @functools.wraps(compile_fn)
-    def compile(self, *args, **kwargs):
-        bound = signature.bind(self, *args, **kwargs)
-        bound.apply_defaults()
-        arguments = {  # `**kwargs` go to keras.Model.compile (run_eagerly...): not the model's config
-            name: value for name, value in list(bound.arguments.items())[1:]
-            if signature.parameters[name].kind is not inspect.Parameter.VAR_KEYWORD
-        }
-        outermost = not self.__dict__.get("_in_compile", False)
-        self.__dict__["_in_compile"] = True
-        try:
-            result = compile_fn(self, *args, **kwargs)
-        finally:
-            if outermost:
-                self.__dict__["_in_compile"] = False
-        if outermost:
-            self._compile_config = serialization_lib.SerializableDict(**arguments)
-        return result
-
-    compile._records_arguments = True
-    return compile
 
 
 class AdversarialModel(keras.Model):
@@ -111,7 +53,7 @@ class AdversarialModel(keras.Model):
         super().__init_subclass__(**kwargs)
         compile_fn = cls.__dict__.get("compile")
         if compile_fn is not None and not getattr(compile_fn, "_records_arguments", False):
-            cls.compile = _records_compile_arguments(compile_fn)
+            cls.compile = records_compile_arguments(compile_fn)
 
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -201,12 +143,12 @@ class AdversarialModel(keras.Model):
 
     def get_config(self):
         config = super().get_config()
-        config.update({name: _serialize(getattr(self, name)) for name in self._init_parameters()})
+        config.update({name: serialize_value(getattr(self, name)) for name in self._init_parameters()})
         return config
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        config = {key: _deserialize(value, custom_objects) for key, value in config.items()}
+        config = {key: deserialize_value(value, custom_objects) for key, value in config.items()}
         return cls(**config)
 
     # ------------------------------------------------------------------ recipes
@@ -340,6 +282,18 @@ class AdversarialModel(keras.Model):
         for index, transform in enumerate(self.d_input_transforms):
             x = transform(x, self.step_counter, seed=self.random.key(name, self.step_counter, index, *indices))
         return x
+
+    def penalty_terms(self, player, context):
+        """`(sum of weighted terms, {name: unweighted value})` of `self.penalties` of `player`
+        ("d" or "g"), each with its own seed, for a `StepContext` of that player's update."""
+        total, values = 0.0, {}
+        for index, penalty in enumerate(getattr(self, "penalties", ())):
+            if penalty.player != player:
+                continue
+            seed = self.random.key(f"penalty_{player}", context.step, index)
+            term, values[penalty.name] = penalty(context.replace(seed=seed))
+            total = total + term
+        return total, values
 
     def update(self, player, tape, loss, variables=None, constraints=()):
         """Applies `player`'s optimizer to the gradients of `loss` recorded on `tape`.

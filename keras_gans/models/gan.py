@@ -11,7 +11,7 @@ from keras_gans import constraints as constraints_module
 from keras_gans import losses as losses_module
 from keras_gans import penalties as penalties_module
 from keras_gans.models.adversarial import AdversarialModel
-from keras_gans.models.adversarial import in_batches
+from keras_gans.models.configuration import in_batches
 from keras_gans.models.jit import resolve_jit_compile  # noqa: F401  (public here since 0.1)
 from keras_gans.models.precision import PRECISIONS  # noqa: F401
 from keras_gans.models.precision import precision_scope  # noqa: F401
@@ -264,17 +264,6 @@ class GAN(AdversarialModel):
                 "resize the data (e.g. keras_gans.data.make_dataset(..., image_shape=...)) or build "
                 "the generator for this shape"
             )
-
-    def penalty_terms(self, player, context):
-        """`(sum of weighted terms, {name: unweighted value})` of `player`'s penalties."""
-        total, values = 0.0, {}
-        for index, penalty in enumerate(self.penalties):
-            if penalty.player != player:
-                continue
-            seed = self.random.key(f"penalty_{player}", context.step, index)
-            term, values[penalty.name] = penalty(context.replace(seed=seed))
-            total = total + term
-        return total, values
 
     # ------------------------------------------------------------------ the algorithm
 

@@ -40,6 +40,14 @@ def _seeded_latent(seed, num, latent_dim):
     return tf.random.stateless_normal(shape, seed=key, dtype=tf.float32)
 
 
+def to_uint8_images(images):
+    """Images in [-1, 1] -> uint8 `round((x + 1) * 127.5)` clipped to [0, 255] (as `utils.images.to_uint8`)."""
+    import tensorflow as tf
+
+    x = tf.round((images + 1.0) * 127.5)
+    return tf.cast(tf.clip_by_value(x, 0.0, 255.0), tf.uint8)
+
+
 def latent_endpoints(generator, latent_dim, max_num):
     """`(resources, endpoints)` of the z -> images signatures above for `generator`."""
     import tensorflow as tf
@@ -66,8 +74,7 @@ def latent_endpoints(generator, latent_dim, max_num):
         return {OUTPUT_KEY: images(z)}
 
     def generate_uint8(z):
-        x = tf.round((images(z) + 1.0) * 127.5)
-        return {OUTPUT_KEY: tf.cast(tf.clip_by_value(x, 0.0, 255.0), tf.uint8)}
+        return {OUTPUT_KEY: to_uint8_images(images(z))}
 
     def generate_from_seed(seed, num):
         checks = [

@@ -28,23 +28,29 @@ def dcgan_generator(latent_dim=100, output_shape=(28, 28, 1), base_filters=64, k
     output in [-1, 1].
     """
     check_image_shape(output_shape, "DCGAN generator")
+    z = keras.Input((latent_dim,), name="z")
+    x = dcgan_upsampling(z, output_shape, base_filters, kernel_size, lambda x: normalization("batch")(x))
+    return keras.Model(z, x, name=name)
+
+
+def dcgan_upsampling(h, output_shape, base_filters, kernel_size, normalize):
+    """The DCGAN generator's body on a vector `h`: Dense to (s, s, base*2^(n-1)), n transposed
+    convs (stride 2) with `normalize(x)` and ReLU after all but the last, tanh image."""
     resolution, _, channels = output_shape
     start, n = _upsamplings(resolution)
-    z = keras.Input((latent_dim,), name="z")
     filters = base_filters * 2 ** (n - 1)
-    x = keras.layers.Dense(start * start * filters, use_bias=False)(z)
+    x = keras.layers.Dense(start * start * filters, use_bias=False)(h)
     x = keras.layers.Reshape((start, start, filters))(x)
-    x = normalization("batch")(x)
+    x = normalize(x)
     x = keras.layers.ReLU()(x)
     for i in range(n - 1):
         filters //= 2
         x = keras.layers.Conv2DTranspose(filters, kernel_size, strides=2, padding="same",
                                          use_bias=False)(x)
-        x = normalization("batch")(x)
+        x = normalize(x)
         x = keras.layers.ReLU()(x)
     x = keras.layers.Conv2DTranspose(channels, kernel_size, strides=2, padding="same")(x)
-    x = keras.layers.Activation("tanh", dtype="float32", name="images")(x)
-    return keras.Model(z, x, name=name)
+    return keras.layers.Activation("tanh", dtype="float32", name="images")(x)
 
 
 @register_network("dcgan", role="discriminator")
@@ -58,10 +64,16 @@ def dcgan_discriminator(input_shape=(28, 28, 1), base_filters=64, kernel_size=4,
     conv and the head in our `SpectralNormalization` (SNGAN, Miyato 2018).
     """
     check_image_shape(input_shape, "DCGAN discriminator")
-    resolution = input_shape[0]
-    _, n = _upsamplings(resolution)
     inputs = keras.Input(tuple(input_shape), name="images")
-    x = inputs
+    x = dcgan_features(inputs, base_filters, kernel_size, normalization_type, spectral_norm)
+    x = dense(output_dim, spectral_norm, dtype="float32")(x)
+    return keras.Model(inputs, x, name=name)
+
+
+def dcgan_features(x, base_filters, kernel_size=4, normalization_type="batch", spectral_norm=False):
+    """The DCGAN discriminator's body on images `x`: n strided convs (leaky ReLU 0.2, normalisation
+    after all but the first), flattened."""
+    _, n = _upsamplings(x.shape[1])
     filters = base_filters
     for i in range(n):
         x = conv(filters, kernel_size, 2, spectral_norm)(x)
@@ -70,6 +82,4 @@ def dcgan_discriminator(input_shape=(28, 28, 1), base_filters=64, kernel_size=4,
             x = norm(x)
         x = keras.layers.LeakyReLU(0.2)(x)
         filters *= 2
-    x = keras.layers.Flatten()(x)
-    x = dense(output_dim, spectral_norm, dtype="float32")(x)
-    return keras.Model(inputs, x, name=name)
+    return keras.layers.Flatten()(x)

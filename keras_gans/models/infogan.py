@@ -1,0 +1,199 @@
+"""InfoGAN (Chen et al. 2016, arXiv 1606.03657): latent codes that the samples must reveal to Q."""
+
+import numpy as np
+import tensorflow as tf
+
+from keras_gans import augment as augment_module
+from keras_gans import losses as losses_module
+from keras_gans.losses.mutual_information import categorical_mutual_information, gaussian_code_log_likelihood
+from keras_gans.models.adversarial import AdversarialModel
+from keras_gans.models.configuration import in_batches
+from keras_gans.models.registry import register_model
+
+
+@register_model("infogan")
+class InfoGAN(AdversarialModel):
+    """G(z, c) with one categorical code (`categories` values) and `continuous` codes in [-1, 1]
+    beside the noise z; D's body also feeds Q's heads, which predict the codes from a sample.
+
+    The generator's input is the vector `[z, one_hot(c), c_continuous]`. One `train_step`:
+
+    1. sample z, c, c'; x' = G(z, c, c');
+    2. D: adversarial loss on reals and fakes minus `info_weight` * L_I on the fakes (Q's heads
+       learn to read the codes); apply D (body and Q);
+    3. sample again; G: adversarial loss minus `info_weight` * L_I (G makes its codes readable);
+       apply G; EMA.
+
+    `L_I = categorical_mutual_information(c, Q_cat(x')) + continuous_weight *
+    gaussian_code_log_likelihood(c', Q_cont(x'))`, the variational lower bound of the paper (its
+    lambda: 1 for the categorical code; the continuous codes get `continuous_weight`, 0.1 here).
+
+    Args:
+        generator: a `keras.Model` `(batch, noise_dim + categories + continuous) -> samples`.
+        discriminator: `samples -> {"logits", "category", "continuous"}` (`info_discriminator`).
+        noise_dim: size of z; read from the generator's input when omitted.
+        categories, continuous: the codes (10 and 2 on MNIST).
+    """
+
+    network_slots = {"generator": "generator", "discriminator": "info_discriminator"}
+    players = {"d": ("discriminator",), "g": ("generator",)}
+    step_player = "g"
+
+    def __init__(self, generator, discriminator, noise_dim=None, categories=10, continuous=2, seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        self.generator, self.discriminator = generator, discriminator
+        self.categories, self.continuous = int(categories), int(continuous)
+        inputs = generator.inputs[0].shape[-1] if getattr(generator, "inputs", None) else None
+        self.noise_dim = int(noise_dim if noise_dim is not None else inputs - self.categories - self.continuous)
+        if inputs is not None and inputs != self.latent_dim:
+            raise ValueError(f"the generator takes {inputs} inputs but noise_dim + categories + continuous is "
+                             f"{self.latent_dim}")
+        self.ema_generator = None
+        self._mark_built()
+
+    @property
+    def latent_dim(self):
+        """The generator's input size: noise, one-hot category and continuous codes."""
+        return self.noise_dim + self.categories + self.continuous
+
+    @classmethod
+    def network_arguments(cls, model, data_shape):
+        codes = int(model.get("categories", 10)) + int(model.get("continuous", 2))
+        return {"generator": {"latent_dim": int(model.get("noise_dim", 62)) + codes, "output_shape": tuple(data_shape)},
+                "discriminator": {"input_shape": tuple(data_shape), "categories": int(model.get("categories", 10)),
+                                  "continuous": int(model.get("continuous", 2))}}
+
+    def compile(self, d_optimizer="adam", g_optimizer="adam", loss="non_saturating", info_weight=1.0,
+                continuous_weight=0.1, ema_decay=None, ema_warmup=True, instance_noise=None, augment=(),
+                jit_compile="auto", precision="float32", **kwargs):
+        if ema_decay is not None and not 0.0 < float(ema_decay) < 1.0:
+            raise ValueError(f"ema_decay must be in (0, 1), got {ema_decay}")
+        self.gan_loss = losses_module.get(loss)
+        self.info_weight, self.continuous_weight = float(info_weight), float(continuous_weight)
+        self.d_input_transforms = [augment_module.get(t) for t in
+                                   ([instance_noise] if instance_noise is not None else []) + list(augment or ())]
+        self.compile_players({"d": d_optimizer, "g": g_optimizer},
+                             ["d_loss", "g_loss", "categorical_mi", "continuous_ll"],
+                             jit_compile=jit_compile, precision=precision, **kwargs)
+        self.add_average("generator", ema_decay, ema_warmup)
+
+    # ------------------------------------------------------------------ codes
+
+    def generator_input(self, z, category, continuous):
+        """`[z, one_hot(category), continuous]`, the generator's input vector."""
+        return tf.concat([z, tf.one_hot(category, self.categories), tf.cast(continuous, tf.float32)], axis=-1)
+
+    def sample_generator_inputs(self, batch_size, name, *indices):
+        """`(z, category, continuous)`: z ~ N(0, I), a uniform category, codes ~ U[-1, 1]."""
+        key = self.random.key(f"{name}_continuous", self.step_counter, *indices)
+        from keras_gans.utils import distribute
+
+        continuous = distribute.global_batch_sample(
+            lambda s: tf.random.stateless_uniform(s, seed=key, minval=-1.0, maxval=1.0),
+            tf.stack([batch_size, self.continuous]))
+        return (self.random_normal(name, [batch_size, self.noise_dim], *indices),
+                self.random_labels(f"{name}_category", batch_size, self.categories, *indices), continuous)
+
+    def information(self, heads, category, continuous):
+        """`(categorical MI bound, continuous log-likelihood)` of Q's heads for the codes."""
+        return (categorical_mutual_information(category, heads["category"]),
+                gaussian_code_log_likelihood(continuous, heads["continuous"]))
+
+    # ------------------------------------------------------------------ the algorithm
+
+    def train_step(self, data):
+        real, _ = self.unpack(data)
+        batch = tf.shape(real)[0]
+        z, category, continuous = self.sample_generator_inputs(batch, "latent")
+        fake = self.call_network(self.generator, self.generator_input(z, category, continuous))
+        real_in = self.transform_d_input(real, "d_input", 0)
+        fake_in = self.transform_d_input(fake, "d_input", 1)
+        with tf.GradientTape() as tape:
+            real_heads, fake_heads = self.call_network(self.discriminator, real_in), self.call_network(
+                self.discriminator, fake_in)
+            d_loss = self.gan_loss.discriminator_loss(real_heads["logits"], fake_heads["logits"])
+            mi, ll = self.information(fake_heads, category, continuous)
+            d_total = d_loss - self.info_weight * (mi + self.continuous_weight * ll)
+        self.update("d", tape, d_total)
+
+        z, category, continuous = self.sample_generator_inputs(batch, "latent_g")
+        with tf.GradientTape() as tape:
+            fake = self.call_network(self.generator, self.generator_input(z, category, continuous))
+            heads = self.call_network(self.discriminator, self.transform_d_input(fake, "d_input_g", 1))
+            g_loss = self.gan_loss.generator_loss(None, heads["logits"])
+            mi, ll = self.information(heads, category, continuous)
+            g_total = g_loss - self.info_weight * (mi + self.continuous_weight * ll)
+        self.update("g", tape, g_total)
+        self.update_averages()
+        return self.record({"d_loss": d_loss, "g_loss": g_loss, "categorical_mi": mi, "continuous_ll": ll})
+
+    # ------------------------------------------------------------------ sampling
+
+    @property
+    def sampler(self):
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
+    @property
+    def sample_shape(self):
+        return tuple(self.generator.outputs[0].shape[1:])
+
+    def generate(self, n, seed=None, batch_size=256, category=None, continuous=None):
+        """`n` samples; `category` (cycled; default every value in turn) and `continuous` `(n, k)`
+        (default U[-1, 1]) fix the codes."""
+        rng = np.random.default_rng(seed)
+        n = int(n)
+        z = rng.standard_normal((n, self.noise_dim)).astype("float32")
+        category = np.resize(np.arange(self.categories) if category is None else np.asarray(category), n)
+        if category.min() < 0 or category.max() >= self.categories:
+            raise ValueError(f"category must be in [0, {self.categories}), got {sorted(set(category.tolist()))}")
+        if continuous is None:
+            continuous = rng.uniform(-1.0, 1.0, (n, self.continuous))
+        continuous = np.asarray(continuous, "float32").reshape(n, self.continuous)
+        return in_batches(lambda z_, c_, k_: tf.cast(self.sampler(self.generator_input(z_, c_, k_), training=False),
+                                                    tf.float32), (z, category.astype("int32"), continuous), batch_size)
+
+    def sample_picture(self, n, seed=None, centers=None, title=None, codes=True):
+        """The paper's figure: one row per category value; along the row continuous code 0 sweeps
+        [-1, 1] (the other codes 0), the noise fixed per row."""
+        from keras_gans.utils.images import image_grid
+
+        columns = max(2, int(n) // self.categories)
+        category = np.repeat(np.arange(self.categories), columns)
+        continuous = np.zeros((len(category), self.continuous), "float32")
+        continuous[:, 0] = np.tile(np.linspace(-1.0, 1.0, columns), self.categories)
+        rng = np.random.default_rng(seed)
+        z = np.repeat(rng.standard_normal((self.categories, self.noise_dim)).astype("float32"), columns, axis=0)
+        samples = in_batches(lambda z_, c_, k_: tf.cast(self.sampler(self.generator_input(z_, c_, k_), training=False),
+                                                       tf.float32), (z, category.astype("int32"), continuous), 256)
+        return image_grid(samples, columns)
+
+    def evaluation_samples(self, n, seed=0):
+        """`(samples, categories)`: for code purity, the categories play the labels' part."""
+        category = np.arange(int(n)) % self.categories
+        return self.generate(n, seed=seed, category=category), category
+
+    def default_metrics(self, kind):
+        return ("fid", "kid", "is", "pr", "purity") if kind == "images" else None
+
+    def serving_endpoints(self, max_num):
+        """`serving_default` and `generate_uint8`: `z` [batch, noise_dim], `category` int32 [batch]
+        and `continuous` float32 [batch, continuous] -> `images`."""
+        from keras_gans.models.serving_signatures import OUTPUT_KEY, to_uint8_images
+
+        generator, k = self.sampler, self.categories
+
+        def images(z, category, continuous):
+            checks = [tf.debugging.assert_non_negative(category, message=f"category must be in [0, {k})"),
+                      tf.debugging.assert_less(category, k, message=f"category must be in [0, {k})"),
+                      tf.debugging.assert_less_equal(tf.shape(z)[0], max_num, message=f"at most {max_num} images")]
+            with tf.control_dependencies(checks):
+                return tf.cast(generator(self.generator_input(z, category, continuous), training=False), tf.float32)
+
+        specs = [tf.TensorSpec([None, self.noise_dim], tf.float32, name="z"),
+                 tf.TensorSpec([None], tf.int32, name="category"),
+                 tf.TensorSpec([None, self.continuous], tf.float32, name="continuous")]
+        return [generator], [
+            ("serving_default", lambda z, category, continuous: {OUTPUT_KEY: images(z, category, continuous)}, specs),
+            ("generate_uint8", lambda z, category, continuous: {
+                OUTPUT_KEY: to_uint8_images(images(z, category, continuous))}, specs),
+        ]

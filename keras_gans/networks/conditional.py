@@ -1,0 +1,111 @@
+"""Networks of the conditional families, on the DCGAN bodies (`dcgan_upsampling`, `dcgan_features`).
+
+Roles (the slots of `keras_gans.models` conditional families):
+
+- `conditional_generator` `[z, labels] -> images`: the label enters as an embedding joined to z
+  (CGAN, ACGAN), or through class-conditional batch norm in every layer (`conditional_bn=True`,
+  the projection-discriminator paper's generator).
+- `conditional_discriminator` `[images, labels] -> logits`: `conditioning="concat"` joins a
+  label map to the image as one more channel (Mirza & Osindero 2014); `"projection"` adds the
+  inner product of a class embedding with D's features to the logit (Miyato & Koyama 2018).
+- `classifying_discriminator` `images -> {"logits", "class"}` (ACGAN's two heads).
+- `info_discriminator` `images -> {"logits", "category", "continuous"}` (InfoGAN's D and Q heads
+  sharing the body).
+"""
+
+import keras
+
+from keras_gans.layers import ConditionalBatchNormalization
+from keras_gans.networks.common import check_image_shape, dense, normalization
+from keras_gans.networks.dcgan import dcgan_features, dcgan_upsampling
+from keras_gans.networks.registry import register_network
+
+CONDITIONINGS = ("concat", "projection")
+
+
+def _labels_input():
+    return keras.Input((), dtype="int32", name="labels")
+
+
+@register_network("dcgan", role="conditional_generator")
+def conditional_dcgan_generator(latent_dim=100, num_classes=10, output_shape=(28, 28, 1), base_filters=64,
+                                kernel_size=4, embedding_dim=50, conditional_bn=False, name="generator"):
+    """`[z, labels]` -> DCGAN generator body -> tanh image.
+
+    Args:
+        embedding_dim: size of the label embedding joined to z (without `conditional_bn`).
+        conditional_bn: condition every batch norm on the label instead (`ConditionalBatchNormalization`).
+    """
+    check_image_shape(output_shape, "conditional DCGAN generator")
+    z = keras.Input((latent_dim,), name="z")
+    labels = _labels_input()
+    if conditional_bn:
+        h = z
+
+        def normalize(x):
+            return ConditionalBatchNormalization(num_classes)([x, labels])
+    else:
+        h = keras.layers.Concatenate()([z, keras.layers.Embedding(num_classes, embedding_dim)(labels)])
+
+        def normalize(x):
+            return normalization("batch")(x)
+
+    x = dcgan_upsampling(h, output_shape, base_filters, kernel_size, normalize)
+    return keras.Model([z, labels], x, name=name)
+
+
+@register_network("dcgan", role="conditional_discriminator")
+def conditional_dcgan_discriminator(input_shape=(28, 28, 1), num_classes=10, base_filters=64, kernel_size=4,
+                                    normalization_type="batch", spectral_norm=False, conditioning="concat",
+                                    name="discriminator"):
+    """`[images, labels]` -> DCGAN discriminator body -> logits, conditioned by `conditioning`."""
+    check_image_shape(input_shape, "conditional DCGAN discriminator")
+    if conditioning not in CONDITIONINGS:
+        raise ValueError(f"unknown conditioning {conditioning!r}: use one of {', '.join(CONDITIONINGS)}")
+    images = keras.Input(tuple(input_shape), name="images")
+    labels = _labels_input()
+    x = images
+    if conditioning == "concat":
+        height, width, _ = input_shape
+        label_map = keras.layers.Embedding(num_classes, height * width)(labels)
+        x = keras.layers.Concatenate()([x, keras.layers.Reshape((height, width, 1))(label_map)])
+    features = dcgan_features(x, base_filters, kernel_size, normalization_type, spectral_norm)
+    logits = dense(1, spectral_norm, dtype="float32")(features)
+    if conditioning == "projection":
+        embedded = keras.layers.Embedding(num_classes, features.shape[-1])(labels)
+        projection = keras.layers.Dot(axes=1, dtype="float32")([embedded, features])
+        logits = keras.layers.Add(dtype="float32", name="logits")([logits, projection])
+    return keras.Model([images, labels], logits, name=name)
+
+
+@register_network("dcgan", role="classifying_discriminator")
+def classifying_dcgan_discriminator(input_shape=(28, 28, 1), num_classes=10, base_filters=64, kernel_size=4,
+                                    normalization_type="batch", spectral_norm=False, name="discriminator"):
+    """`images` -> DCGAN body -> `{"logits": real/fake, "class": class logits}` (ACGAN)."""
+    check_image_shape(input_shape, "classifying DCGAN discriminator")
+    images = keras.Input(tuple(input_shape), name="images")
+    features = dcgan_features(images, base_filters, kernel_size, normalization_type, spectral_norm)
+    return keras.Model(images, {
+        "logits": dense(1, spectral_norm, dtype="float32", name="logits")(features),
+        "class": dense(num_classes, spectral_norm, dtype="float32", name="class")(features),
+    }, name=name)
+
+
+@register_network("dcgan", role="info_discriminator")
+def info_dcgan_discriminator(input_shape=(28, 28, 1), categories=10, continuous=2, base_filters=64, kernel_size=4,
+                             normalization_type="batch", q_units=128, name="discriminator"):
+    """`images` -> DCGAN body -> D's logit and Q's heads: `{"logits", "category", "continuous"}`.
+
+    Q (Chen et al. 2016) shares D's body and adds one hidden layer (`q_units`, BN, leaky ReLU);
+    "continuous" is the mean of a unit-variance Gaussian over the continuous codes.
+    """
+    check_image_shape(input_shape, "InfoGAN discriminator")
+    images = keras.Input(tuple(input_shape), name="images")
+    features = dcgan_features(images, base_filters, kernel_size, normalization_type)
+    q = keras.layers.Dense(q_units)(features)
+    q = keras.layers.LeakyReLU(0.2)(normalization("batch")(q))
+    return keras.Model(images, {
+        "logits": keras.layers.Dense(1, dtype="float32", name="logits")(features),
+        "category": keras.layers.Dense(categories, dtype="float32", name="category")(q),
+        "continuous": keras.layers.Dense(continuous, dtype="float32", name="continuous")(q),
+    }, name=name)
