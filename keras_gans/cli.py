@@ -37,6 +37,10 @@ def _parser():
     sample.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
     sample.add_argument("--out", required=True, help="FILE.png (grid / scatter plot) or FILE.npy (raw array)")
     sample.add_argument("--seed", type=int, default=None, help="same seed, same samples")
+    sample.add_argument("--labels", default=None, metavar="0,1,2",
+                        help="conditional models: these classes, one row per label in the PNG (default: every class)")
+    sample.add_argument("--codes", action="store_true",
+                        help="InfoGAN: one row per categorical code, continuous code 0 swept along the columns")
 
     export = sub.add_parser("export", help="export a run's generator as a SavedModel for TF Serving")
     export.add_argument("run", metavar="RUN_DIR_OR_ZOO_NAME")
@@ -105,7 +109,15 @@ def _train(args):
 def _sample(args):
     from keras_gans.training.run import sample
 
-    path = sample(args.run, args.n, args.out, seed=args.seed)
+    labels = None
+    if args.labels is not None:
+        try:
+            labels = [int(label) for label in args.labels.split(",") if label.strip()]
+        except ValueError:
+            raise UserError(f"--labels takes class ids separated by commas (e.g. 0,1,2), got {args.labels!r}") from None
+        if not labels:
+            raise UserError("--labels needs at least one class id, e.g. --labels 7")
+    path = sample(args.run, args.n, args.out, seed=args.seed, labels=labels, codes=args.codes)
     print(f"wrote {args.n} samples to {path}")
 
 

@@ -11,7 +11,7 @@ import pytest
 import keras_gans
 from keras_gans import recipes
 from keras_gans.errors import UserError
-from keras_gans.networks import DISCRIMINATORS, GENERATORS
+from keras_gans.networks import builders
 
 SHIPPED = list(recipes.list_recipes())
 
@@ -20,14 +20,16 @@ TINY = {"base_filters": 4, "units": [8], "code_dim": 8}
 
 
 def _shrink(recipe):
-    """--set overrides that make the recipe's networks tiny and its batches of 8."""
-    overrides = ["model.latent_dim=8", "train.batch_size=8", "train.steps=1", "train.steps_per_epoch=1",
+    """--set overrides that make the recipe's networks tiny (z of 8) and its batches of 8."""
+    cls = recipes.model_class(recipe)
+    size = "latent_dim" if "latent_dim" in cls.recipe_keys() else "noise_dim"
+    overrides = [f"model.{size}=8", "train.batch_size=8", "train.steps=1", "train.steps_per_epoch=1",
                  "train.samples=4"]
-    for role, registry in (("generator", GENERATORS), ("discriminator", DISCRIMINATORS)):
-        params = inspect.signature(registry[recipe["model"][role]["name"]]).parameters
+    for slot, role in cls.network_slots.items():
+        params = inspect.signature(builders(role)[recipe["model"][slot]["name"]]).parameters
         for option, value in TINY.items():
             if option in params:
-                overrides.append(f"model.{role}.{option}={value}")
+                overrides.append(f"model.{slot}.{option}={value}")
     return overrides
 
 
@@ -51,11 +53,15 @@ def test_recipe_trains_one_step_by_name(name):
     gan = recipes.compile_model(recipes.build_model(recipe), recipe)
     shape = recipes.data_shape(recipe)
     assert tuple(gan.generator.output_shape[1:]) == shape
-    assert gan.latent_dim == 8
-    assert gan.n_critic == recipe["compile"].get("n_critic", 1)
+    assert getattr(gan, "noise_dim", gan.latent_dim) == 8
+    n_critic = getattr(gan, "n_critic", 1)
+    assert n_critic == recipe["compile"].get("n_critic", 1)
 
     dataset = recipes.build_dataset(recipe)
     batch = next(iter(dataset))
+    if gan.needs_labels:
+        batch, labels = batch
+        assert tuple(labels.shape) == (8,) and labels.dtype == "int32"
     assert tuple(batch.shape) == (8,) + shape
 
     # Eagerly: 3x faster for one step than tracing the train step (the CLI tests train in graph mode).
@@ -64,8 +70,8 @@ def test_recipe_trains_one_step_by_name(name):
     for key in ("d_loss", "g_loss"):
         value = history.history[key][-1]
         assert math.isfinite(value), (name, key, value)
-    assert int(gan.g_optimizer.iterations.numpy()) == 1
-    assert int(gan.d_optimizer.iterations.numpy()) == gan.n_critic
+    assert int(gan.g_optimizer.iterations.numpy()) == 1 == int(gan.step_counter.numpy())
+    assert int(gan.d_optimizer.iterations.numpy()) == n_critic
     samples = gan.generate(3, seed=0)
     assert samples.shape == (3,) + shape and np.all(np.isfinite(samples))
 

@@ -14,7 +14,8 @@ class ConditionalBatchNormalization(keras.layers.Layer):
     Miyato & Koyama 2018 (cGANs with projection discriminator, arXiv 1802.05637): the generator's
     batch normalisations take a per-class gain and bias, an embedding of the label (gain
     initialised to 1, bias to 0, so a fresh layer is plain batch normalisation). The statistics are
-    the batch's (moving averages at inference), shared by every class.
+    the global batch's (synchronized over replicas; moving averages at inference), shared by every
+    class.
 
     Called on `[x, labels]`: `x` is `(batch, ..., channels)`, `labels` int `(batch,)`.
 
@@ -29,7 +30,7 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
         self.batch_norm = keras.layers.BatchNormalization(momentum=momentum, epsilon=epsilon, center=False,
-                                                          scale=False, dtype=self.dtype_policy)
+                                                          scale=False, synchronized=True, dtype=self.dtype_policy)
 
     def build(self, input_shape):
         x_shape = input_shape[0]

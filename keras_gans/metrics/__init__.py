@@ -1,11 +1,13 @@
 """Sample-quality metrics for generative models."""
 
+from keras_gans.metrics.code_purity import code_purity
 from keras_gans.metrics.conditional_accuracy import conditional_accuracy
 from keras_gans.metrics.density_coverage import density_coverage
 from keras_gans.metrics.frechet import feature_statistics
 from keras_gans.metrics.frechet import frechet_distance
 from keras_gans.metrics.frechet import frechet_distance_from_statistics
 from keras_gans.metrics.inception_score import inception_score
+from keras_gans.metrics.intra_fid import intra_class_frechet_distance
 from keras_gans.metrics.kernel_inception_distance import kernel_inception_distance
 from keras_gans.metrics.kernel_inception_distance import polynomial_mmd2
 from keras_gans.metrics.mode_coverage import mode_coverage

@@ -30,6 +30,7 @@ import numpy as np
 from scipy import linalg
 
 from keras_gans.errors import UserError
+from keras_gans.metrics.labelled import LABELLED_RESULT_KEYS, labelled_results
 
 #: Metric name -> the keys of its results.
 RESULT_KEYS = {
@@ -39,10 +40,11 @@ RESULT_KEYS = {
     "pr": ("precision", "recall"),
     "dc": ("density", "coverage"),
     "modes": ("modes", "hq"),
+    **LABELLED_RESULT_KEYS,
 }
 METRIC_NAMES = tuple(RESULT_KEYS)
 #: The metrics that apply to each kind of data, and the defaults.
-APPLICABLE = {"images": ("fid", "kid", "is", "pr", "dc"), "points": ("modes",)}
+APPLICABLE = {"images": ("fid", "kid", "is", "pr", "dc", *LABELLED_RESULT_KEYS), "points": ("modes",)}
 DEFAULT_METRICS = {"images": ("fid", "kid", "is", "pr"), "points": ("modes",)}
 #: Generated samples per evaluation when `n` is None: 10,000 images; 2,500 points (VEEGAN/PacGAN).
 DEFAULT_SAMPLES = {"images": 10000, "points": 2500}
@@ -50,7 +52,11 @@ DEFAULT_SAMPLES = {"images": 10000, "points": 2500}
 IS_SPLITS = 10
 PR_K = 3
 DC_K = 5
-MIN_SAMPLES = {"fid": 2, "kid": 2, "is": IS_SPLITS, "pr": PR_K + 1, "dc": DC_K + 1, "modes": 1}
+MIN_SAMPLES = {"fid": 2, "kid": 2, "is": IS_SPLITS, "pr": PR_K + 1, "dc": DC_K + 1, "modes": 1,
+               "cacc": 1, "ifid": 20, "purity": 1}
+#: Metrics that score the classifier's probabilities of the samples, and those that need features.
+_NEEDS_PROBABILITIES = {"is", "cacc", "purity"}
+_NEEDS_FEATURES = {"fid", "kid", "pr", "dc", "ifid"}
 
 #: Features of real data read from a data config, per (extractor, data): extracting the 10,000
 #: bundled digits again for every evaluation or callback of a process would be wasted time.
@@ -80,7 +86,8 @@ def parse_metrics(metrics, kind):
     if unknown:
         raise UserError(
             f"unknown metric(s) {', '.join(unknown)}: valid metrics are {', '.join(METRIC_NAMES)} "
-            "(fid, kid, is, pr, dc for images; modes for 2-D points)"
+            "(fid, kid, is, pr, dc, and cacc, ifid, purity for conditional models, for images; modes "
+            "for 2-D points)"
         )
     misplaced = [name for name in names if name not in APPLICABLE[kind]]
     if misplaced:
@@ -195,7 +202,8 @@ class SampleEvaluator:
             and extractor. None (arrays) computes them once per evaluator.
     """
 
-    def __init__(self, real, metrics=None, extractor="mnist", weights_path=None, seed=0, real_key=None):
+    def __init__(self, real, metrics=None, extractor="mnist", weights_path=None, seed=0, real_key=None,
+                 real_labels=None):
         from keras_gans.data import Mixture
 
         self.kind = "points" if isinstance(real, Mixture) else "images"
@@ -214,8 +222,9 @@ class SampleEvaluator:
             if len(self.real) < 2:
                 raise UserError(f"need at least 2 real images, got {len(self.real)}")
             self.extractor = get_extractor(extractor, weights_path)
-            if "is" in self.metrics and not self.extractor.has_probabilities:
+            if _NEEDS_PROBABILITIES & set(self.metrics) and not self.extractor.has_probabilities:
                 self.extractor._require_probabilities()
+        self.real_labels = None if real_labels is None else np.asarray(real_labels)
         self._real_features = None
         self._cache_key = None
         if real_key is not None and self.extractor is not None and self.extractor.cache_key is not None:
@@ -228,7 +237,7 @@ class SampleEvaluator:
     def real_features(self):
         """`(N, d)` features of the real images (computed at the first call, then cached)."""
         if self._real_features is None and self.kind == "images":
-            needs = {"fid", "kid", "pr", "dc"} & set(self.metrics)
+            needs = _NEEDS_FEATURES & set(self.metrics)
             if needs:
                 cached = _REAL_FEATURES.get(self._cache_key) if self._cache_key else None
                 if cached is None:
@@ -242,9 +251,11 @@ class SampleEvaluator:
                 self._real_features = cached.astype("float64")
         return self._real_features
 
-    def __call__(self, samples):
-        """The results dict (see `RESULT_KEYS`) of generated `samples` (NumPy, data scale)."""
+    def __call__(self, samples, labels=None):
+        """The results dict (see `RESULT_KEYS`) of generated `samples` (NumPy, data scale); `labels`
+        (int `(n,)`, the labels or codes they were generated for) for cacc, ifid and purity."""
         samples = np.asarray(samples)
+        self._labels = labels
         check_num_samples(len(samples), self.metrics)
         if not np.isfinite(samples).all():
             raise UserError("the generator produced NaN or infinite samples: training diverged")
@@ -283,7 +294,7 @@ class SampleEvaluator:
         real = self.real_features()
         need_features = real is not None
         fake, probs = self.extractor.features_and_probabilities(
-            samples, probabilities="is" in self.metrics
+            samples, probabilities=bool(_NEEDS_PROBABILITIES & set(self.metrics))
         )
         fake = fake.astype("float64") if need_features else None
         results = {}
@@ -297,6 +308,8 @@ class SampleEvaluator:
                 results["kid"], results["kid_std"] = kernel_inception_distance(real, fake, seed=self.seed)
             elif name == "is":
                 results["is"], results["is_std"] = inception_score(probs, splits=IS_SPLITS)
+            elif name in LABELLED_RESULT_KEYS:
+                results.update(labelled_results([name], self._labels, probs, fake, real, self.real_labels))
             else:
                 if subset is None:
                     rng = np.random.default_rng(self.seed)
@@ -365,5 +378,19 @@ def evaluate_run(
         weights_path=weights_path,
         seed=seed,
         real_key=real_data_key(data, shape, n, seed),
+        real_labels=_real_labels(data),
     )
-    return evaluator(gan.evaluation_samples(int(n), seed=seed))
+    samples = gan.evaluation_samples(int(n), seed=seed)
+    if isinstance(samples, tuple):  # (samples, labels or codes)
+        return evaluator(*samples)
+    return evaluator(samples)
+
+
+def _real_labels(data):
+    """The labels of `real_samples(data)` where known: the bundled MNIST's, else None."""
+    config = {"name": data} if isinstance(data, str) else data
+    if isinstance(config, collections.abc.Mapping) and config.get("name") == "mnist":
+        from keras_gans.data import load_mnist
+
+        return load_mnist()[1]
+    return None

@@ -23,11 +23,16 @@ def conv(filters, kernel_size, strides, spectral_norm=False, **kwargs):
 
 
 def normalization(kind):
-    """A normalisation layer by name: batch, layer, instance or none (returns None)."""
+    """A normalisation layer by name: batch, layer, instance or none (returns None).
+
+    Batch normalisation is `synchronized`: under a multi-replica strategy its statistics are those
+    of the global batch (all-reduced), so that 2 replicas train what 1 device trains; outside a
+    strategy it is plain batch normalisation.
+    """
     if kind in (None, "none", False):
         return None
     if kind == "batch":
-        return keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5)
+        return keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, synchronized=True)
     if kind == "layer":
         return keras.layers.LayerNormalization(axis=[1, 2, 3])
     if kind == "instance":

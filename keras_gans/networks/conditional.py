@@ -69,7 +69,7 @@ def conditional_dcgan_discriminator(input_shape=(28, 28, 1), num_classes=10, bas
         height, width, _ = input_shape
         label_map = keras.layers.Embedding(num_classes, height * width)(labels)
         x = keras.layers.Concatenate()([x, keras.layers.Reshape((height, width, 1))(label_map)])
-    features = dcgan_features(x, base_filters, kernel_size, normalization_type, spectral_norm)
+    features = dcgan_features(x, base_filters, kernel_size, normalization_type, spectral_norm, bias_before_norm=False)
     logits = dense(1, spectral_norm, dtype="float32")(features)
     if conditioning == "projection":
         embedded = keras.layers.Embedding(num_classes, features.shape[-1])(labels)
@@ -84,7 +84,8 @@ def classifying_dcgan_discriminator(input_shape=(28, 28, 1), num_classes=10, bas
     """`images` -> DCGAN body -> `{"logits": real/fake, "class": class logits}` (ACGAN)."""
     check_image_shape(input_shape, "classifying DCGAN discriminator")
     images = keras.Input(tuple(input_shape), name="images")
-    features = dcgan_features(images, base_filters, kernel_size, normalization_type, spectral_norm)
+    features = dcgan_features(images, base_filters, kernel_size, normalization_type, spectral_norm,
+                              bias_before_norm=False)
     return keras.Model(images, {
         "logits": dense(1, spectral_norm, dtype="float32", name="logits")(features),
         "class": dense(num_classes, spectral_norm, dtype="float32", name="class")(features),
@@ -101,8 +102,8 @@ def info_dcgan_discriminator(input_shape=(28, 28, 1), categories=10, continuous=
     """
     check_image_shape(input_shape, "InfoGAN discriminator")
     images = keras.Input(tuple(input_shape), name="images")
-    features = dcgan_features(images, base_filters, kernel_size, normalization_type)
-    q = keras.layers.Dense(q_units)(features)
+    features = dcgan_features(images, base_filters, kernel_size, normalization_type, bias_before_norm=False)
+    q = keras.layers.Dense(q_units, use_bias=False)(features)
     q = keras.layers.LeakyReLU(0.2)(normalization("batch")(q))
     return keras.Model(images, {
         "logits": keras.layers.Dense(1, dtype="float32", name="logits")(features),

@@ -70,13 +70,19 @@ def dcgan_discriminator(input_shape=(28, 28, 1), base_filters=64, kernel_size=4,
     return keras.Model(inputs, x, name=name)
 
 
-def dcgan_features(x, base_filters, kernel_size=4, normalization_type="batch", spectral_norm=False):
+def dcgan_features(x, base_filters, kernel_size=4, normalization_type="batch", spectral_norm=False,
+                   bias_before_norm=True):
     """The DCGAN discriminator's body on images `x`: n strided convs (leaky ReLU 0.2, normalisation
-    after all but the first), flattened."""
+    after all but the first), flattened.
+
+    `bias_before_norm=False` leaves the bias out of the convolutions that a normalisation follows
+    (it cancels there: its gradient is zero up to rounding, which Adam would turn into steps).
+    """
     _, n = _upsamplings(x.shape[1])
     filters = base_filters
     for i in range(n):
-        x = conv(filters, kernel_size, 2, spectral_norm)(x)
+        normalized = i > 0 and normalization_type not in (None, "none", False)
+        x = conv(filters, kernel_size, 2, spectral_norm, use_bias=bias_before_norm or not normalized)(x)
         norm = normalization(normalization_type) if i > 0 else None
         if norm is not None:
             x = norm(x)

@@ -112,9 +112,13 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
     return gan, history
 
 
-def sample(run_dir, n, out, seed=None):
-    """Writes `n` samples of a run: `.png` the model's picture (a grid or scatter plot), `.npy` the
-    raw array in data scale (uint8 for images)."""
+def sample(run_dir, n, out, seed=None, labels=None, codes=False):
+    """Writes `n` samples of a run: `.png` the model's picture (a grid, one row per label for
+    conditional models, InfoGAN's code figure with `codes`, or a scatter plot), `.npy` the raw
+    array in data scale (uint8 for images). `labels` (a list of class ids) asks a conditional model
+    for those classes."""
+    import inspect
+
     import numpy as np
 
     from keras_gans.data import mixture_for
@@ -125,11 +129,27 @@ def sample(run_dir, n, out, seed=None):
     if n < 1:
         raise UserError(f"--n must be at least 1, got {n}")
     model, recipe = load_run(run_dir)
+    conditions = {}
+    if labels is not None:
+        conditions["labels"] = labels
+    if codes:
+        conditions["codes"] = True
+    draw = model.generate if out.endswith(".npy") else model.sample_picture
+    accepted = inspect.signature(draw).parameters
+    for key in conditions:
+        if key not in accepted:
+            flag = "--labels" if key == "labels" else "--codes"
+            raise UserError(f"{run_dir} is a {type(model).__name__}, which takes no {flag}"
+                            + (" for .npy output" if key == "codes" else ""))
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-    if out.endswith(".npy"):
-        samples = model.generate(n, seed=seed)
-        np.save(out, samples.astype("float32") if samples.ndim == 2 else to_uint8(samples))
-    else:
-        mixture = mixture_for(recipe["data"])
-        save_picture(out, model.sample_picture(n, seed=seed, centers=None if mixture is None else mixture.centers))
+    try:
+        if out.endswith(".npy"):
+            samples = model.generate(n, seed=seed, **conditions)
+            np.save(out, samples.astype("float32") if samples.ndim == 2 else to_uint8(samples))
+        else:
+            mixture = mixture_for(recipe["data"])
+            centers = None if mixture is None else mixture.centers
+            save_picture(out, model.sample_picture(n, seed=seed, centers=centers, **conditions))
+    except ValueError as e:
+        raise UserError(str(e)) from None
     return out

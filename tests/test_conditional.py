@@ -1,0 +1,191 @@
+"""Conditional families: CGAN (mismatched pairs), projection discriminator, ACGAN, InfoGAN."""
+
+import json
+import math
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+import yaml
+
+import keras_gans
+from keras_gans import recipes
+from keras_gans.cli import main
+from keras_gans.layers import ConditionalBatchNormalization
+from keras_gans.losses.mutual_information import categorical_mutual_information, gaussian_code_log_likelihood
+from keras_gans.metrics import code_purity, intra_class_frechet_distance
+from keras_gans.models.cgan import mismatch_discriminator_loss
+
+from cli_helpers import assert_one_error_line
+
+FAMILIES = ("cgan-mnist", "projection-mnist", "acgan-mnist", "infogan-mnist")
+
+
+def tiny(name, *overrides):
+    """The shipped recipe with tiny networks, batch 8, 2 steps."""
+    recipe = recipes.load(name)
+    size = "model.noise_dim=8" if recipe["model"]["type"] == "infogan" else "model.latent_dim=8"
+    return recipes.apply_overrides(recipe, [
+        size, "model.generator.base_filters=4", "model.discriminator.base_filters=4", "train.batch_size=8",
+        "train.steps=2", "train.steps_per_epoch=2", "train.samples=20", *overrides])
+
+
+def built(recipe, strategy=None):
+    keras.utils.set_random_seed(0)
+    model = recipes.build_model(recipe, strategy)
+    with (strategy or tf.distribute.get_strategy()).scope():
+        return recipes.compile_model(model, recipe)
+
+
+def labelled_batches(n=32, batch=8):
+    images, labels = keras_gans.data.load_mnist()
+    x = images[:n, ..., None].astype("float32") / 127.5 - 1.0
+    return tf.data.Dataset.from_tensor_slices((x, labels[:n].astype("int32"))).batch(batch)
+
+
+def weights(model):
+    return [keras.ops.convert_to_numpy(w) for w in model.get_weights()]
+
+
+def assert_close(a, b, atol):
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        np.testing.assert_allclose(x, y, atol=atol)
+
+
+# ------------------------------------------------------------------------------- the math
+
+
+def test_mismatched_pairs_change_the_discriminator_loss():
+    loss = keras_gans.losses.get("non_saturating")
+    real, fake, wrong = tf.constant([[2.0], [1.0]]), tf.constant([[-1.0], [0.0]]), tf.constant([[3.0], [2.0]])
+    plain = float(loss.discriminator_loss(real, fake))
+    assert float(mismatch_discriminator_loss(loss, real, fake, wrong, 0.0)) == pytest.approx(plain)
+    with_mismatch = float(mismatch_discriminator_loss(loss, real, fake, wrong, 0.5))
+    # A(real) + 0.5 B(fake) + 0.5 B(wrong): wrong pairs that D calls real cost it.
+    a = float(tf.reduce_mean(tf.nn.softplus(-real)))
+    b = lambda x: float(tf.reduce_mean(tf.nn.softplus(x)))  # noqa: E731
+    assert with_mismatch == pytest.approx(a + 0.5 * b(fake) + 0.5 * b(wrong), rel=1e-6)
+    assert with_mismatch > plain
+
+
+def test_categorical_mutual_information_bound():
+    codes = tf.constant(np.arange(10), tf.int32)
+    perfect = tf.one_hot(codes, 10) * 50.0
+    assert float(categorical_mutual_information(codes, perfect)) == pytest.approx(math.log(10), abs=1e-5)
+    assert float(categorical_mutual_information(codes, tf.zeros([10, 10]))) == pytest.approx(0.0, abs=1e-6)
+    c = tf.constant([[0.5, -0.5]])
+    assert float(gaussian_code_log_likelihood(c, c)) == pytest.approx(-math.log(2 * math.pi), rel=1e-6)
+
+
+def test_conditional_batch_norm_uses_the_class_gain_and_bias():
+    layer = ConditionalBatchNormalization(3)
+    x = tf.constant(np.random.default_rng(0).normal(size=(6, 2, 2, 4)).astype("float32"))
+    labels = tf.constant([0, 1, 2, 0, 1, 2])
+    layer([x, labels], training=True)
+    layer.gamma.assign(np.array([[1.0] * 4, [2.0] * 4, [3.0] * 4], "float32"))
+    layer.beta.assign(np.array([[0.0] * 4, [10.0] * 4, [-5.0] * 4], "float32"))
+    out = layer([x, labels], training=True).numpy()
+    normalized = layer.batch_norm(x, training=True).numpy()
+    for i, c in enumerate(labels.numpy()):
+        np.testing.assert_allclose(out[i], (1.0 + c) * normalized[i] + [0.0, 10.0, -5.0][c], atol=1e-5)
+
+
+def test_code_purity_and_intra_fid():
+    codes = np.repeat(np.arange(3), 4)
+    assert code_purity((codes + 1) % 3, codes) == 1.0  # any relabelling of the codes is pure
+    assert code_purity(np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1])) == 0.5
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(200, 3))
+    labels = np.repeat([0, 1], 100)
+    assert intra_class_frechet_distance(real, labels, real, labels) == pytest.approx(0.0, abs=1e-6)
+    assert intra_class_frechet_distance(real, labels, real + 1.0, labels) == pytest.approx(3.0, abs=1e-3)
+
+
+# ------------------------------------------------------------------------------ the families
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_each_family_trains_saves_and_continues_exactly(name, tmp_path):
+    recipe = tiny(name)
+    straight = built(recipe)
+    straight.fit(labelled_batches(), epochs=1, steps_per_epoch=4, verbose=0)
+    first = built(recipe)
+    first.fit(labelled_batches().take(2), epochs=1, steps_per_epoch=2, verbose=0)
+    first.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    assert type(loaded) is type(first) and int(loaded.step_counter.numpy()) == 2
+    loaded.fit(labelled_batches().skip(2), epochs=1, steps_per_epoch=2, verbose=0)
+    assert_close(weights(loaded), weights(straight), atol=1e-5)
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_two_replicas_equal_one_device(name, mirrored_strategy):
+    recipe = tiny(name)
+    one = built(recipe)
+    one.fit(labelled_batches(), epochs=1, steps_per_epoch=2, verbose=0)
+    two = built(recipe, mirrored_strategy)
+    two.fit(labelled_batches(), epochs=1, steps_per_epoch=2, verbose=0)
+    assert_close(weights(two), weights(one), atol=1e-4)
+
+
+def test_generate_for_labels_and_reject_bad_ones():
+    model = built(tiny("cgan-mnist"))
+    samples = model.generate(6, seed=1, labels=[7])
+    assert samples.shape == (6, 28, 28, 1)
+    np.testing.assert_array_equal(samples, model.generate(6, seed=1, labels=[7]))
+    assert not np.allclose(samples, model.generate(6, seed=1, labels=[3]))
+    with pytest.raises(ValueError, match=r"labels must be in \[0, 10\), got \[10\]"):
+        model.generate(2, labels=[10])
+    picture = model.sample_picture(20, seed=0)  # one row per class, 2 per row
+    assert picture.shape[0] > picture.shape[1] * 4
+
+
+def test_export_takes_labels_and_refuses_bad_ones(tmp_path):
+    from keras_gans.serving import export_gan
+
+    model = built(tiny("acgan-mnist"))
+    served = tf.saved_model.load(export_gan(model, str(tmp_path / "e")))
+    z = tf.constant(np.random.default_rng(0).normal(size=(3, 8)).astype("float32"))
+    images = served.signatures["serving_default"](z=z, labels=tf.constant([0, 4, 9]))["images"]
+    np.testing.assert_allclose(images.numpy(), model.call((z, tf.constant([0, 4, 9]))).numpy(), atol=1e-5)
+    uint8 = served.signatures["generate_uint8"](z=z, labels=tf.constant([0, 4, 9]))["images"]
+    assert uint8.dtype == tf.uint8
+    for bad in ([0, 4, 10], [0, -1, 3]):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"labels must be in \[0, 10\)"):
+            served.signatures["serving_default"](z=z, labels=tf.constant(bad))
+    info = built(tiny("infogan-mnist"))
+    served = tf.saved_model.load(export_gan(info, str(tmp_path / "i")))
+    out = served.signatures["serving_default"](z=tf.zeros([2, 8]), category=tf.constant([1, 2]),
+                                               continuous=tf.zeros([2, 2]))["images"]
+    assert out.shape == (2, 28, 28, 1)
+
+
+def test_cli_sample_labels_codes_and_eval(tmp_path, capsys):
+    runs = {}
+    for name in ("cgan-mnist", "infogan-mnist"):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(tiny(name)))
+        runs[name] = str(tmp_path / name)
+        assert main(["train", str(path), "--out", runs[name], "--quiet"]) == 0
+    grid = tmp_path / "grid.png"
+    assert main(["sample", runs["cgan-mnist"], "--labels", "0,1,2", "--n", "30", "--out", str(grid)]) == 0
+    assert os.path.getsize(grid) > 500
+    assert main(["sample", runs["cgan-mnist"], "--labels", "7", "--n", "5", "--out", str(tmp_path / "s.npy")]) == 0
+    assert np.load(tmp_path / "s.npy").shape == (5, 28, 28, 1)
+    assert main(["sample", runs["infogan-mnist"], "--codes", "--out", str(tmp_path / "codes.png")]) == 0
+    capsys.readouterr()
+    assert_one_error_line(capsys, main(["sample", runs["cgan-mnist"], "--labels", "3,12", "--out", str(grid)]),
+                          r"labels must be in [0, 10)")
+    assert_one_error_line(capsys, main(["sample", "ring", "--labels", "1", "--out", str(grid)]),
+                          "is a GAN, which takes no --labels")
+    assert main(["eval", runs["cgan-mnist"], "--metrics", "cacc,ifid", "--n", "200", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["metrics"]
+    assert set(result) == {"conditional_accuracy", "confident", "intra_fid"}
+    assert 0.0 <= result["conditional_accuracy"] <= 1.0 and result["intra_fid"] > 0
+    assert main(["eval", runs["infogan-mnist"], "--metrics", "purity", "--n", "50", "--json"]) == 0
+    purity = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["metrics"]["code_purity"]
+    assert 0.1 <= purity <= 1.0
+    assert_one_error_line(capsys, main(["eval", "ring", "--metrics", "cacc"]), "cacc does not apply to 2-D points")
