@@ -79,7 +79,7 @@ def build(name, zoo_root, runs_root, steps=None, eval_n=None, note=""):
     save_networks(load_model(os.path.join(run_dir, "model.keras")), entry)
     write_recipe(entry, recipe)
     is_points = recipes.data_shape(recipe) == (2,)
-    sample(entry, 2500 if is_points else 64, os.path.join(entry, zoo.SAMPLES_FILE), seed=0)
+    sample(entry, sample_count(recipe), os.path.join(entry, zoo.SAMPLES_FILE), seed=0)
 
     eval_start = time.time()
     metrics = evaluate_run(entry, n=eval_n, seed=0)
@@ -109,9 +109,18 @@ def build(name, zoo_root, runs_root, steps=None, eval_n=None, note=""):
         "python_version": platform.python_version(),
         "date": datetime.date.today().isoformat(),
         "model_bytes": networks_bytes(entry),
+        "networks": sorted(f[: -len(".keras")] for f in os.listdir(os.path.join(entry, "networks"))),
     }
     write_card(entry, card, recipe)
     return card
+
+
+def sample_count(recipe):
+    """The samples of the card's picture: 2,500 points, else the recipe's `train.samples` (the
+    per-epoch grid: 64 digits, or 10 rows of 10 for the conditional models)."""
+    from keras_gans import recipes
+
+    return 2500 if recipes.data_shape(recipe) == (2,) else recipe["train"]["samples"]
 
 
 def networks_bytes(entry):
@@ -146,7 +155,8 @@ def convert(name, zoo_root):
         raise SystemExit(f"{entry} is in zoo format {card.get('format')}, not 1: nothing to convert")
     save_networks(load_model(os.path.join(entry, MODEL_FILE)), entry)
     os.remove(os.path.join(entry, MODEL_FILE))
-    card.update(format=zoo.ZOO_FORMAT, model_bytes=networks_bytes(entry),
+    card.update(format=zoo.ZOO_FORMAT,
+                networks=sorted(f[: -len(".keras")] for f in os.listdir(os.path.join(entry, "networks"))), model_bytes=networks_bytes(entry),
                 converted=f"from zoo format 1 on {datetime.date.today().isoformat()}: same weights, "
                           "optimizer state dropped")
     eval_n = int(card["eval_command"].split("--n ")[1]) if "--n " in card["eval_command"] else None
@@ -162,6 +172,10 @@ def _description(recipe, metrics):
         quality = f"{metrics['modes']} modes, {100 * metrics['hq']:.1f}% high-quality samples"
     else:
         quality = f"domain FID {metrics['fid']:.1f} (MNIST-classifier features, 10k samples)"
+        if "conditional_accuracy" in metrics:
+            quality += f", conditional accuracy {100 * metrics['conditional_accuracy']:.1f}%"
+        if "code_purity" in metrics:
+            quality += f", code purity {100 * metrics['code_purity']:.1f}%"
     what = recipe["description"].split(":")[0].split(",")[0]
     return f"{what}; {recipe['train']['steps']} steps; {quality}"
 
@@ -180,6 +194,10 @@ def model_card(card, recipe):
     name = card["name"]
     drs = (" and the recipe's discriminator rejection sampling (`model.rejection`)"
            if recipe["model"].get("rejection") else "")
+    model_type = recipe["model"].get("type", "gan")
+    per_class = {"cgan": "; one row per class", "acgan": "; one row per class",
+                 "infogan": "; one row per categorical code, continuous code 0 from -1 to 1 along the row"}.get(
+                     model_type, "")
     return f"""# Zoo model `{name}`
 
 {recipe["description"]}
@@ -196,7 +214,7 @@ Trained by us with the shipped recipe [`{name}`](../../keras_gans/recipes/{name}
 | wall time | {int(minutes)} min {seconds:.0f} s ({card["cpu_seconds"]:.0f} s of CPU time) on {card["machine"]} |
 | machine load | {card["load_note"] or "not recorded"} |
 | format | zoo format {card["format"]}{"; converted " + card["converted"] if card.get("converted") else ""} |
-| files | `networks/`, {card["model_bytes"] / 1e6:.2f} MB: generator, EMA generator, discriminator (no optimizer state) |
+| files | `networks/`, {card["model_bytes"] / 1e6:.2f} MB: {", ".join(card.get("networks", ["generator", "ema_generator", "discriminator"]))} (no optimizer state) |
 | software | keras-gans {card["keras_gans_version"]}, Keras {card["keras_version"]}, TensorFlow {card["tensorflow_version"]}, Python {card["python_version"]} |
 | date | {card["date"]} |
 | data | {card["data_license"]} |
@@ -213,7 +231,7 @@ Measured on this folder with (`keras-gans eval` uses the EMA generator{drs}, see
 
 {_metrics_note(card)}
 
-Samples of the EMA generator{drs} (`keras-gans sample {name} --n {2500 if "modes" in card["metrics"] else 64} --seed 0 --out samples.png`):
+Samples of the EMA generator{drs} (`keras-gans sample {name} --n {sample_count(recipe)} --seed 0 --out samples.png`{per_class}):
 
 ![samples](samples.png)
 
@@ -240,6 +258,19 @@ keras-gans train {name} --init {name} --set ...     # fine-tune from these weigh
 
 
 def _metrics_note(card):
+    notes = []
+    if "conditional_accuracy" in card["metrics"]:
+        notes.append("`conditional_accuracy`: share of the samples, generated for balanced labels, that the "
+                     "classifier assigns to the label asked for; `confident`: share it classifies with "
+                     "probability >= 0.9; `intra_fid`: the FID of each class's samples against that "
+                     "class's real digits, averaged over the classes.")
+    if "code_purity" in card["metrics"]:
+        notes.append("`code_purity`: share of the samples whose classifier label is the class their "
+                     "categorical code maps to, under the best one-to-one mapping of codes to classes.")
+    return " ".join(notes + [_image_or_points_note(card)])
+
+
+def _image_or_points_note(card):
     if "modes" in card["metrics"]:
         return ("`modes`: mixture modes with at least one sample within 3 sigma of the centre; "
                 "`hq`: share of the 2,500 samples within 3 sigma of their nearest centre "
