@@ -189,3 +189,30 @@ def test_cli_sample_labels_codes_and_eval(tmp_path, capsys):
     purity = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["metrics"]["code_purity"]
     assert 0.1 <= purity <= 1.0
     assert_one_error_line(capsys, main(["eval", "ring", "--metrics", "cacc"]), "cacc does not apply to 2-D points")
+
+
+def test_fine_tune_a_conditional_model_to_one_class(tmp_path, capsys):
+    source = tmp_path / "source.yaml"
+    source.write_text(yaml.safe_dump(tiny("projection-mnist")))
+    assert main(["train", str(source), "--out", str(tmp_path / "source"), "--quiet"]) == 0
+    assert main(["train", str(source), "--init", str(tmp_path / "source"), "--set", "data.classes=[7]",
+                 "--out", str(tmp_path / "sevens"), "--quiet"]) == 0
+    assert "initialized from" in capsys.readouterr().out
+    tuned = keras_gans.runs.load_run(str(tmp_path / "sevens"))[0]
+    assert isinstance(tuned, keras_gans.models.ConditionalGAN) and int(tuned.step_counter.numpy()) == 2
+
+
+def test_benchmark_table_of_conditional_runs():
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks"))
+    from conditional import markdown_table
+
+    runs = [{"row": "cgan-mnist", "seed": s, "steps": 10, "n": 100, "train_seconds": 60.0 + s,
+             "conditional_accuracy": 0.97 + 0.01 * s, "confident": 0.9, "intra_fid": 20.0, "fid": 10.0}
+            for s in range(2)] + [{"row": "infogan-mnist", "seed": 0, "steps": 10, "n": 100, "train_seconds": 50.0,
+                                   "code_purity": 0.8, "fid": 12.0}]
+    table = markdown_table(runs, ["cgan-mnist", "infogan-mnist", "acgan-mnist"]).splitlines()
+    assert len(table) == 4  # header, rule, two rows with runs
+    assert "| `cgan-mnist` (10 steps) | 97.5 ± 0.5 | 90.0 ± 0.0 | 20.0 ± 0.0 | – | 10.0 ± 0.0 | 60 | 2 |" == table[2]
+    assert table[3].startswith("| `infogan-mnist` (10 steps) | – | – | – | 80.0 ± 0.0 | 12.0 ± 0.0 |")

@@ -1,0 +1,143 @@
+"""Conditional models on MNIST: conditional accuracy, confident share, intra-class FID, code purity,
+and domain FID beside the unconditional `dcgan-mnist` trained for the same number of steps.
+
+For each row and seed (0..`--seeds`-1): train the shipped recipe in-process with
+`keras_gans.training.run.train` (what `keras-gans train NAME --seed S` runs) for its own
+`train.steps` (or `--steps`), time it, then score `--n` samples with `keras_gans.metrics.evaluate_run`
+(what `keras-gans eval RUN --metrics ...` runs) against the 10,000 bundled digits with the embedded
+MNIST classifier:
+
+| row | metrics |
+|---|---|
+| cgan-mnist, projection-mnist, acgan-mnist | fid, cacc (conditional accuracy, confident share), ifid |
+| infogan-mnist | fid, purity (code purity) |
+| dcgan-mnist (unconditional, same steps) | fid |
+
+The conditional samples are generated for balanced labels (`evaluation_samples`). Each run is
+appended to the JSON (`--out`) when it ends; `--resume` skips the (row, seed) pairs already there.
+
+    python benchmarks/conditional.py --steps 20 --seeds 1 --n 200 --out /tmp/c.json   # smoke test
+    python benchmarks/conditional.py --seeds 3                                         # the table
+"""
+
+import argparse
+import datetime
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from loss_families import format_mean_std, load_previous, mean_std, write_json  # noqa: E402
+from speed import machine_at_start, machine_summary, mark_end, set_threads  # noqa: E402
+
+#: (row = recipe name, metrics) in table order.
+ROWS = (
+    ("cgan-mnist", "fid,cacc,ifid"),
+    ("projection-mnist", "fid,cacc,ifid"),
+    ("acgan-mnist", "fid,cacc,ifid"),
+    ("infogan-mnist", "fid,purity"),
+    ("dcgan-mnist", "fid"),
+)
+#: Table columns: (result key, header, scale, digits).
+COLUMNS = (
+    ("conditional_accuracy", "conditional accuracy %", 100, 1),
+    ("confident", "confident (p >= 0.9) %", 100, 1),
+    ("intra_fid", "intra-class FID", 1, 1),
+    ("code_purity", "code purity %", 100, 1),
+    ("fid", "domain FID", 1, 1),
+)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", default=",".join(r for r, _ in ROWS), help="comma-separated recipes (default: all)")
+    parser.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 (default 3)")
+    parser.add_argument("--steps", type=int, default=None,
+                        help="train.steps of every row (default: cgan-mnist's, for every row)")
+    parser.add_argument("--n", type=int, default=10000, help="generated samples per run (default 10000)")
+    parser.add_argument("--threads", type=int, default=0, help="TensorFlow threads (0: TensorFlow's choice)")
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results",
+                                                      "conditional.json"))
+    parser.add_argument("--resume", action="store_true", help="keep the runs already in --out")
+    return parser.parse_args(argv)
+
+
+def run_one(row, metrics, seed, steps, n):
+    """Trains recipe `row` with `seed` for `steps` and scores it; returns the run dict."""
+    import keras
+
+    from keras_gans import recipes
+    from keras_gans.metrics.evaluate import evaluate_run
+    from keras_gans.training.run import train
+
+    keras.backend.clear_session()
+    recipe = recipes.apply_overrides(recipes.load(row), [f"train.seed={seed}", f"train.steps={steps}"])
+    out = tempfile.mkdtemp(prefix="conditional-")
+    start, cpu = time.time(), time.process_time()
+    try:
+        model, _ = train(recipe, out, verbose=0, log=lambda *a: None)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    run = {"row": row, "seed": seed, "steps": int(model.step_counter.numpy()), "n": n,
+           "train_seconds": time.time() - start, "train_cpu_seconds": time.process_time() - cpu}
+    start = time.time()
+    run.update(evaluate_run(model, metrics=metrics, n=n, seed=0, data=recipe["data"]))
+    run["eval_seconds"] = time.time() - start
+    return run
+
+
+def markdown_table(runs, rows):
+    header = "| recipe | " + " | ".join(h for _, h, _, _ in COLUMNS) + " | train time per run, s | seeds |"
+    lines = [header, "|---|" + "---:|" * (len(COLUMNS) + 2)]
+    for row in rows:
+        row_runs = [r for r in runs if r["row"] == row]
+        if not row_runs:
+            continue
+        cells = []
+        for key, _, scale, digits in COLUMNS:
+            values = [r[key] * scale for r in row_runs if key in r]
+            cells.append(format_mean_std(*mean_std(values), digits=digits) if values else "–")
+        seconds = mean_std([r["train_seconds"] for r in row_runs])[0]
+        lines.append(f"| `{row}` ({row_runs[0]['steps']} steps) | " + " | ".join(cells)
+                     + f" | {seconds:.0f} | {len(row_runs)} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    set_threads(args.threads)
+    from keras_gans import recipes
+
+    rows = [r.strip() for r in args.rows.split(",") if r.strip()]
+    metrics = dict(ROWS)
+    unknown = sorted(set(rows) - set(metrics))
+    if unknown:
+        raise SystemExit(f"unknown rows {unknown}: choose from {', '.join(metrics)}")
+    steps = args.steps or recipes.load("cgan-mnist")["train"]["steps"]
+    previous = load_previous(args.out) if args.resume else None
+    runs = [r for r in (previous or {}).get("runs", []) if r["steps"] == steps and r["n"] == args.n]
+    machine = machine_at_start()
+    report = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(), "steps": steps, "n": args.n,
+              "machine": machine, "runs": runs}
+    for row in rows:
+        for seed in range(args.seeds):
+            if any(r["row"] == row and r["seed"] == seed for r in runs):
+                continue
+            run = run_one(row, metrics[row], seed, steps, args.n)
+            runs.append(run)
+            print(f"{row} seed {seed}: " + ", ".join(f"{k} {v:.4g}" for k, v in run.items()
+                                                     if isinstance(v, float)), flush=True)
+            mark_end(machine)
+            write_json(args.out, report)
+    mark_end(machine)
+    write_json(args.out, report)
+    print(machine_summary(machine))
+    print(markdown_table(runs, rows))
+
+
+if __name__ == "__main__":
+    main()
