@@ -148,7 +148,9 @@ def load_model(path):
     """Loads a saved model (`.keras`) in safe mode, with a one-line error if the file is unusable."""
     import keras
 
-    import keras_gans  # noqa: F401  (registers the classes the file refers to)
+    import keras_gans
+
+    keras_gans.register_all()  # the classes the file refers to
 
     if not os.path.isfile(path):
         raise UserError(f"no saved model at {path!r}")

@@ -469,3 +469,30 @@ def test_list_piped_into_a_closed_reader_exits_without_a_traceback():
     err = process.stderr.read().decode()
     assert process.wait(timeout=120) == 141
     assert "Traceback" not in err and "BrokenPipeError" not in err
+
+
+def test_help_and_list_do_not_import_tensorflow_and_plain_keras_loading_still_works(tmp_path):
+    """`keras-gans --help` / `list` need no model: no TensorFlow import. `import keras, keras_gans`
+    still registers the classes for `keras.saving.load_model`."""
+    import subprocess
+    import sys
+
+    check = ("import sys; from keras_gans.cli import main; main(['list']); "
+             "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, 'imported TF'")
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "dcgan-mnist" in done.stdout
+    done = subprocess.run([sys.executable, "-c", "import sys; from keras_gans.cli import main\n"
+                           "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+                           "assert 'tensorflow' not in sys.modules"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "train" in done.stdout, done.stderr
+    import keras_gans
+    from keras_gans.networks import mlp_discriminator, mlp_generator
+
+    gan = keras_gans.GAN(mlp_generator(4, (2,), units=(8,)), mlp_discriminator((2,), units=(8,)), seed=1)
+    gan.compile(penalties=[keras_gans.GradientPenalty(1.0, "r1")], ema_decay=0.9)
+    gan.save(tmp_path / "gan.keras")
+    load = (f"import keras, keras_gans; m = keras.saving.load_model({str(tmp_path / 'gan.keras')!r}); "
+            "print(type(m).__name__, type(m.penalties[0]).__name__)")
+    done = subprocess.run([sys.executable, "-c", load], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "GAN GradientPenalty" in done.stdout, done.stderr
