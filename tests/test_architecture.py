@@ -15,6 +15,8 @@ import keras_gans
 from keras_gans import recipes
 from keras_gans.cli import main
 
+from model_helpers import assert_weights_close, built, labelled_batches, weights
+
 DOC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "architecture.md")
 
 
@@ -40,30 +42,6 @@ def tiny_recipe(**train):
         "compile": {"class_weight": 1.0, "ema_decay": 0.9, "d_optimizer": {"name": "adam", "learning_rate": 0.01}},
         "train": {"batch_size": 8, "steps": 4, "steps_per_epoch": 2, "samples": 20, **train},
     })
-
-
-def labelled_batches(n=32, batch=8):
-    images, labels = keras_gans.data.load_mnist()
-    x = (images[:n, ..., None].astype("float32") / 127.5 - 1.0)
-    return tf.data.Dataset.from_tensor_slices((x, labels[:n].astype("int32"))).batch(batch)
-
-
-def built(recipe, strategy=None):
-    keras.utils.set_random_seed(0)
-    model = recipes.build_model(recipe, strategy)
-    scope = strategy.scope() if strategy is not None else tf.distribute.get_strategy().scope()
-    with scope:
-        return recipes.compile_model(model, recipe)
-
-
-def weights(model):
-    return [keras.ops.convert_to_numpy(w) for w in model.get_weights()]
-
-
-def assert_close(a, b, atol):
-    assert len(a) == len(b)
-    for x, y in zip(a, b):
-        np.testing.assert_allclose(x, y, atol=atol)
 
 
 def test_the_doc_recipe_validates_and_names_the_family(example):
@@ -105,8 +83,8 @@ def test_save_load_resume_continues_exactly(example, tmp_path):
     assert isinstance(loaded, example.TinyACGAN) and loaded.class_weight == 1.0
     assert int(loaded.step_counter.numpy()) == 2
     loaded.fit(labelled_batches().skip(2), epochs=1, steps_per_epoch=2, verbose=0)
-    assert_close(weights(loaded), weights(straight), atol=1e-6)
-    assert_close([v.numpy() for v in loaded.d_optimizer.variables],
+    assert_weights_close(weights(loaded), weights(straight), atol=1e-6)
+    assert_weights_close([v.numpy() for v in loaded.d_optimizer.variables],
                  [v.numpy() for v in straight.d_optimizer.variables], atol=1e-6)
 
 
@@ -116,4 +94,4 @@ def test_two_replicas_equal_one_device(example, mirrored_strategy):
     one.fit(labelled_batches(), epochs=1, steps_per_epoch=2, verbose=0)
     two = built(recipe, mirrored_strategy)
     two.fit(labelled_batches(), epochs=1, steps_per_epoch=2, verbose=0)
-    assert_close(weights(two), weights(one), atol=1e-5)
+    assert_weights_close(weights(two), weights(one), atol=1e-5)

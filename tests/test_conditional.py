@@ -13,12 +13,14 @@ import yaml
 import keras_gans
 from keras_gans import recipes
 from keras_gans.cli import main
+
 from keras_gans.layers import ConditionalBatchNormalization
 from keras_gans.losses.mutual_information import categorical_mutual_information, gaussian_code_log_likelihood
 from keras_gans.metrics import code_purity, intra_class_frechet_distance
 from keras_gans.models.cgan import mismatch_discriminator_loss
 
 from cli_helpers import assert_one_error_line
+from model_helpers import assert_weights_close, built, labelled_batches, weights
 
 FAMILIES = ("cgan-mnist", "projection-mnist", "acgan-mnist", "infogan-mnist")
 
@@ -30,29 +32,6 @@ def tiny(name, *overrides):
     return recipes.apply_overrides(recipe, [
         size, "model.generator.base_filters=4", "model.discriminator.base_filters=4", "train.batch_size=8",
         "train.steps=2", "train.steps_per_epoch=2", "train.samples=20", *overrides])
-
-
-def built(recipe, strategy=None):
-    keras.utils.set_random_seed(0)
-    model = recipes.build_model(recipe, strategy)
-    with (strategy or tf.distribute.get_strategy()).scope():
-        return recipes.compile_model(model, recipe)
-
-
-def labelled_batches(n=32, batch=8):
-    images, labels = keras_gans.data.load_mnist()
-    x = images[:n, ..., None].astype("float32") / 127.5 - 1.0
-    return tf.data.Dataset.from_tensor_slices((x, labels[:n].astype("int32"))).batch(batch)
-
-
-def weights(model):
-    return [keras.ops.convert_to_numpy(w) for w in model.get_weights()]
-
-
-def assert_close(a, b, atol):
-    assert len(a) == len(b)
-    for x, y in zip(a, b):
-        np.testing.assert_allclose(x, y, atol=atol)
 
 
 # ------------------------------------------------------------------------------- the math
@@ -118,7 +97,7 @@ def test_each_family_trains_saves_and_continues_exactly(name, tmp_path):
     loaded = keras.saving.load_model(tmp_path / "m.keras")
     assert type(loaded) is type(first) and int(loaded.step_counter.numpy()) == 2
     loaded.fit(labelled_batches().skip(2), epochs=1, steps_per_epoch=2, verbose=0)
-    assert_close(weights(loaded), weights(straight), atol=1e-5)
+    assert_weights_close(weights(loaded), weights(straight), atol=1e-5)
 
 
 @pytest.mark.parametrize("name", FAMILIES)
@@ -128,7 +107,7 @@ def test_two_replicas_equal_one_device(name, mirrored_strategy):
     one.fit(labelled_batches(), epochs=1, steps_per_epoch=2, verbose=0)
     two = built(recipe, mirrored_strategy)
     two.fit(labelled_batches(), epochs=1, steps_per_epoch=2, verbose=0)
-    assert_close(weights(two), weights(one), atol=1e-4)
+    assert_weights_close(weights(two), weights(one), atol=1e-4)
 
 
 def test_generate_for_labels_and_reject_bad_ones():
