@@ -8,6 +8,8 @@ import tensorflow as tf
 import keras_gans
 from keras_gans.networks import dcgan_discriminator, dcgan_generator, mlp_discriminator, mlp_generator
 
+from model_helpers import assert_weights_close, weights
+
 LATENT = 4
 
 
@@ -31,16 +33,6 @@ def fixed_dataset(batch=16, n=64, labels=False):
     if labels:
         return tf.data.Dataset.from_tensor_slices((x, np.arange(n) % 3)).batch(batch)
     return tf.data.Dataset.from_tensor_slices(x).batch(batch)
-
-
-def weights(model):
-    return [keras.ops.convert_to_numpy(w) for w in model.get_weights()]
-
-
-def assert_weights_close(a, b, atol):
-    assert len(a) == len(b)
-    for x, y in zip(a, b):
-        np.testing.assert_allclose(x, y, atol=atol)
 
 
 def test_latent_dim_is_read_from_generator():
