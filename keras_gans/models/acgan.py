@@ -3,10 +3,10 @@
 import keras
 import tensorflow as tf
 
-from keras_gans import augment as augment_module
 from keras_gans import losses as losses_module
 from keras_gans import penalties as penalties_module
 from keras_gans.models.conditional import LabelConditionalModel
+from keras_gans.models.exponential_moving_average import check_decay
 from keras_gans.models.registry import register_model
 from keras_gans.models.step_context import StepContext
 
@@ -39,14 +39,12 @@ class ACGAN(LabelConditionalModel):
         """Args as `GAN.compile`, and `class_weight` (the class loss's weight in both players'
         losses) and `fake_class_weight` (the share of D's class loss on fakes; the paper's 1, 0
         trains D's class head on real digits only)."""
-        if ema_decay is not None and not 0.0 < float(ema_decay) < 1.0:
-            raise ValueError(f"ema_decay must be in (0, 1), got {ema_decay}")
+        check_decay(ema_decay)
         self.gan_loss = losses_module.get(loss)
         self.penalties = [penalties_module.get(p) for p in (penalties or ())]
         self.class_weight = float(class_weight)
         self.fake_class_weight = float(fake_class_weight)
-        self.d_input_transforms = [augment_module.get(t) for t in
-                                   ([instance_noise] if instance_noise is not None else []) + list(augment or ())]
+        self.set_d_input_transforms(instance_noise, augment)
         self.compile_players({"d": d_optimizer, "g": g_optimizer},
                              ["d_loss", "g_loss", "d_class_loss", "g_class_loss"] + [p.name for p in self.penalties],
                              jit_compile=jit_compile, precision=precision, **kwargs)

@@ -7,6 +7,7 @@ import numpy as np
 import tensorflow as tf
 from keras.src.saving import serialization_lib
 
+from keras_gans import augment as augment_module
 from keras_gans.models import precision as precision_module
 from keras_gans.models.configuration import deserialize_value, records_compile_arguments, serialize_value
 from keras_gans.models.configuration import in_batches  # noqa: F401  (public here)
@@ -272,6 +273,14 @@ class AdversarialModel(keras.Model):
         """What the generator is called with in one update: z for a `GAN`, (z, y) for a conditional
         family, (z, c) for InfoGAN; drawn from stream `name` (see `random_normal`)."""
         raise NotImplementedError(f"{type(self).__name__} does not define sample_generator_inputs")
+
+    def set_d_input_transforms(self, instance_noise=None, augment=()):
+        """Sets `d_input_transforms` from a family's `compile(instance_noise=..., augment=...)`:
+        the `InstanceNoise` (a stddev, dict or instance) first, then each augmentation
+        (`keras_gans.augment.get` identifiers). Kept as `instance_noise` and `augment` too."""
+        self.instance_noise = augment_module.get_instance_noise(instance_noise)
+        self.augment = [augment_module.get(t) for t in (augment or ())]
+        self.d_input_transforms = [t for t in [self.instance_noise, *self.augment] if t is not None]
 
     def transform_d_input(self, x, name, *indices):
         """`x` through every discriminator-input transform (instance noise, augmentation).

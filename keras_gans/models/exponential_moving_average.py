@@ -7,6 +7,12 @@ import tensorflow as tf
 from keras_gans.utils import distribute
 
 
+def check_decay(decay):
+    """Raises ValueError unless `decay` is None or in (0, 1) (families check it before building)."""
+    if decay is not None and not 0.0 < float(decay) < 1.0:
+        raise ValueError(f"ema_decay must be in (0, 1), got {decay}")
+
+
 class ExponentialMovingAverage:
     """Keeps `average`, a copy of `network` whose weights follow `decay * average + (1 - decay) * w`.
 
@@ -27,8 +33,7 @@ class ExponentialMovingAverage:
     """
 
     def __init__(self, network, decay, warmup=True, average=None, name=None):
-        if not 0.0 < float(decay) < 1.0:
-            raise ValueError(f"ema_decay must be in (0, 1), got {decay}")
+        check_decay(decay)
         self.network = network
         self.decay = float(decay)
         self.warmup = bool(warmup)

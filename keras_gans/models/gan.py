@@ -6,7 +6,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans import augment as augment_module
 from keras_gans import constraints as constraints_module
 from keras_gans import losses as losses_module
 from keras_gans import penalties as penalties_module
@@ -15,6 +14,7 @@ from keras_gans.models.configuration import in_batches
 from keras_gans.models.jit import resolve_jit_compile  # noqa: F401  (public here since 0.1)
 from keras_gans.models.precision import PRECISIONS  # noqa: F401
 from keras_gans.models.precision import precision_scope  # noqa: F401
+from keras_gans.models.exponential_moving_average import check_decay
 from keras_gans.models.registry import register_model
 from keras_gans.models.step_context import StepContext
 from keras_gans.models.top_k import get_top_k
@@ -152,17 +152,14 @@ class GAN(AdversarialModel):
         """
         if int(n_critic) < 1:
             raise ValueError(f"n_critic must be >= 1, got {n_critic}")
-        if ema_decay is not None and not 0.0 < float(ema_decay) < 1.0:
-            raise ValueError(f"ema_decay must be in (0, 1), got {ema_decay}")
+        check_decay(ema_decay)
         self.gan_loss = losses_module.get(loss)
         if self.rejection is not None:
             self.rejection.check_loss(self)
         self.penalties = [penalties_module.get(p) for p in (penalties or ())]
         self.weight_constraints = [constraints_module.get(c) for c in (constraints or ())]
         self.n_critic = int(n_critic)
-        self.instance_noise = augment_module.get_instance_noise(instance_noise)
-        self.augment = [augment_module.get(t) for t in (augment or ())]
-        self.d_input_transforms = [t for t in [self.instance_noise, *self.augment] if t is not None]
+        self.set_d_input_transforms(instance_noise, augment)
         self.top_k = get_top_k(top_k)
         self.reuse_fakes = bool(reuse_fakes)
         self.compile_players(

@@ -3,11 +3,11 @@
 import numpy as np
 import tensorflow as tf
 
-from keras_gans import augment as augment_module
 from keras_gans import losses as losses_module
 from keras_gans.losses.mutual_information import categorical_mutual_information, gaussian_code_log_likelihood
 from keras_gans.models.adversarial import AdversarialModel
 from keras_gans.models.configuration import in_batches
+from keras_gans.models.exponential_moving_average import check_decay
 from keras_gans.models.registry import register_model
 
 
@@ -66,12 +66,10 @@ class InfoGAN(AdversarialModel):
     def compile(self, d_optimizer="adam", g_optimizer="adam", loss="non_saturating", info_weight=1.0,
                 continuous_weight=0.1, ema_decay=None, ema_warmup=True, instance_noise=None, augment=(),
                 jit_compile="auto", precision="float32", **kwargs):
-        if ema_decay is not None and not 0.0 < float(ema_decay) < 1.0:
-            raise ValueError(f"ema_decay must be in (0, 1), got {ema_decay}")
+        check_decay(ema_decay)
         self.gan_loss = losses_module.get(loss)
         self.info_weight, self.continuous_weight = float(info_weight), float(continuous_weight)
-        self.d_input_transforms = [augment_module.get(t) for t in
-                                   ([instance_noise] if instance_noise is not None else []) + list(augment or ())]
+        self.set_d_input_transforms(instance_noise, augment)
         self.compile_players({"d": d_optimizer, "g": g_optimizer},
                              ["d_loss", "g_loss", "categorical_mi", "continuous_ll"],
                              jit_compile=jit_compile, precision=precision, **kwargs)
