@@ -3,7 +3,8 @@ and domain FID beside the unconditional `dcgan-mnist` trained for the same numbe
 
 For each row and seed (0..`--seeds`-1): train the shipped recipe in-process with
 `keras_gans.training.run.train` (what `keras-gans train NAME --seed S` runs) for its own
-`train.steps` (or `--steps`), time it, then score `--n` samples with `keras_gans.metrics.evaluate_run`
+`train.steps` (a row `NAME@STEPS`, or `--steps` for every row, sets another budget; `dcgan-mnist`
+alone trains `cgan-mnist`'s steps, `dcgan-mnist@10000` the projection model's), time it, then score `--n` samples with `keras_gans.metrics.evaluate_run`
 (what `keras-gans eval RUN --metrics ...` runs) against the 10,000 bundled digits with the embedded
 MNIST classifier:
 
@@ -11,13 +12,13 @@ MNIST classifier:
 |---|---|
 | cgan-mnist, projection-mnist, acgan-mnist | fid, cacc (conditional accuracy, confident share), ifid |
 | infogan-mnist | fid, purity (code purity) |
-| dcgan-mnist (unconditional, same steps) | fid |
+| dcgan-mnist (unconditional, a conditional row's steps) | fid |
 
 The conditional samples are generated for balanced labels (`evaluation_samples`). Each run is
-appended to the JSON (`--out`) when it ends; `--resume` skips the (row, seed) pairs already there.
+appended to the JSON (`--out`) when it ends; `--resume` skips the (row, steps, seed) runs already there.
 
     python benchmarks/conditional.py --steps 20 --seeds 1 --n 200 --out /tmp/c.json   # smoke test
-    python benchmarks/conditional.py --seeds 3                                         # the table
+    python benchmarks/conditional.py --seeds 3 --rows cgan-mnist,dcgan-mnist --resume  # the table's rows
 """
 
 import argparse
@@ -53,10 +54,11 @@ COLUMNS = (
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", default=",".join(r for r, _ in ROWS), help="comma-separated recipes (default: all)")
+    parser.add_argument("--rows", default=",".join(r for r, _ in ROWS),
+                        help="comma-separated recipes, each NAME or NAME@STEPS (default: all, at their own steps)")
     parser.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 (default 3)")
     parser.add_argument("--steps", type=int, default=None,
-                        help="train.steps of every row (default: cgan-mnist's, for every row)")
+                        help="train.steps of every row (default: each recipe's own; dcgan-mnist: cgan-mnist's)")
     parser.add_argument("--n", type=int, default=10000, help="generated samples per run (default 10000)")
     parser.add_argument("--threads", type=int, default=0, help="TensorFlow threads (0: TensorFlow's choice)")
     parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results",
@@ -92,8 +94,8 @@ def run_one(row, metrics, seed, steps, n):
 def markdown_table(runs, rows):
     header = "| recipe | " + " | ".join(h for _, h, _, _ in COLUMNS) + " | train time per run, s | seeds |"
     lines = [header, "|---|" + "---:|" * (len(COLUMNS) + 2)]
-    for row in rows:
-        row_runs = [r for r in runs if r["row"] == row]
+    for row, steps in rows:
+        row_runs = [r for r in runs if r["row"] == row and (steps is None or r["steps"] == steps)]
         if not row_runs:
             continue
         cells = []
@@ -106,26 +108,38 @@ def markdown_table(runs, rows):
     return "\n".join(lines)
 
 
+def parse_rows(text, steps=None):
+    """`[(row, steps)]` of "NAME" / "NAME@STEPS" items; `steps` None: the recipe's own
+    (`dcgan-mnist`: `cgan-mnist`'s, the conditional models' budget)."""
+    from keras_gans import recipes
+
+    known = dict(ROWS)
+    rows = []
+    for item in (i.strip() for i in text.split(",") if i.strip()):
+        name, _, budget = item.partition("@")
+        if name not in known:
+            raise SystemExit(f"unknown row {name!r}: choose from {', '.join(known)}")
+        if budget and not budget.isdigit():
+            raise SystemExit(f"bad row {item!r}: write NAME@STEPS with a whole number of steps")
+        source = "cgan-mnist" if name == "dcgan-mnist" else name
+        rows.append((name, int(budget) if budget else steps or int(recipes.load(source)["train"]["steps"])))
+    return rows
+
+
 def main(argv=None):
     args = parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     set_threads(args.threads)
-    from keras_gans import recipes
-
-    rows = [r.strip() for r in args.rows.split(",") if r.strip()]
+    rows = parse_rows(args.rows, args.steps)
     metrics = dict(ROWS)
-    unknown = sorted(set(rows) - set(metrics))
-    if unknown:
-        raise SystemExit(f"unknown rows {unknown}: choose from {', '.join(metrics)}")
-    steps = args.steps or recipes.load("cgan-mnist")["train"]["steps"]
     previous = load_previous(args.out) if args.resume else None
-    runs = [r for r in (previous or {}).get("runs", []) if r["steps"] == steps and r["n"] == args.n]
+    runs = [r for r in (previous or {}).get("runs", []) if r["n"] == args.n]
     machine = machine_at_start()
-    report = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(), "steps": steps, "n": args.n,
+    report = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(), "n": args.n,
               "machine": machine, "runs": runs}
-    for row in rows:
+    for row, steps in rows:
         for seed in range(args.seeds):
-            if any(r["row"] == row and r["seed"] == seed for r in runs):
+            if any(r["row"] == row and r["seed"] == seed and r["steps"] == steps for r in runs):
                 continue
             run = run_one(row, metrics[row], seed, steps, args.n)
             runs.append(run)

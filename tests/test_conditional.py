@@ -122,6 +122,21 @@ def test_generate_for_labels_and_reject_bad_ones():
     assert picture.shape[0] > picture.shape[1] * 4
 
 
+def test_infogan_noise_distribution():
+    """`model.noise: uniform` (the paper's code) draws z from U[-1, 1] in training and sampling."""
+    normal, uniform = built(tiny("infogan-mnist")), built(tiny("infogan-mnist", "model.noise=uniform"))
+    z_normal, _, _ = normal.sample_generator_inputs(512, "latent")
+    z_uniform, category, continuous = uniform.sample_generator_inputs(512, "latent")
+    assert z_uniform.shape == (512, 8) and float(tf.reduce_max(tf.abs(z_uniform))) <= 1.0
+    assert float(tf.reduce_max(tf.abs(z_normal))) > 2.0  # N(0, 1): 4096 draws reach past 2
+    assert float(tf.math.reduce_std(z_uniform)) == pytest.approx(1 / math.sqrt(3), rel=0.05)
+    assert float(tf.reduce_max(tf.abs(continuous))) <= 1.0 and set(category.numpy()) == set(range(10))
+    assert np.abs(uniform.draw_noise(np.random.default_rng(0), 100)).max() <= 1.0
+    assert uniform.get_config()["noise"] == "uniform"
+    with pytest.raises(ValueError, match="unknown noise 'cauchy': use one of normal, uniform"):
+        built(tiny("infogan-mnist", "model.noise=cauchy"))
+
+
 def test_export_takes_labels_and_refuses_bad_ones(tmp_path):
     from keras_gans.serving import export_gan
 
@@ -185,13 +200,21 @@ def test_benchmark_table_of_conditional_runs():
     import sys
 
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks"))
-    from conditional import markdown_table
+    from conditional import markdown_table, parse_rows
 
     runs = [{"row": "cgan-mnist", "seed": s, "steps": 10, "n": 100, "train_seconds": 60.0 + s,
              "conditional_accuracy": 0.97 + 0.01 * s, "confident": 0.9, "intra_fid": 20.0, "fid": 10.0}
             for s in range(2)] + [{"row": "infogan-mnist", "seed": 0, "steps": 10, "n": 100, "train_seconds": 50.0,
                                    "code_purity": 0.8, "fid": 12.0}]
-    table = markdown_table(runs, ["cgan-mnist", "infogan-mnist", "acgan-mnist"]).splitlines()
-    assert len(table) == 4  # header, rule, two rows with runs
+    table = markdown_table(runs, [("cgan-mnist", None), ("infogan-mnist", 10), ("acgan-mnist", None),
+                                  ("cgan-mnist", 20)]).splitlines()
+    assert len(table) == 4  # header, rule, two rows with runs (none at 20 steps, none of acgan-mnist)
     assert "| `cgan-mnist` (10 steps) | 97.5 ± 0.5 | 90.0 ± 0.0 | 20.0 ± 0.0 | – | 10.0 ± 0.0 | 60 | 2 |" == table[2]
     assert table[3].startswith("| `infogan-mnist` (10 steps) | – | – | – | 80.0 ± 0.0 | 12.0 ± 0.0 |")
+    steps = {name: recipes.load(name)["train"]["steps"] for name in ("cgan-mnist", "projection-mnist")}
+    assert parse_rows("projection-mnist, dcgan-mnist,dcgan-mnist@123") == [
+        ("projection-mnist", steps["projection-mnist"]), ("dcgan-mnist", steps["cgan-mnist"]), ("dcgan-mnist", 123)]
+    assert parse_rows("cgan-mnist,dcgan-mnist@7", steps=50) == [("cgan-mnist", 50), ("dcgan-mnist", 7)]
+    for bad, message in (("wgan-mnist", "unknown row 'wgan-mnist'"), ("cgan-mnist@ten", "bad row 'cgan-mnist@ten'")):
+        with pytest.raises(SystemExit, match=message):
+            parse_rows(bad)

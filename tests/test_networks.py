@@ -46,6 +46,26 @@ def test_dcgan_shapes(resolution, channels):
     assert logits.shape == (2, 1) and np.all(np.isfinite(logits))
 
 
+def test_hidden_units_add_one_fully_connected_layer():
+    """InfoGAN's MNIST networks (FC 1024 in G before the spatial layer, in D after the convs)."""
+    from keras_gans.networks.conditional import conditional_dcgan_generator, info_dcgan_discriminator
+
+    plain, hidden = dcgan_generator(LATENT, base_filters=4), dcgan_generator(LATENT, base_filters=4, hidden_units=16)
+    assert [l.units for l in _layers(plain, keras.layers.Dense)] == [7 * 7 * 8]
+    assert [l.units for l in _layers(hidden, keras.layers.Dense)] == [16, 7 * 7 * 8]
+    assert len(_layers(hidden, keras.layers.BatchNormalization)) == len(
+        _layers(plain, keras.layers.BatchNormalization)) + 1
+    conditional = conditional_dcgan_generator(LATENT, 3, base_filters=4, embedding_dim=2, hidden_units=16)
+    assert [l.units for l in _layers(conditional, keras.layers.Dense)] == [16, 7 * 7 * 8]
+    assert conditional([np.zeros((2, LATENT), "float32"), np.array([0, 2])]).shape == (2, 28, 28, 1)
+
+    info = info_dcgan_discriminator(base_filters=4, q_units=8, hidden_units=16)
+    assert sorted(l.units for l in _layers(info, keras.layers.Dense)) == [1, 2, 8, 10, 16]
+    heads = info(np.zeros((2, 28, 28, 1), "float32"))
+    assert {k: tuple(v.shape) for k, v in heads.items()} == {"logits": (2, 1), "category": (2, 10),
+                                                            "continuous": (2, 2)}
+
+
 @pytest.mark.parametrize("resolution, strided_convs", [(28, 2), (32, 3), (64, 4)])
 def test_dcgan_depth_follows_resolution(resolution, strided_convs):
     generator = dcgan_generator(LATENT, (resolution, resolution, 1), base_filters=4)

@@ -261,6 +261,12 @@ class AdversarialModel(keras.Model):
         key = self.random.key(name, self.step_counter, *indices)
         return distribute.global_batch_sample(lambda s: tf.random.stateless_normal(s, seed=key), shape)
 
+    def random_uniform(self, name, shape, *indices, minval=-1.0, maxval=1.0):
+        """This replica's rows of a U[minval, maxval) draw of stream `name` for the global batch."""
+        key = self.random.key(name, self.step_counter, *indices)
+        return distribute.global_batch_sample(
+            lambda s: tf.random.stateless_uniform(s, seed=key, minval=minval, maxval=maxval), shape)
+
     def random_labels(self, name, batch_size, num_classes, *indices):
         """This replica's rows of int32 labels drawn uniformly from `[0, num_classes)` for the global batch."""
         key = self.random.key(name, self.step_counter, *indices)

@@ -11,6 +11,9 @@ from keras_gans.models.exponential_moving_average import check_decay
 from keras_gans.models.registry import register_model
 
 
+NOISES = ("normal", "uniform")
+
+
 @register_model("infogan")
 class InfoGAN(AdversarialModel):
     """G(z, c) with one categorical code (`categories` values) and `continuous` codes in [-1, 1]
@@ -33,14 +36,19 @@ class InfoGAN(AdversarialModel):
         discriminator: `samples -> {"logits", "category", "continuous"}` (`info_discriminator`).
         noise_dim: size of z; read from the generator's input when omitted.
         categories, continuous: the codes (10 and 2 on MNIST).
+        noise: z's distribution, "normal" (N(0, I)) or "uniform" (U[-1, 1], as the paper's code).
     """
 
     network_slots = {"generator": "generator", "discriminator": "info_discriminator"}
     players = {"d": ("discriminator",), "g": ("generator",)}
     step_player = "g"
 
-    def __init__(self, generator, discriminator, noise_dim=None, categories=10, continuous=2, seed=None, **kwargs):
+    def __init__(self, generator, discriminator, noise_dim=None, categories=10, continuous=2, noise="normal",
+                 seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
+        if noise not in NOISES:
+            raise ValueError(f"unknown noise {noise!r}: use one of {', '.join(NOISES)}")
+        self.noise = noise
         self.generator, self.discriminator = generator, discriminator
         self.categories, self.continuous = int(categories), int(continuous)
         inputs = generator.inputs[0].shape[-1] if getattr(generator, "inputs", None) else None
@@ -82,15 +90,18 @@ class InfoGAN(AdversarialModel):
         return tf.concat([z, tf.one_hot(category, self.categories), tf.cast(continuous, tf.float32)], axis=-1)
 
     def sample_generator_inputs(self, batch_size, name, *indices):
-        """`(z, category, continuous)`: z ~ N(0, I), a uniform category, codes ~ U[-1, 1]."""
-        key = self.random.key(f"{name}_continuous", self.step_counter, *indices)
-        from keras_gans.utils import distribute
+        """`(z, category, continuous)`: z ~ `noise`, a uniform category, codes ~ U[-1, 1]."""
+        z_shape = tf.stack([batch_size, self.noise_dim])
+        z = (self.random_uniform(name, z_shape, *indices) if self.noise == "uniform"
+             else self.random_normal(name, z_shape, *indices))
+        return (z, self.random_labels(f"{name}_category", batch_size, self.categories, *indices),
+                self.random_uniform(f"{name}_continuous", tf.stack([batch_size, self.continuous]), *indices))
 
-        continuous = distribute.global_batch_sample(
-            lambda s: tf.random.stateless_uniform(s, seed=key, minval=-1.0, maxval=1.0),
-            tf.stack([batch_size, self.continuous]))
-        return (self.random_normal(name, [batch_size, self.noise_dim], *indices),
-                self.random_labels(f"{name}_category", batch_size, self.categories, *indices), continuous)
+    def draw_noise(self, rng, n):
+        """`(n, noise_dim)` float32 noise from numpy generator `rng` (for sampling outside training)."""
+        shape = (int(n), self.noise_dim)
+        z = rng.uniform(-1.0, 1.0, shape) if self.noise == "uniform" else rng.standard_normal(shape)
+        return z.astype("float32")
 
     def information(self, heads, category, continuous):
         """`(categorical MI bound, continuous log-likelihood)` of Q's heads for the codes."""
@@ -140,7 +151,7 @@ class InfoGAN(AdversarialModel):
         (default U[-1, 1]) fix the codes."""
         rng = np.random.default_rng(seed)
         n = int(n)
-        z = rng.standard_normal((n, self.noise_dim)).astype("float32")
+        z = self.draw_noise(rng, n)
         category = np.resize(np.arange(self.categories) if category is None else np.asarray(category), n)
         if category.min() < 0 or category.max() >= self.categories:
             raise ValueError(f"category must be in [0, {self.categories}), got {sorted(set(category.tolist()))}")
@@ -160,7 +171,7 @@ class InfoGAN(AdversarialModel):
         continuous = np.zeros((len(category), self.continuous), "float32")
         continuous[:, 0] = np.tile(np.linspace(-1.0, 1.0, columns), self.categories)
         rng = np.random.default_rng(seed)
-        z = np.repeat(rng.standard_normal((self.categories, self.noise_dim)).astype("float32"), columns, axis=0)
+        z = np.repeat(self.draw_noise(rng, self.categories), columns, axis=0)
         samples = in_batches(lambda z_, c_, k_: tf.cast(self.sampler(self.generator_input(z_, c_, k_), training=False),
                                                        tf.float32), (z, category.astype("int32"), continuous), 256)
         return image_grid(samples, columns)

@@ -29,12 +29,14 @@ def _labels_input():
 
 @register_network("dcgan", role="conditional_generator")
 def conditional_dcgan_generator(latent_dim=100, num_classes=10, output_shape=(28, 28, 1), base_filters=64,
-                                kernel_size=4, embedding_dim=50, conditional_bn=False, name="generator"):
+                                kernel_size=4, embedding_dim=50, conditional_bn=False, hidden_units=0,
+                                name="generator"):
     """`[z, labels]` -> DCGAN generator body -> tanh image.
 
     Args:
         embedding_dim: size of the label embedding joined to z (without `conditional_bn`).
         conditional_bn: condition every batch norm on the label instead (`ConditionalBatchNormalization`).
+        hidden_units: a fully connected layer before the spatial one (`dcgan_generator`'s).
     """
     check_image_shape(output_shape, "conditional DCGAN generator")
     z = keras.Input((latent_dim,), name="z")
@@ -50,7 +52,7 @@ def conditional_dcgan_generator(latent_dim=100, num_classes=10, output_shape=(28
         def normalize(x):
             return normalization("batch")(x)
 
-    x = dcgan_upsampling(h, output_shape, base_filters, kernel_size, normalize)
+    x = dcgan_upsampling(h, output_shape, base_filters, kernel_size, normalize, hidden_units)
     return keras.Model([z, labels], x, name=name)
 
 
@@ -94,15 +96,20 @@ def classifying_dcgan_discriminator(input_shape=(28, 28, 1), num_classes=10, bas
 
 @register_network("dcgan", role="info_discriminator")
 def info_dcgan_discriminator(input_shape=(28, 28, 1), categories=10, continuous=2, base_filters=64, kernel_size=4,
-                             normalization_type="batch", q_units=128, name="discriminator"):
+                             normalization_type="batch", q_units=128, hidden_units=0, name="discriminator"):
     """`images` -> DCGAN body -> D's logit and Q's heads: `{"logits", "category", "continuous"}`.
 
     Q (Chen et al. 2016) shares D's body and adds one hidden layer (`q_units`, BN, leaky ReLU);
     "continuous" is the mean of a unit-variance Gaussian over the continuous codes.
+    `hidden_units > 0` ends the shared body with a fully connected layer (BN, leaky ReLU), the
+    paper's FC 1024.
     """
     check_image_shape(input_shape, "InfoGAN discriminator")
     images = keras.Input(tuple(input_shape), name="images")
     features = dcgan_features(images, base_filters, kernel_size, normalization_type, bias_before_norm=False)
+    if hidden_units:
+        features = keras.layers.Dense(int(hidden_units), use_bias=False)(features)
+        features = keras.layers.LeakyReLU(0.2)(normalization("batch")(features))
     q = keras.layers.Dense(q_units, use_bias=False)(features)
     q = keras.layers.LeakyReLU(0.2)(normalization("batch")(q))
     return keras.Model(images, {

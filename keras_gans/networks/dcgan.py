@@ -20,25 +20,31 @@ def _upsamplings(resolution):
 
 
 @register_network("dcgan", role="generator")
-def dcgan_generator(latent_dim=100, output_shape=(28, 28, 1), base_filters=64, kernel_size=4,
+def dcgan_generator(latent_dim=100, output_shape=(28, 28, 1), base_filters=64, kernel_size=4, hidden_units=0,
                     name="generator"):
     """z -> Dense to (s, s, base*2^(n-1)) -> n transposed convs (stride 2, BN, ReLU) -> tanh image.
 
     As in the paper: batch normalisation in every layer but the output, ReLU activations, tanh
-    output in [-1, 1].
+    output in [-1, 1]. `hidden_units > 0` puts one fully connected layer (BN, ReLU) before the
+    spatial one, as InfoGAN's MNIST generator (FC 1024) does: with it the input's parts (noise,
+    codes) combine non-linearly instead of each adding its own pattern to the first feature map.
     """
     check_image_shape(output_shape, "DCGAN generator")
     z = keras.Input((latent_dim,), name="z")
-    x = dcgan_upsampling(z, output_shape, base_filters, kernel_size, lambda x: normalization("batch")(x))
+    x = dcgan_upsampling(z, output_shape, base_filters, kernel_size, lambda x: normalization("batch")(x),
+                         hidden_units)
     return keras.Model(z, x, name=name)
 
 
-def dcgan_upsampling(h, output_shape, base_filters, kernel_size, normalize):
-    """The DCGAN generator's body on a vector `h`: Dense to (s, s, base*2^(n-1)), n transposed
-    convs (stride 2) with `normalize(x)` and ReLU after all but the last, tanh image."""
+def dcgan_upsampling(h, output_shape, base_filters, kernel_size, normalize, hidden_units=0):
+    """The DCGAN generator's body on a vector `h`: [Dense(hidden_units), normalize, ReLU], Dense to
+    (s, s, base*2^(n-1)), n transposed convs (stride 2) with `normalize(x)` and ReLU after all but
+    the last, tanh image."""
     resolution, _, channels = output_shape
     start, n = _upsamplings(resolution)
     filters = base_filters * 2 ** (n - 1)
+    if hidden_units:
+        h = keras.layers.ReLU()(normalize(keras.layers.Dense(int(hidden_units), use_bias=False)(h)))
     x = keras.layers.Dense(start * start * filters, use_bias=False)(h)
     x = keras.layers.Reshape((start, start, filters))(x)
     x = normalize(x)
