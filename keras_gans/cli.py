@@ -25,7 +25,9 @@ def _parser():
                        help="override a recipe value, e.g. --set compile.n_critic=5 (repeatable)")
     train.add_argument("--strategy", choices=("default", "mirrored", "multiworker", "tpu"),
                        help="tf.distribute strategy (recipe key strategy; see docs/distributed.md)")
-    train.add_argument("--resume", action="store_true", help="continue from the run folder's last checkpoint")
+    train.add_argument("--resume", action="store_true",
+                       help="continue the run in --out from its last checkpoint, with the recipe saved there")
+    train.add_argument("--overwrite", action="store_true", help="replace the run already in --out")
     train.add_argument("--quiet", action="store_true", help="no per-epoch progress output")
     train.add_argument("--init", metavar="ZOO_NAME_OR_RUN_DIR",
                        help="fine-tune: start from a pretrained zoo model's (or run's) weights (train.init)")
@@ -84,26 +86,25 @@ def _list(args):
 
 def _train(args):
     from keras_gans import recipes
-    from keras_gans.training.run import CHECKPOINT, train
+    from keras_gans.training.run import train
 
-    recipe = recipes.load(args.recipe)
     overrides = list(args.set)
-    flags = ((args.steps, "train.steps"), (args.batch_size, "train.batch_size"), (args.seed, "train.seed"),
-             (args.init, "train.init"), (args.freeze_d, "train.freeze_d"), (args.strategy, "strategy"))
+    flags = ((args.batch_size, "train.batch_size"), (args.seed, "train.seed"), (args.init, "train.init"),
+             (args.freeze_d, "train.freeze_d"), (args.strategy, "strategy"))
     for flag, key in flags:
         if flag is not None:
             overrides.append(f"{key}={flag}")
-    recipe = recipes.apply_overrides(recipe, overrides)
     name = os.path.splitext(os.path.basename(args.recipe))[0]
     out = args.out or os.path.join("runs", name)
-    resuming = args.resume and os.path.isfile(os.path.join(out, CHECKPOINT))
-    changed = [args.batch_size, args.seed, args.init, args.freeze_d]
-    if resuming and (args.set or any(flag is not None for flag in changed)):
-        raise UserError(
-            f"--resume continues {out} with the recipe saved there: drop --set, --batch-size, --seed, "
-            "--init and --freeze-d (only --steps, the new total, may change), or train into a new --out"
-        )
-    train(recipe, out, resume=args.resume, verbose=0 if args.quiet else None, steps=args.steps)
+    if args.resume and args.overwrite:
+        raise UserError("--resume continues the run in --out and --overwrite replaces it: give one of them")
+    if args.resume:  # the folder's own recipe; the command's values are checked against it
+        train(None, out, resume=True, verbose=0 if args.quiet else None, steps=args.steps, overrides=overrides)
+        return
+    if args.steps is not None:
+        overrides.append(f"train.steps={args.steps}")
+    recipe = recipes.apply_overrides(recipes.load(args.recipe), overrides)
+    train(recipe, out, verbose=0 if args.quiet else None, overwrite=args.overwrite)
 
 
 def _sample(args):

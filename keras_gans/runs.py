@@ -126,10 +126,16 @@ def resolve(run_dir):
 
 
 def write_recipe(run_dir, recipe):
+    """Writes `run_dir/recipe.yaml` atomically: a kill at any moment leaves the old or the new file."""
     import yaml
 
-    with open(os.path.join(run_dir, RECIPE_FILE), "w") as f:
+    path = os.path.join(run_dir, RECIPE_FILE)
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "w") as f:
         yaml.safe_dump(recipe, f, sort_keys=False)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
 
 
 def read_recipe(run_dir):
@@ -140,8 +146,18 @@ def read_recipe(run_dir):
     path = os.path.join(run_dir, RECIPE_FILE)
     if not os.path.isfile(path):
         raise UserError(f"{run_dir!r} is not a run folder: it has no {RECIPE_FILE} (train one with keras-gans train)")
-    with open(path) as f:
-        return recipes.validate(yaml.safe_load(f))
+    try:
+        with open(path, "rb") as f:
+            recipe = yaml.safe_load(f.read().decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        reason = " ".join(str(e).split())[:200]
+        raise UserError(f"{path} is damaged ({type(e).__name__}: {reason}); restore it or train a new run") from None
+    if not isinstance(recipe, dict):
+        raise UserError(f"{path} is damaged (not a mapping of recipe sections); restore it or train a new run")
+    try:
+        return recipes.validate(recipe)
+    except UserError as e:
+        raise UserError(f"{path}: {e}") from None
 
 
 def load_model(path):

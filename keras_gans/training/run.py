@@ -2,6 +2,7 @@
 
 import math
 import os
+import shutil
 import sys
 import time
 
@@ -12,26 +13,50 @@ from keras_gans.errors import UserError
 from keras_gans.runs import CHECKPOINT, MODEL_FILE, load_run
 
 
-def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
+def train(recipe, out, resume=False, verbose=None, log=print, steps=None, overwrite=False, overrides=()):
     """Trains `recipe` into the run folder `out`; returns (model, history).
 
-    With `resume=True` and a checkpoint in `out`, training continues from it with the recipe saved
-    in the folder, at the epoch the checkpoint's step count says; `steps` (e.g. `--steps`) then
-    replaces the saved recipe's total `train.steps`.
+    A new run refuses a folder that holds a run unless `overwrite`. With `resume=True`, the run in
+    `out` continues with its saved recipe (`recipe` is not used) from its checkpoint, or starts
+    over from that recipe if none was written yet; `overrides` (`--set` strings) may change only
+    `train.steps` and optimizer hyper-parameters there, and `steps` (`--steps`) sets the new total.
+    The data continue where the checkpoint left them, so a resumed run equals one never stopped.
     """
+    from keras_gans.training.run_folder import RunLock, check_out, holds_run, prepare_new_run, resume_recipe
+    from keras_gans.training.strategy import get_strategy, is_chief
+
+    check_out(out)
+    changed = []
+    if resume:
+        if steps is not None:
+            overrides = [*overrides, f"train.steps={steps}"]
+        recipe, changed = resume_recipe(out, overrides)
+    strategy = get_strategy(recipe["strategy"])
+    chief = is_chief(strategy)
+    if not chief:  # Other workers of a multi-worker run train in lock-step and write nothing.
+        return _train(recipe, out, resume, verbose, log, changed, strategy, chief)
+    created = not os.path.exists(out)
+    try:
+        with RunLock(out):
+            if not resume:
+                prepare_new_run(out, overwrite)
+            return _train(recipe, out, resume, verbose, log, changed, strategy, chief)
+    except BaseException:
+        if created and not holds_run(out):  # failed before writing anything: leave no empty folder
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+
+
+def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
     import keras
 
     from keras_gans.data import mixture_for
     from keras_gans.training.callbacks import (GANCheckpoint, SampleGrid, StopAtStep, StopOnNonFinite,
                                                save_atomically)
     from keras_gans.training.finetune import freeze_model_discriminator, initialize_from
-    from keras_gans.training.strategy import get_strategy, is_chief
+    from keras_gans.training.run_folder import set_optimizer_values
 
     checkpoint = os.path.join(out, CHECKPOINT)
-    if resume and os.path.isfile(checkpoint):
-        recipe = runs.read_recipe(out)
-    strategy = get_strategy(recipe["strategy"])
-    chief = is_chief(strategy)
     replicas = strategy.num_replicas_in_sync
     if recipe["train"]["batch_size"] % replicas:
         raise UserError(
@@ -40,22 +65,22 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
         )
     train_cfg = recipe["train"]
     initial_epoch = 0
+    keras.utils.set_random_seed(train_cfg["seed"])  # also orders the data: the same on resume
     if resume and os.path.isfile(checkpoint):
-        if steps is not None and steps != recipe["train"]["steps"]:
-            recipe["train"]["steps"] = steps
-            recipe = recipes.validate(recipe)
-            if chief:
-                runs.write_recipe(out, recipe)
-        train_cfg = recipe["train"]
         with strategy.scope():
             gan = runs.load_model(checkpoint)
+        set_optimizer_values(gan, recipe, changed)
         freeze_model_discriminator(gan, train_cfg["freeze_d"])
+        if chief:
+            runs.write_recipe(out, recipe)
+            if os.path.isfile(os.path.join(out, MODEL_FILE)):
+                os.remove(os.path.join(out, MODEL_FILE))  # until the extension ends, the checkpoint is newest
         initial_epoch = int(gan.step_counter.numpy()) // train_cfg["steps_per_epoch"]
-        log(f"resuming {out} from step {int(gan.step_counter.numpy())} (epoch {initial_epoch})")
+        log(f"resuming {out} from step {int(gan.step_counter.numpy())} (epoch {initial_epoch})"
+            + (f" with {', '.join(changed)} changed" if changed else ""))
     else:
         if resume:
-            log(f"no checkpoint in {out}: starting a new run")
-        keras.utils.set_random_seed(train_cfg["seed"])
+            log(f"no checkpoint in {out} yet: starting its run over with the recipe saved there")
         gan = recipes.build_model(recipe, strategy)
         source = None
         if train_cfg["init"] is not None:
@@ -74,12 +99,14 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
 
     if chief and verbose != 0:
         log(gan.jit_compile_reason)
-    dataset = recipes.build_dataset(recipe)
+    first_step = int(gan.step_counter.numpy())
+    # One batch per step: skipping the batches the checkpoint's steps used continues the data exactly.
+    dataset = recipes.build_dataset(recipe).skip(first_step)
     epochs = int(math.ceil(train_cfg["steps"] / train_cfg["steps_per_epoch"]))
     mixture = mixture_for(recipe["data"])
     stopper = StopOnNonFinite()
     callbacks = [stopper, StopAtStep(train_cfg["steps"])]
-    if chief:  # Other workers of a multi-worker run train in lock-step and write nothing.
+    if chief:
         callbacks += [
             SampleGrid(os.path.join(out, "samples"), n=train_cfg["samples"] if mixture is None else 2500,
                        seed=train_cfg["seed"], centers=None if mixture is None else mixture.centers,
@@ -89,7 +116,7 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
         ]
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
-    start, first_step = time.time(), int(gan.step_counter.numpy())
+    start = time.time()
     history = gan.fit(
         dataset,
         epochs=epochs,
@@ -101,10 +128,14 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None):
     )
     if stopper.diverged is not None:
         step, name, value = stopper.diverged
+        advice = "lower the learning rates, e.g. --resume --set compile.g_optimizer.learning_rate=..."
+        if os.path.isfile(checkpoint):
+            raise TrainingDiverged(
+                f"training stopped at step {step}: {name} is {value}; the last good checkpoint is kept "
+                f"at {checkpoint} ({advice})")
         raise TrainingDiverged(
-            f"training stopped at step {step}: {name} is {value}; the last good checkpoint is kept "
-            f"at {checkpoint} (lower the learning rates and continue with --resume)"
-        )
+            f"training stopped at step {step}: {name} is {value} before the first checkpoint; "
+            f"{advice} (the run starts over from its recipe)")
     if chief:
         save_atomically(gan, os.path.join(out, MODEL_FILE))
     last_step = int(gan.step_counter.numpy())

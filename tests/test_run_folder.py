@@ -1,0 +1,208 @@
+"""Runs that survive anything: kill -9 + --resume equals the run never stopped, run folders are
+neither overwritten nor shared, a diverged run recovers with a lower learning rate."""
+
+import os
+import signal
+import subprocess
+import time
+
+import numpy as np
+import pytest
+import yaml
+
+from keras_gans import runs
+from keras_gans.cli import main
+from keras_gans.runs import load_model
+from keras_gans.training import callbacks
+from cli_helpers import assert_one_error_line
+from test_cli import TINY_RING, _console_script, _env, _steps
+
+
+def _weights(path):
+    gan = load_model(path)
+    return [w.numpy() for w in gan.generator.weights + gan.discriminator.weights]
+
+
+def test_kill_9_then_resume_equals_the_run_never_stopped(tmp_path):
+    out = str(tmp_path / "killed")
+    checkpoint = os.path.join(out, "checkpoints", "last.keras")
+    command = _console_script() + [
+        "train", "ring-gan", "--steps", "100000", "--set", "train.steps_per_epoch=20", "--batch-size", "8",
+        "--set", "model.generator.units=[8]", "--set", "model.discriminator.units=[8]", "--quiet",
+        "--out", out,
+    ]
+    log = open(tmp_path / "train.log", "w+")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=_env())
+    try:
+        deadline = time.monotonic() + 90
+        while not os.path.isfile(checkpoint):
+            if process.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"training exited early with {process.returncode}:\n{log.read()[-3000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail("no checkpoint within 90 s")
+            time.sleep(0.2)
+        time.sleep(0.5)  # kill in the middle of a later epoch
+        os.kill(process.pid, signal.SIGKILL)
+        assert process.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+        log.close()
+
+    assert not os.path.exists(os.path.join(out, "model.keras"))
+    step = _steps(checkpoint)
+    assert step > 0 and step % 20 == 0
+    # The same full command again (a restart loop), in a fresh process, to a bounded total; the
+    # killed process's lock is stale and taken over.
+    target = step + 20
+    resume = subprocess.run(
+        [*command[:command.index("--steps")], "--resume", "--steps", str(target),
+         *command[command.index("--steps") + 2:]],
+        capture_output=True, text=True, env=_env(), timeout=120)
+    assert resume.returncode == 0, resume.stderr[-3000:]
+    assert f"resuming {out} from step {step} (epoch {step // 20})" in resume.stdout, resume.stdout
+    assert f"trained 20 step(s), to step {target}," in resume.stdout, resume.stdout
+    assert _steps(os.path.join(out, "model.keras")) == target
+    assert not os.path.exists(os.path.join(out, ".lock"))
+
+    # The run that was never stopped: the same weights (data, noise and optimizers continue exactly).
+    straight = str(tmp_path / "straight")
+    assert main(["train", "ring-gan", "--steps", str(target), "--set", "train.steps_per_epoch=20",
+                 "--batch-size", "8", "--set", "model.generator.units=[8]", "--set",
+                 "model.discriminator.units=[8]", "--quiet", "--out", straight]) == 0
+    for resumed, uninterrupted in zip(_weights(os.path.join(out, "model.keras")),
+                                      _weights(os.path.join(straight, "model.keras"))):
+        np.testing.assert_allclose(resumed, uninterrupted, atol=1e-6)
+
+
+def test_resume_in_process_continues_the_data_exactly(tmp_path):
+    """MNIST images (a shuffled, repeated pipeline), resumed mid-run: equal to the straight run."""
+    tiny = ["--batch-size", "8", "--quiet", "--set", "train.steps_per_epoch=2", "--set", "train.samples=4",
+            "--set", "model.latent_dim=8", "--set", "model.generator.base_filters=4",
+            "--set", "model.discriminator.base_filters=4"]
+    parts, straight = str(tmp_path / "parts"), str(tmp_path / "straight")
+    assert main(["train", "dcgan-mnist", "--steps", "2", *tiny, "--out", parts]) == 0
+    assert main(["train", "dcgan-mnist", "--resume", "--steps", "6", *tiny, "--out", parts]) == 0
+    assert main(["train", "dcgan-mnist", "--steps", "6", *tiny, "--out", straight]) == 0
+    for resumed, uninterrupted in zip(_weights(os.path.join(parts, "model.keras")),
+                                      _weights(os.path.join(straight, "model.keras"))):
+        np.testing.assert_allclose(resumed, uninterrupted, atol=1e-6)
+
+
+def test_a_run_folder_is_not_overwritten(tmp_path, capsys):
+    out = str(tmp_path / "run")
+    assert main(["train", "ring-gan", "--steps", "2", *TINY_RING, "--out", out]) == 0
+    before = _weights(os.path.join(out, "model.keras"))
+    assert_one_error_line(capsys, main(["train", "ring-gan", "--steps", "2", *TINY_RING, "--seed", "5",
+                                        "--out", out]),
+                          f"{out} holds a run already", "--resume", "--overwrite")
+    for a, b in zip(before, _weights(os.path.join(out, "model.keras"))):
+        np.testing.assert_array_equal(a, b)
+    assert_one_error_line(capsys, main(["train", "ring-gan", "--resume", "--overwrite", "--out", out]),
+                          "give one of them")
+
+    # --overwrite replaces the whole run: no sample grid of the old run is left behind.
+    assert main(["train", "ring-gan", "--steps", "2", *TINY_RING, "--seed", "5", "--overwrite",
+                 "--out", out]) == 0
+    assert yaml.safe_load(open(os.path.join(out, "recipe.yaml")))["train"]["seed"] == 5
+    assert not np.allclose(before[0], _weights(os.path.join(out, "model.keras"))[0])
+
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    assert_one_error_line(capsys, main(["train", "ring-gan", "--out", str(a_file)]), "is a file, not a folder")
+
+
+def test_a_second_process_is_kept_out(tmp_path, capsys):
+    out = str(tmp_path / "run")
+    assert main(["train", "ring-gan", "--steps", "2", *TINY_RING, "--out", out]) == 0
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        with open(os.path.join(out, ".lock"), "w") as f:
+            f.write(f"{other.pid} {os.uname().nodename}\n")
+        line = assert_one_error_line(capsys, main(["train", "ring-gan", "--resume", "--steps", "4", "--out", out]),
+                                     f"pid {other.pid}", "is training in", "wait for it")
+        assert "remove" in line
+    finally:
+        other.kill()
+        other.wait()
+    # Its process gone, the lock is stale: taken over, and released at the end.
+    assert main(["train", "ring-gan", "--resume", "--steps", "4", "--quiet", "--out", out]) == 0
+    assert _steps(os.path.join(out, "model.keras")) == 4
+    assert not os.path.exists(os.path.join(out, ".lock"))
+
+
+def test_resume_accepts_the_same_command_and_new_optimizer_settings(tmp_path, capsys):
+    out = str(tmp_path / "run")
+    command = ["train", "ring-gan", "--steps", "2", *TINY_RING, "--seed", "3", "--out", out]
+    assert main(command) == 0
+    capsys.readouterr()
+    assert main([*command, "--resume"]) == 0  # the same values: nothing to do but finish
+    assert main(["train", "ring-gan", "--resume", "--steps", "4", "--quiet", "--set",
+                 "compile.g_optimizer.learning_rate=0.00005", "--out", out]) == 0
+    assert "from step 2 (epoch 1) with compile.g_optimizer.learning_rate, train.steps changed" in (
+        capsys.readouterr().out)
+    gan = load_model(os.path.join(out, "model.keras"))
+    assert float(gan.g_optimizer.learning_rate.numpy()) == pytest.approx(5e-5)
+    assert runs.read_recipe(out)["compile"]["g_optimizer"]["learning_rate"] == 5e-5
+    assert_one_error_line(capsys, main(["train", "ring-gan", "--resume", "--set", "model.generator.units=[4]",
+                                        "--out", out]), "model.generator.units", "only train.steps")
+    assert_one_error_line(capsys, main(["train", "ring-gan", "--resume", "--set",
+                                        "compile.g_optimizer.no_such=1", "--out", out]),
+                          "compile.g_optimizer.no_such", "no setting")
+
+
+def test_a_diverged_run_resumes_with_a_lower_learning_rate(tmp_path, capsys):
+    out = str(tmp_path / "run")
+    assert main(["train", "ring-gan", "--steps", "2", *TINY_RING, "--out", out]) == 0
+    capsys.readouterr()
+    blow_up = ["--set", "compile.d_optimizer.learning_rate=1e30", "--set", "compile.g_optimizer.learning_rate=1e30"]
+    code = main(["train", "ring-gan", "--resume", "--steps", "8", *blow_up, "--out", out])
+    line = assert_one_error_line(capsys, code, "training stopped at step", "last good checkpoint", "--resume")
+    assert int(line.split("training stopped at step ")[1].split(":")[0]) > 2
+    assert _steps(os.path.join(out, "checkpoints", "last.keras")) >= 2
+    calm = ["--set", "compile.d_optimizer.learning_rate=0.0001", "--set", "compile.g_optimizer.learning_rate=0.0001"]
+    assert main(["train", "ring-gan", "--resume", "--steps", "8", "--quiet", *calm, "--out", out]) == 0
+    gan = load_model(os.path.join(out, "model.keras"))
+    assert _steps(os.path.join(out, "model.keras")) == 8
+    for weight in gan.generator.weights + gan.discriminator.weights:
+        assert np.all(np.isfinite(weight.numpy()))
+    assert float(gan.d_optimizer.learning_rate.numpy()) == pytest.approx(1e-4)
+
+
+def test_an_interrupted_extension_leaves_the_newest_model_in_use(tmp_path, capsys, monkeypatch):
+    out = str(tmp_path / "run")
+    assert main(["train", "ring-gan", "--steps", "2", *TINY_RING, "--out", out]) == 0
+
+    def interrupt(self, batch, logs=None):
+        if int(self.model.step_counter.numpy()) >= 5:  # after the checkpoint of step 4
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(callbacks.StopAtStep, "on_train_batch_end", interrupt)
+    assert main(["train", "ring-gan", "--resume", "--steps", "8", "--quiet", "--out", out]) == 130
+    assert not os.path.exists(os.path.join(out, "model.keras"))  # not the stale step-2 model
+    assert int(runs.load_run(out)[0].step_counter.numpy()) == 4
+    assert not os.path.exists(os.path.join(out, ".lock"))
+
+
+def test_recipe_is_written_atomically_and_a_damaged_one_is_one_line(tmp_path, capsys, monkeypatch):
+    out = str(tmp_path / "run")
+    assert main(["train", "ring-gan", "--steps", "2", *TINY_RING, "--out", out]) == 0
+    saved = open(os.path.join(out, "recipe.yaml")).read()
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # a kill in the middle of writing
+
+    monkeypatch.setattr(yaml, "safe_dump", killed)
+    with pytest.raises(KeyboardInterrupt):
+        runs.write_recipe(out, runs.read_recipe(out))
+    monkeypatch.undo()
+    assert open(os.path.join(out, "recipe.yaml")).read() == saved
+
+    for junk in (b"\x00\xff\xfe binary", b"train: [unclosed", b"- a list"):
+        with open(os.path.join(out, "recipe.yaml"), "wb") as f:
+            f.write(junk)
+        for command in (["sample", out, "--out", str(tmp_path / "s.png")], ["train", "ring-gan", "--resume",
+                                                                           "--out", out]):
+            assert_one_error_line(capsys, main(command), "recipe.yaml is damaged")
