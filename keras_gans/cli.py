@@ -50,6 +50,8 @@ def _parser():
     export.add_argument("--version", type=int, default=1, help="model version folder (default 1)")
     export.add_argument("--tflite", action="store_true", help="also write OUT/VERSION/generator.tflite")
     export.add_argument("--overwrite", action="store_true", help="replace an existing version")
+    export.add_argument("--max-batch", type=int, default=1024, metavar="N",
+                        help="largest batch one request may ask for (rows of z, generate_from_seed's num; default 1024)")
 
     ev = sub.add_parser("eval", help="score a trained run: FID, KID, IS, precision/recall or mode coverage")
     ev.add_argument("run", metavar="RUN_DIR_OR_ZOO_NAME")
@@ -149,7 +151,8 @@ def _eval(args):
 def _export(args):
     from keras_gans.serving import export_gan
 
-    path = export_gan(args.run, args.out, version=args.version, tflite=args.tflite, overwrite=args.overwrite)
+    path = export_gan(args.run, args.out, version=args.version, tflite=args.tflite, overwrite=args.overwrite,
+                      max_num=args.max_batch)
     print(f"exported to {path}")
 
 

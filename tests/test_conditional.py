@@ -155,6 +155,12 @@ def test_export_takes_labels_and_refuses_bad_ones(tmp_path):
     out = served.signatures["serving_default"](z=tf.zeros([2, 8]), category=tf.constant([1, 2]),
                                                continuous=tf.zeros([2, 2]))["images"]
     assert out.shape == (2, 28, 28, 1)
+    for inputs, message in (({"continuous": tf.constant([[0.0, np.nan], [0.0, 0.0]])}, "continuous must be finite"),
+                            ({"z": tf.fill([2, 8], np.inf)}, "z must be finite"),
+                            ({"category": tf.constant([1, 2, 3])}, "same batch size")):
+        request = {"z": tf.zeros([2, 8]), "category": tf.constant([1, 2]), "continuous": tf.zeros([2, 2]), **inputs}
+        with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+            served.signatures["serving_default"](**request)
 
 
 def test_cli_sample_labels_codes_and_eval(tmp_path, capsys):

@@ -248,6 +248,40 @@ def test_wrong_inputs_raise_tf_signature_errors(exported):
         sigs["generate_from_seed"](seed=tf.constant(1, tf.int64), num=tf.constant(0))
     with pytest.raises(tf.errors.InvalidArgumentError, match="num must be at most 1024"):
         sigs["generate_from_seed"](seed=tf.constant(1, tf.int64), num=tf.constant(100_000))
+    # One request cannot exhaust memory, and a non-finite z is an error, not black images.
+    assert sigs["serving_default"](z=tf.zeros([1024, LATENT]))["images"].shape[0] == 1024
+    for name in ("serving_default", "generate_uint8"):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"at most 1024 rows of z a request"):
+            sigs[name](z=tf.zeros([1025, LATENT]))
+        for bad in (np.nan, np.inf):
+            z = exported["z"].copy()
+            z[2, 1] = bad
+            with pytest.raises(tf.errors.InvalidArgumentError, match="z must be finite"):
+                sigs[name](z=tf.constant(z))
+
+
+def test_max_batch_from_the_cli_and_in_the_tf1_loader(tmp_path, capsys):
+    from keras_gans.cli import main
+
+    gan = point_gan()
+    gan.save(tmp_path / "gan.keras")
+    assert main(["export", str(tmp_path / "gan.keras"), "--out", str(tmp_path / "e"), "--max-batch", "3"]) == 0
+    sigs = tf.saved_model.load(str(tmp_path / "e" / "1")).signatures
+    assert sigs["serving_default"](z=tf.zeros([3, POINT_LATENT]))["images"].shape == (3, 2)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="at most 3 rows of z"):
+        sigs["serving_default"](z=tf.zeros([4, POINT_LATENT]))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="num must be at most 3"):
+        sigs["generate_from_seed"](seed=tf.constant(1, tf.int64), num=tf.constant(4))
+    capsys.readouterr()
+    assert main(["export", str(tmp_path / "gan.keras"), "--out", str(tmp_path / "f"), "--max-batch", "0"]) == 1
+    assert "max_num must be at least 1" in capsys.readouterr().err
+    z = np.zeros((2, POINT_LATENT), "float32")
+    z[0, 0] = np.nan
+    np.save(tmp_path / "z.npy", z)
+    proc = subprocess.run([SAVED_MODEL_CLI, "run", "--dir", str(tmp_path / "e" / "1"), "--tag_set", "serve",
+                           "--signature_def", "serving_default", "--inputs", "z=z.npy", "--outdir", "out"],
+                          cwd=tmp_path, env=SUBPROCESS_ENV, capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0 and "z must be finite" in proc.stderr
 
 
 def test_existing_version_is_refused_unless_overwrite(tmp_path):

@@ -109,18 +109,17 @@ class LabelConditionalModel(AdversarialModel):
         """`serving_default` and `generate_uint8`: `z` float32 [batch, latent_dim] and `labels` int32
         [batch] -> `images`; a label outside [0, num_classes), a batch over `max_num` or z and labels
         of different lengths fail the request."""
-        from keras_gans.models.serving_signatures import OUTPUT_KEY, to_uint8_images
+        from keras_gans.models.serving_signatures import OUTPUT_KEY, checked_latent, to_uint8_images
 
         generator, classes, latent_dim = self.sampler, self.num_classes, self.latent_dim
 
         def images(z, labels):
-            z = tf.ensure_shape(z, [None, latent_dim])
+            z = checked_latent(z, latent_dim, max_num)
             checks = [
                 tf.debugging.assert_non_negative(labels, message=f"labels must be in [0, {classes})"),
                 tf.debugging.assert_less(labels, classes, message=f"labels must be in [0, {classes})"),
                 tf.debugging.assert_equal(tf.shape(z)[0], tf.shape(labels)[0],
                                           message="z and labels must have the same batch size"),
-                tf.debugging.assert_less_equal(tf.shape(z)[0], max_num, message=f"at most {max_num} images a request"),
             ]
             with tf.control_dependencies(checks):
                 return tf.cast(generator([z, labels], training=False), tf.float32)

@@ -187,14 +187,19 @@ class InfoGAN(AdversarialModel):
     def serving_endpoints(self, max_num):
         """`serving_default` and `generate_uint8`: `z` [batch, noise_dim], `category` int32 [batch]
         and `continuous` float32 [batch, continuous] -> `images`."""
-        from keras_gans.models.serving_signatures import OUTPUT_KEY, to_uint8_images
+        from keras_gans.models.serving_signatures import OUTPUT_KEY, checked_latent, to_uint8_images
 
         generator, k = self.sampler, self.categories
 
         def images(z, category, continuous):
+            z = checked_latent(z, self.noise_dim, max_num)
+            continuous = checked_latent(continuous, self.continuous, max_num, name="continuous")
             checks = [tf.debugging.assert_non_negative(category, message=f"category must be in [0, {k})"),
                       tf.debugging.assert_less(category, k, message=f"category must be in [0, {k})"),
-                      tf.debugging.assert_less_equal(tf.shape(z)[0], max_num, message=f"at most {max_num} images")]
+                      tf.debugging.assert_equal(tf.shape(z)[0], tf.shape(category)[0],
+                                                message="z and category must have the same batch size"),
+                      tf.debugging.assert_equal(tf.shape(z)[0], tf.shape(continuous)[0],
+                                                message="z and continuous must have the same batch size")]
             with tf.control_dependencies(checks):
                 return tf.cast(generator(self.generator_input(z, category, continuous), training=False), tf.float32)
 

@@ -40,6 +40,22 @@ def _seeded_latent(seed, num, latent_dim):
     return tf.random.stateless_normal(shape, seed=key, dtype=tf.float32)
 
 
+def checked_latent(z, latent_dim, max_num, name="z"):
+    """`z` after the checks every request goes through, in the graph (so TF Serving applies them
+    too): shape `[batch, latent_dim]`, `batch <= max_num` (one request cannot exhaust memory) and
+    every value finite (NaN z would give black images, not an error)."""
+    import tensorflow as tf
+
+    # A clear "Shape of tensor z [2,5] is not compatible with expected shape [?,8]" error for a
+    # wrong latent size rather than a matmul error deep inside the generator.
+    z = tf.ensure_shape(z, [None, latent_dim], name=f"check_{name}_shape")
+    check = tf.debugging.assert_less_equal(
+        tf.shape(z)[0], tf.constant(max_num, tf.int32),
+        message=f"at most {max_num} rows of {name} a request (export --max-batch N)")
+    with tf.control_dependencies([check]):
+        return tf.debugging.check_numerics(z, message=f"{name} must be finite")
+
+
 def to_uint8_images(images):
     """Images in [-1, 1] -> uint8 `round((x + 1) * 127.5)` clipped to [0, 255] (as `utils.images.to_uint8`)."""
     import tensorflow as tf
@@ -64,11 +80,7 @@ def latent_endpoints(generator, latent_dim, max_num):
     rank = len(probe.shape)
 
     def images(z):
-        # A clear "Shape of tensor z [2,5] is not compatible with expected shape [?,8]" error for
-        # a wrong latent size, checked in the graph so that every loader (TF Serving's too)
-        # reports it, rather than a matmul error deep inside the generator.
-        z = tf.ensure_shape(z, [None, latent_dim], name="check_z_shape")
-        return tf.cast(generator(z, training=False), tf.float32)
+        return tf.cast(generator(checked_latent(z, latent_dim, max_num), training=False), tf.float32)
 
     def serving_default(z):
         return {OUTPUT_KEY: images(z)}

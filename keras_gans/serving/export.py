@@ -101,7 +101,8 @@ def export_gan(gan, out_dir, version=1, tflite=False, overwrite=False, max_num=D
         tflite: also write `<version>/generator.tflite` (the `serving_default` signature, float32,
             dynamic batch).
         overwrite: replace an existing `<version>` folder; otherwise it is an error.
-        max_num: the largest `num` the `generate_from_seed` signature accepts.
+        max_num: the largest batch a request may ask for: rows of `z` (and of the other inputs)
+            in `serving_default` / `generate_uint8`, `num` in `generate_from_seed`.
 
     The version folder is written under a temporary name and renamed when complete, so a TF
     Serving instance watching `out_dir` never loads a half-written model.
