@@ -177,7 +177,37 @@ def main(argv=None):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # Python's exit flush must not fail again.
         return 141
+    except OSError as e:  # full or read-only disk, permissions, a path that is a file
+        if os.environ.get("KERAS_GANS_DEBUG"):
+            raise
+        print(f"keras-gans: error: {os_error_line(e)}", file=sys.stderr)
+        return 1
     return 0
+
+
+#: What to do about the usual OS failures, by errno name.
+OS_ADVICE = {
+    "ENOSPC": "free some disk space or choose another --out",
+    "EDQUOT": "free some disk space or choose another --out",
+    "EROFS": "the file system is read-only: choose a writable --out",
+    "EACCES": "no permission: choose a folder you can write (or read) or fix its permissions",
+    "EPERM": "no permission: choose a folder you can write (or read) or fix its permissions",
+    "ENOTDIR": "a part of the path is a file, not a folder: choose another path",
+    "EISDIR": "the path is a folder, not a file: name a file",
+    "ENOENT": "check the path",
+    "EEXIST": "a file of that name is in the way of a folder: choose another path",
+}
+
+
+def os_error_line(error):
+    """One line for an `OSError`: what failed, on which file, and what to do."""
+    import errno
+
+    name = errno.errorcode.get(error.errno or 0, "")
+    where = f" ({error.filename})" if error.filename else ""
+    reason = error.strerror or str(error) or type(error).__name__
+    advice = OS_ADVICE.get(name)
+    return f"{reason}{where}" + (f": {advice}" if advice else "")
 
 
 if __name__ == "__main__":

@@ -272,14 +272,33 @@ def test_list_image_files_is_recursive_and_case_insensitive(image_folder):
 
 @pytest.mark.parametrize("channels", [1, 3])
 def test_folder_dataset(image_folder, channels):
-    images = first(data.folder_dataset(image_folder, 10, 16, channels))  # More than 6 files.
-    assert_images(images, (10, 16, 16, channels))
+    images = first(data.folder_dataset(image_folder, 6, 16, channels))  # all 6 files
+    assert_images(images, (6, 16, 16, channels))
     assert images.std() > 0.1
 
 
 def test_make_dataset_folder(image_folder):
     images = first(data.make_dataset({"folder": str(image_folder)}, 4, (24, 24, 3)))
     assert_images(images, (4, 24, 24, 3))
+
+
+def test_folder_is_checked_before_training(image_folder):
+    with pytest.raises(ValueError, match=r"batch_size 7 is larger than the data \(6 images in .*use a batch of at most 6"):
+        data.folder_dataset(image_folder, 7, 16, 1)
+    good = (image_folder / "gray.png").read_bytes()
+    for name, content in (("fake.png", b"not an image at all"), ("empty.jpg", b""),
+                          ("truncated.png", good[: len(good) // 2])):
+        (image_folder / name).write_bytes(content)
+        with pytest.raises(ValueError, match=rf"{name}' is not a readable image .*remove or replace it"):
+            data.folder_dataset(image_folder, 4, 16, 1)
+        (image_folder / name).unlink()
+
+
+def test_mnist_batch_larger_than_the_digits():
+    with pytest.raises(ValueError, match=r"batch_size 20000 is larger than the data \(10000 MNIST digits\)"):
+        data.mnist_dataset(20000)
+    with pytest.raises(ValueError, match=r"\(1028 MNIST digits of classes \[7\]\): use a batch of at most 1028"):
+        data.mnist_dataset(2000, classes=[7])
 
 
 def test_folder_dataset_missing_folder(tmp_path):

@@ -206,3 +206,41 @@ def test_recipe_is_written_atomically_and_a_damaged_one_is_one_line(tmp_path, ca
         for command in (["sample", out, "--out", str(tmp_path / "s.png")], ["train", "ring-gan", "--resume",
                                                                            "--out", out]):
             assert_one_error_line(capsys, main(command), "recipe.yaml is damaged")
+
+
+@pytest.mark.parametrize("code, fragments", [
+    ("ENOSPC", ("No space left on device", "free some disk space")),
+    ("EROFS", ("Read-only file system", "choose a writable --out")),
+])
+def test_a_full_or_read_only_disk_is_one_line(tmp_path, capsys, monkeypatch, code, fragments):
+    import errno
+
+    out = str(tmp_path / "run")
+
+    def fail(run_dir, recipe):
+        number = getattr(errno, code)
+        raise OSError(number, os.strerror(number), os.path.join(run_dir, "recipe.yaml"))
+
+    monkeypatch.setattr(runs, "write_recipe", fail)
+    line = assert_one_error_line(capsys, main(["train", "ring-gan", "--steps", "2", *TINY_RING, "--out", out]),
+                                 *fragments)
+    assert "recipe.yaml" in line
+    assert not os.path.exists(os.path.join(out, ".lock"))
+
+
+def test_paths_in_the_way_are_one_line(tmp_path, capsys):
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    assert_one_error_line(capsys, main(["train", "ring-gan", "--out", str(a_file / "run")]),
+                          "Not a directory", "a part of the path is a file")
+    assert_one_error_line(capsys, main(["sample", "ring", "--out", str(a_file / "x.png")]),
+                          "File exists", "in the way")
+    assert_one_error_line(capsys, main(["train", "ring-gan", "--set", "train.seed=abc"]), "train.seed")
+    assert_one_error_line(capsys, main(["train", "dcgan-mnist", "--set", "model.latent_dim=0"]),
+                          "model.latent_dim must be an integer >= 1, got 0")
+    assert_one_error_line(capsys, main(["train", "dcgan-mnist", "--set", "data.image_size=big"]), "data.image_size")
+    assert_one_error_line(capsys, main(["train", "ring", "--set", "train.batch_size=1000000000",
+                                        "--out", str(tmp_path / "huge")]), "GiB", "use a batch of at most")
+    assert_one_error_line(capsys, main(["train", "dcgan-mnist", "--batch-size", "20000",
+                                        "--out", str(tmp_path / "big")]), "10000 MNIST digits")
+    assert not os.path.exists(tmp_path / "huge") and not os.path.exists(tmp_path / "big")

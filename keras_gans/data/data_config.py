@@ -28,7 +28,7 @@ from keras_gans.data.datasets import folder_dataset
 from keras_gans.data.datasets import mixture_dataset
 from keras_gans.data.datasets import mnist_dataset
 from keras_gans.data.datasets import tfds_dataset
-from keras_gans.data.image_ops import VALID_CHANNELS
+from keras_gans.data.image_ops import VALID_CHANNELS, is_positive_int
 from keras_gans.data.mixtures import MIXTURES
 
 #: Datasets known by `{"name": ...}`: images first, then the point mixtures.
@@ -146,7 +146,11 @@ def sample_shape(config):
     is_mnist = config.get("name") == "mnist"
     size = config.get("image_size", 28 if is_mnist else 32)
     channels = config.get("channels", 1 if is_mnist else 3)
-    return (int(size), int(size), int(channels))
+    if not is_positive_int(size):
+        raise ValueError(f"data.image_size must be a positive integer (square images), got {size!r}.")
+    if channels not in VALID_CHANNELS:
+        raise ValueError(f"data.channels must be 1 (grayscale) or 3 (RGB), got {channels!r}.")
+    return (size, size, channels)
 
 
 def _two_sided(config):

@@ -81,6 +81,7 @@ def mnist_dataset(batch_size, image_size=28, channels=1, with_labels=False, seed
     if classes is not None:
         keep = np.isin(labels, _check_classes(classes, 10))
         images, labels = images[keep], labels[keep]
+    _check_batch_fits(batch_size, len(images), "MNIST digits" + ("" if classes is None else f" of classes {classes}"))
     dataset = tf.data.Dataset.from_tensor_slices((images[..., np.newaxis], labels.astype("int32")))
 
     def prepare(images, labels):  # Per batch: one vectorised resize instead of 10,000 small ones.
@@ -189,6 +190,8 @@ def folder_dataset(path, batch_size, image_size, channels, seed=0):
     _check_batch_size(batch_size)
     check_image_format(image_size, channels)
     files = list_image_files(path)
+    _check_batch_fits(batch_size, len(files), f"images in {os.fspath(path)!r}")
+    check_image_files(files)
 
     def load(filename):
         image = tf.io.decode_image(tf.io.read_file(filename), channels=3, expand_animations=False)
@@ -239,6 +242,41 @@ def _native_format(name, shape, image_size, channels):
 
 def _shuffle_forever(dataset, buffer_size, seed):
     return dataset.shuffle(buffer_size, seed=seed, reshuffle_each_iteration=True).repeat()
+
+
+def _check_batch_fits(batch_size, available, what):
+    """Batches drop their remainder: a batch larger than the data would never be filled."""
+    if batch_size > available:
+        raise ValueError(f"batch_size {batch_size} is larger than the data ({available} {what}): "
+                         f"use a batch of at most {available}.")
+
+
+#: The first bytes of each image format `tf.io.decode_image` reads.
+IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM")
+
+
+#: Folders up to this many images are decoded in full by `check_image_files`; larger ones verified.
+FULL_CHECK_FILES = 20000
+
+
+def check_image_files(files):
+    """Names the first file that is not a readable image (wrong content for its extension, empty,
+    truncated or damaged), before training starts rather than in the middle of it. Folders of up
+    to `FULL_CHECK_FILES` images are decoded (about 1 ms an image); larger ones get PIL's quicker
+    `verify` (PNG checksums, headers), which can miss a truncated JPEG."""
+    from PIL import Image
+
+    decode = len(files) <= FULL_CHECK_FILES
+    for file in files:
+        try:
+            with open(file, "rb") as f:
+                head = f.read(8)
+            if not head.startswith(IMAGE_SIGNATURES):
+                raise ValueError("not a PNG, JPEG, GIF or BMP image")
+            with Image.open(file) as image:
+                image.load() if decode else image.verify()
+        except (OSError, ValueError, SyntaxError) as e:
+            raise ValueError(f"{file!r} is not a readable image ({e}): remove or replace it.") from None
 
 
 def _check_batch_size(batch_size):

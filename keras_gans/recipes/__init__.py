@@ -54,6 +54,8 @@ TRAIN_KEYS = {
     "freeze_d": 0,
 }
 DEFAULT_MODEL_TYPE = "gan"
+#: Model keys that are sizes, with their smallest valid value.
+MODEL_SIZES = {"latent_dim": 1, "noise_dim": 1, "num_classes": 2, "categories": 2, "continuous": 0}
 #: The values of the top-level `strategy:` key (built by `keras_gans.training.strategy`).
 STRATEGIES = ("default", "mirrored", "multiworker", "tpu")
 
@@ -136,6 +138,12 @@ def validate(recipe):
     for key in ("batch_size", "steps", "steps_per_epoch", "samples"):
         if not isinstance(train[key], int) or isinstance(train[key], bool) or train[key] < 1:
             raise UserError(f"train.{key} must be a positive integer, got {train[key]!r}")
+    if not isinstance(train["seed"], int) or isinstance(train["seed"], bool) or train["seed"] < 0:
+        raise UserError(f"train.seed must be a non-negative integer, got {train['seed']!r}")
+    for key, least in MODEL_SIZES.items():
+        value = recipe["model"].get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < least):
+            raise UserError(f"model.{key} must be an integer >= {least}, got {value!r}")
     if train["init"] is not None and (not isinstance(train["init"], str) or not train["init"]):
         raise UserError(f"train.init must be a zoo model name or a run folder, got {train['init']!r}")
     if not isinstance(train["freeze_d"], int) or isinstance(train["freeze_d"], bool) or train["freeze_d"] < 0:
@@ -152,6 +160,7 @@ def validate(recipe):
         raise UserError(f"unknown strategy {recipe['strategy']!r}: valid strategies are {', '.join(STRATEGIES)}")
     if recipe["precision"] not in PRECISIONS:
         raise UserError(f"unknown precision {recipe['precision']!r}: valid precisions are {', '.join(PRECISIONS)}")
+    data_shape(recipe)  # the data section's image format, checked before anything is built
     return recipe
 
 
@@ -294,6 +303,22 @@ def compile_model(model, recipe, jit_compile=None):
     return model
 
 
+def check_batch_memory(batch_size, sample_shape, share=8):
+    """Refuses a batch whose data alone (float32) would take more than 1/`share` of this
+    machine's memory: training needs many times that for the activations."""
+    import math
+
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not a POSIX system: no check
+        return
+    needed = batch_size * math.prod(sample_shape) * 4
+    if needed * share > memory:
+        most = max(1, memory // share // (math.prod(sample_shape) * 4))
+        raise UserError(f"train.batch_size {batch_size} needs {needed / 2**30:.1f} GiB for one batch of data alone; "
+                        f"this machine has {memory / 2**30:.1f} GiB: use a batch of at most {most}")
+
+
 def build_dataset(recipe, with_labels=None):
     """The recipe's training dataset, shaped for its model; with labels when the model type needs
     them or the data section says `labels: true` (or `with_labels` is given)."""
@@ -301,7 +326,7 @@ def build_dataset(recipe, with_labels=None):
 
     if with_labels is None:
         with_labels = model_class(recipe).needs_labels
-
+    check_batch_memory(recipe["train"]["batch_size"], data_shape(recipe))
     try:
         return make_dataset(
             recipe["data"],

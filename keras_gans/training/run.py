@@ -66,6 +66,7 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
     train_cfg = recipe["train"]
     initial_epoch = 0
     keras.utils.set_random_seed(train_cfg["seed"])  # also orders the data: the same on resume
+    dataset = recipes.build_dataset(recipe)  # bad data fail here, before the folder is written
     if resume and os.path.isfile(checkpoint):
         with strategy.scope():
             gan = runs.load_model(checkpoint)
@@ -101,7 +102,7 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
         log(gan.jit_compile_reason)
     first_step = int(gan.step_counter.numpy())
     # One batch per step: skipping the batches the checkpoint's steps used continues the data exactly.
-    dataset = recipes.build_dataset(recipe).skip(first_step)
+    dataset = dataset.skip(first_step)
     epochs = int(math.ceil(train_cfg["steps"] / train_cfg["steps_per_epoch"]))
     mixture = mixture_for(recipe["data"])
     stopper = StopOnNonFinite()
