@@ -244,3 +244,17 @@ def test_paths_in_the_way_are_one_line(tmp_path, capsys):
     assert_one_error_line(capsys, main(["train", "dcgan-mnist", "--batch-size", "20000",
                                         "--out", str(tmp_path / "big")]), "10000 MNIST digits")
     assert not os.path.exists(tmp_path / "huge") and not os.path.exists(tmp_path / "big")
+
+
+def test_progress_counts_the_steps_an_epoch_really_runs_and_the_end_says_what_next(tmp_path, capsys):
+    out = str(tmp_path / "run")
+    assert main(["train", "ring-gan", "--steps", "5", "--batch-size", "8", "--set", "train.steps_per_epoch=3",
+                 "--set", "model.generator.units=[8]", "--set", "model.discriminator.units=[8]", "--out", out]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    progress = [line for line in lines if " - d_loss: " in line]
+    assert [line.split(" - ")[0] for line in progress] == ["3/3", "2/2"], lines  # not 3/3 for 2 steps
+    assert "Epoch 2/2" in lines
+    end = lines[lines.index(next(line for line in lines if line.startswith("trained 5 step(s)"))):]
+    assert f"sample grids: {out}/samples/ (last: epoch_0002.png)" in end[1]
+    assert f"tensorboard --logdir {out}/logs" in end[2]
+    assert f"keras-gans sample {out} --out samples.png" in end[3] and f"keras-gans eval {out}" in end[3]

@@ -90,6 +90,38 @@ class StopAtStep(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+class StepProgress(keras.callbacks.Callback):
+    """Keras' per-epoch progress bar (`keras.utils.Progbar`), with the steps each epoch really
+    runs as its target: an epoch that `--steps` cuts short (300 of 500 steps) shows 300/300 and
+    the right ms/step, where `fit`'s own bar says 500/500.
+
+    `verbose`: 1 a live bar (a terminal), 2 one line per epoch (logs). Use with `fit(verbose=0)`.
+    """
+
+    def __init__(self, total_steps, steps_per_epoch, verbose=1):
+        super().__init__()
+        self.total_steps, self.steps_per_epoch, self.verbose = int(total_steps), int(steps_per_epoch), verbose
+        self.bar, self.seen, self.target = None, 0, None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        step = int(self.model.step_counter.numpy())
+        self.target = max(1, min(self.steps_per_epoch, self.total_steps - step))
+        self.seen = 0
+        if self.params.get("epochs", 1) > 1:
+            print(f"Epoch {epoch + 1}/{self.params['epochs']}", flush=True)
+        # The logs are the trackers' running means already: shown as they are, not averaged again.
+        self.bar = keras.utils.Progbar(self.target, verbose=self.verbose, unit_name="step",
+                                       stateful_metrics=[metric.name for metric in self.model.metrics])
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.seen = batch + 1
+        if self.verbose == 1:
+            self.bar.update(self.seen, list((logs or {}).items()))
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.bar.update(self.seen, list((logs or {}).items()), finalize=True)
+
+
 class GANCheckpoint(keras.callbacks.Callback):
     """Saves the whole model (networks, averages, optimizers) to `path` after every finite epoch.
 

@@ -51,8 +51,8 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
     import keras
 
     from keras_gans.data import mixture_for
-    from keras_gans.training.callbacks import (GANCheckpoint, SampleGrid, StopAtStep, StopOnNonFinite,
-                                               save_atomically)
+    from keras_gans.training.callbacks import (GANCheckpoint, SampleGrid, StepProgress, StopAtStep,
+                                               StopOnNonFinite, save_atomically)
     from keras_gans.training.finetune import freeze_model_discriminator, initialize_from
     from keras_gans.training.run_folder import set_optimizer_values
 
@@ -117,6 +117,9 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
         ]
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
+    if verbose:
+        # First: an epoch's time is its steps', not the sample grid's and checkpoint's after them.
+        callbacks.insert(0, StepProgress(train_cfg["steps"], train_cfg["steps_per_epoch"], verbose))
     start = time.time()
     history = gan.fit(
         dataset,
@@ -124,7 +127,7 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
         initial_epoch=initial_epoch,
         steps_per_epoch=train_cfg["steps_per_epoch"],
         callbacks=callbacks,
-        verbose=verbose,
+        verbose=0,  # StepProgress shows the progress
         shuffle=False,  # the dataset shuffles itself
     )
     if stopper.diverged is not None:
@@ -140,8 +143,24 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
     if chief:
         save_atomically(gan, os.path.join(out, MODEL_FILE))
     last_step = int(gan.step_counter.numpy())
-    log(f"trained {last_step - first_step} step(s), to step {last_step}, in {time.time() - start:.1f} s; model: {os.path.join(out, MODEL_FILE)}")
+    log(f"trained {last_step - first_step} step(s), to step {last_step}, in {time.time() - start:.1f} s; "
+        f"model: {os.path.join(out, MODEL_FILE)}")
+    if chief:
+        log(finished_message(out))
     return gan, history
+
+
+def finished_message(out):
+    """Where a finished run's files are, and the commands to go on with."""
+    samples = os.path.join(out, "samples")
+    pictures = sorted(os.listdir(samples)) if os.path.isdir(samples) else []
+    last = f" (last: {pictures[-1]})" if pictures else ""
+    return "\n".join([
+        f"  sample grids: {samples}{os.sep}{last}",
+        f"  TensorBoard:  tensorboard --logdir {os.path.join(out, 'logs')}",
+        f"  next:         keras-gans sample {out} --out samples.png   |   keras-gans eval {out}"
+        f"   |   keras-gans export {out} --out exported",
+    ])
 
 
 def sample(run_dir, n, out, seed=None, labels=None, codes=False):
