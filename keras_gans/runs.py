@@ -25,6 +25,7 @@ import os
 
 from keras_gans import recipes
 from keras_gans.errors import UserError
+from keras_gans.utils.config_sizes import check_config_sizes
 
 RECIPE_FILE = "recipe.yaml"
 CHECKPOINT = os.path.join("checkpoints", "last.keras")
@@ -160,8 +161,20 @@ def read_recipe(run_dir):
         raise UserError(f"{path}: {e}") from None
 
 
+def _check_file_sizes(path):
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            config = json.loads(archive.read("config.json"))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        return  # not a readable .keras archive: keras' own loader reports it
+    check_config_sizes(config, path)
+
+
 def load_model(path):
-    """Loads a saved model (`.keras`) in safe mode, with a one-line error if the file is unusable."""
+    """Loads a saved model (`.keras`) in safe mode, with a one-line error if the file is unusable
+    (damaged, foreign, or asking for absurd layer sizes)."""
     import keras
 
     import keras_gans
@@ -170,6 +183,7 @@ def load_model(path):
 
     if not os.path.isfile(path):
         raise UserError(f"no saved model at {path!r}")
+    _check_file_sizes(path)
     try:
         return keras.saving.load_model(path, safe_mode=True)
     except Exception as e:  # truncated zip, foreign file, incompatible version

@@ -258,3 +258,28 @@ def test_progress_counts_the_steps_an_epoch_really_runs_and_the_end_says_what_ne
     assert f"sample grids: {out}/samples/ (last: epoch_0002.png)" in end[1]
     assert f"tensorboard --logdir {out}/logs" in end[2]
     assert f"keras-gans sample {out} --out samples.png" in end[3] and f"keras-gans eval {out}" in end[3]
+
+
+def test_absurd_layer_sizes_are_refused_before_allocating(tmp_path, capsys):
+    import json
+    import zipfile
+
+    import keras
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name="d")])
+    model.save(tmp_path / "small.keras")
+    with zipfile.ZipFile(tmp_path / "small.keras") as source:
+        files = {name: source.read(name) for name in source.namelist()}
+    config = json.loads(files["config.json"])
+    layer = next(layer for layer in config["config"]["layers"] if layer["config"].get("name") == "d")
+    layer["config"]["units"] = 10**12  # 4 TB of float32 weights
+    files["config.json"] = json.dumps(config).encode()
+    with zipfile.ZipFile(tmp_path / "crafted.keras", "w") as crafted:
+        for name, content in files.items():
+            crafted.writestr(name, content)
+    assert_one_error_line(capsys, main(["export", str(tmp_path / "crafted.keras"), "--out", str(tmp_path / "e")]),
+                          "crafted.keras asks for a layer of absurd size (units: 1000000000000)", "refusing")
+    assert_one_error_line(capsys, main(["train", "ring-gan", "--set", "model.generator.units=[8, 100000000]"]),
+                          "absurd size (units: [8, 100000000])")
+    assert_one_error_line(capsys, main(["train", "dcgan-mnist", "--set", "model.generator.kernel_size=1000"]),
+                          "kernel_size: 1000")

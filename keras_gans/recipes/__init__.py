@@ -161,6 +161,9 @@ def validate(recipe):
     if recipe["precision"] not in PRECISIONS:
         raise UserError(f"unknown precision {recipe['precision']!r}: valid precisions are {', '.join(PRECISIONS)}")
     data_shape(recipe)  # the data section's image format, checked before anything is built
+    from keras_gans.utils.config_sizes import check_config_sizes
+
+    check_config_sizes(recipe["model"], "the recipe's model section")
     return recipe
 
 
