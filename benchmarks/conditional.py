@@ -64,6 +64,10 @@ def parse_args(argv=None):
     parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results",
                                                       "conditional.json"))
     parser.add_argument("--resume", action="store_true", help="keep the runs already in --out")
+    parser.add_argument("--zoo-seed0", action="store_true",
+                        help="take seed 0 of each row at its recipe's steps from the zoo entry's card (the same "
+                             "run: build_zoo.py trains the shipped recipe with seed 0 and evaluates 10,000 samples "
+                             "with seed 0, as here) instead of training it again")
     return parser.parse_args(argv)
 
 
@@ -89,6 +93,23 @@ def run_one(row, metrics, seed, steps, n):
     run.update(evaluate_run(model, metrics=metrics, n=n, seed=0, data=recipe["data"]))
     run["eval_seconds"] = time.time() - start
     return run
+
+
+def zoo_seed0_run(row, steps, n):
+    """The seed-0 run of `row` as its zoo entry's card records it, or None if the card is of
+    another budget (steps, sample count) or missing."""
+    import json
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "saved_models", row, "card.json")
+    if not os.path.isfile(path):
+        return None
+    with open(path) as f:
+        card = json.load(f)
+    if card.get("steps") != steps or card.get("seed") != 0 or n != 10000:
+        return None
+    metrics = {k: card["metrics"][k] for k, *_ in COLUMNS if k in card["metrics"]}
+    return {"row": row, "seed": 0, "steps": steps, "n": n, "train_seconds": card["wall_seconds"],
+            "train_cpu_seconds": card["cpu_seconds"], **metrics, "source": f"saved_models/{row}/card.json"}
 
 
 def markdown_table(runs, rows):
@@ -140,6 +161,11 @@ def main(argv=None):
     for row, steps in rows:
         for seed in range(args.seeds):
             if any(r["row"] == row and r["seed"] == seed and r["steps"] == steps for r in runs):
+                continue
+            card_run = zoo_seed0_run(row, steps, args.n) if args.zoo_seed0 and seed == 0 else None
+            if card_run is not None:
+                runs.append(card_run)
+                print(f"{row} seed 0: from {card_run['source']}", flush=True)
                 continue
             run = run_one(row, metrics[row], seed, steps, args.n)
             runs.append(run)

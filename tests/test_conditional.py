@@ -206,7 +206,7 @@ def test_benchmark_table_of_conditional_runs():
     import sys
 
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks"))
-    from conditional import markdown_table, parse_rows
+    from conditional import markdown_table, parse_rows, zoo_seed0_run
 
     runs = [{"row": "cgan-mnist", "seed": s, "steps": 10, "n": 100, "train_seconds": 60.0 + s,
              "conditional_accuracy": 0.97 + 0.01 * s, "confident": 0.9, "intra_fid": 20.0, "fid": 10.0}
@@ -221,6 +221,13 @@ def test_benchmark_table_of_conditional_runs():
     assert parse_rows("projection-mnist, dcgan-mnist,dcgan-mnist@123") == [
         ("projection-mnist", steps["projection-mnist"]), ("dcgan-mnist", steps["cgan-mnist"]), ("dcgan-mnist", 123)]
     assert parse_rows("cgan-mnist,dcgan-mnist@7", steps=50) == [("cgan-mnist", 50), ("dcgan-mnist", 7)]
+    card = json.load(open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "saved_models",
+                                       "cgan-mnist", "card.json")))
+    seed0 = zoo_seed0_run("cgan-mnist", card["steps"], 10000)
+    assert seed0["seed"] == 0 and seed0["conditional_accuracy"] == card["metrics"]["conditional_accuracy"]
+    assert seed0["train_seconds"] == card["wall_seconds"] and seed0["source"].endswith("cgan-mnist/card.json")
+    assert zoo_seed0_run("cgan-mnist", card["steps"] + 1, 10000) is None  # another budget: train it
+    assert zoo_seed0_run("cgan-mnist", card["steps"], 500) is None
     for bad, message in (("wgan-mnist", "unknown row 'wgan-mnist'"), ("cgan-mnist@ten", "bad row 'cgan-mnist@ten'")):
         with pytest.raises(SystemExit, match=message):
             parse_rows(bad)
