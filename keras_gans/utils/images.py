@@ -1,6 +1,7 @@
 """Sample pictures written with Pillow: image grids and 2-D scatter plots (no matplotlib needed)."""
 
 import math
+import os
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -29,15 +30,22 @@ def image_grid(images, columns=None, padding=2):
 
 
 def save_picture(path, picture):
-    """Writes a uint8 (H, W, 1 or 3) picture to `path` (PNG), scaled up to >= 512 pixels wide with
-    nearest-neighbour so small digits are legible."""
+    """Writes a uint8 (H, W, 1 or 3) picture to `path` (PNG), scaled up by a whole factor to at
+    least 512 pixels wide with nearest-neighbour so small digits are legible. The file is written
+    next to `path` and renamed over it: a kill leaves the old picture or the new one."""
     picture = np.asarray(picture, "uint8")
     mode = "L" if picture.shape[-1] == 1 else "RGB"
     image = Image.fromarray(picture[..., 0] if mode == "L" else picture, mode)
     if image.width < 512:
-        factor = max(1, 512 // image.width)
+        factor = -(-512 // image.width)
         image = image.resize((image.width * factor, image.height * factor), Image.NEAREST)
-    image.save(path)
+    tmp = f"{path}.tmp{os.getpid()}.png"
+    try:
+        image.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
     return path
 
 
