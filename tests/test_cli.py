@@ -250,7 +250,7 @@ def test_sample_images_npy_and_png(dcgan_run, tmp_path):
     png = str(tmp_path / "digits.png")
     assert main(["sample", dcgan_run, "--n", "5", "--seed", "0", "--out", png]) == 0
     grid = image_grid(np.zeros((5, 28, 28, 1), "float32"))  # 2 rows x 3 columns
-    factor = 512 // grid.shape[1]
+    factor = -(-512 // grid.shape[1])  # the smallest whole factor reaching 512 pixels
     with Image.open(png) as picture:
         assert picture.format == "PNG" and picture.mode == "L"
         assert picture.size == (grid.shape[1] * factor, grid.shape[0] * factor)

@@ -57,7 +57,7 @@ def test_save_image_grid_writes_png(tmp_path, channels, mode):
     with Image.open(path) as picture:
         assert picture.format == "PNG"
         assert picture.mode == mode
-        factor = 512 // grid.shape[1]
+        factor = -(-512 // grid.shape[1])  # the smallest whole factor reaching 512 pixels
         assert factor > 1  # small grids are scaled up
         assert picture.size == (grid.shape[1] * factor, grid.shape[0] * factor)
         pixels = np.asarray(picture)
