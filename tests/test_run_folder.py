@@ -199,6 +199,7 @@ def test_recipe_is_written_atomically_and_a_damaged_one_is_one_line(tmp_path, ca
         runs.write_recipe(out, runs.read_recipe(out))
     monkeypatch.undo()
     assert open(os.path.join(out, "recipe.yaml")).read() == saved
+    assert sorted(os.listdir(out)) == ["checkpoints", "logs", "model.keras", "recipe.yaml", "samples"]  # no tmp
 
     for junk in (b"\x00\xff\xfe binary", b"train: [unclosed", b"- a list"):
         with open(os.path.join(out, "recipe.yaml"), "wb") as f:

@@ -140,10 +140,15 @@ class GANCheckpoint(keras.callbacks.Callback):
 
 
 def save_atomically(model, path):
+    """`model.save(path)` through a temporary file renamed over `path` (removed if the save fails)."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = path + ".tmp.keras"
-    model.save(tmp)
-    os.replace(tmp, path)
+    try:
+        model.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 def _finite(logs):
