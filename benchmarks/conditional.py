@@ -57,6 +57,8 @@ def parse_args(argv=None):
     parser.add_argument("--rows", default=",".join(r for r, _ in ROWS),
                         help="comma-separated recipes, each NAME or NAME@STEPS (default: all, at their own steps)")
     parser.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 (default 3)")
+    parser.add_argument("--from-seed", type=int, default=0, help="start at this seed (e.g. 1 while seed 0's zoo "
+                                                                   "build runs; add it later with --zoo-seed0 --resume)")
     parser.add_argument("--steps", type=int, default=None,
                         help="train.steps of every row (default: each recipe's own; dcgan-mnist: cgan-mnist's)")
     parser.add_argument("--n", type=int, default=10000, help="generated samples per run (default 10000)")
@@ -159,7 +161,7 @@ def main(argv=None):
     report = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(), "n": args.n,
               "machine": machine, "runs": runs}
     for row, steps in rows:
-        for seed in range(args.seeds):
+        for seed in range(args.from_seed, args.seeds):
             if any(r["row"] == row and r["seed"] == seed and r["steps"] == steps for r in runs):
                 continue
             card_run = zoo_seed0_run(row, steps, args.n) if args.zoo_seed0 and seed == 0 else None

@@ -26,6 +26,7 @@ import os
 from keras_gans import recipes
 from keras_gans.errors import UserError
 from keras_gans.utils.config_sizes import check_config_sizes
+from keras_gans.utils.files import replacing
 
 RECIPE_FILE = "recipe.yaml"
 CHECKPOINT = os.path.join("checkpoints", "last.keras")
@@ -130,17 +131,10 @@ def write_recipe(run_dir, recipe):
     """Writes `run_dir/recipe.yaml` atomically: a kill at any moment leaves the old or the new file."""
     import yaml
 
-    path = os.path.join(run_dir, RECIPE_FILE)
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "w") as f:
-            yaml.safe_dump(recipe, f, sort_keys=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with replacing(os.path.join(run_dir, RECIPE_FILE)) as tmp, open(tmp, "w") as f:
+        yaml.safe_dump(recipe, f, sort_keys=False)
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def read_recipe(run_dir):

@@ -10,6 +10,7 @@ import os
 import keras
 import numpy as np
 
+from keras_gans.utils.files import replacing
 from keras_gans.utils.images import save_picture
 
 
@@ -142,13 +143,8 @@ class GANCheckpoint(keras.callbacks.Callback):
 def save_atomically(model, path):
     """`model.save(path)` through a temporary file renamed over `path` (removed if the save fails)."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = path + ".tmp.keras"
-    try:
+    with replacing(path, suffix=".keras") as tmp:
         model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def _finite(logs):

@@ -1,10 +1,11 @@
 """Sample pictures written with Pillow: image grids and 2-D scatter plots (no matplotlib needed)."""
 
 import math
-import os
 
 import numpy as np
 from PIL import Image, ImageDraw
+
+from keras_gans.utils.files import replacing
 
 
 def to_uint8(images):
@@ -39,13 +40,8 @@ def save_picture(path, picture):
     if image.width < 512:
         factor = -(-512 // image.width)
         image = image.resize((image.width * factor, image.height * factor), Image.NEAREST)
-    tmp = f"{path}.tmp{os.getpid()}.png"
-    try:
+    with replacing(path, suffix=".png") as tmp:
         image.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return path
 
 
