@@ -65,7 +65,6 @@ def test_kill_9_then_resume_equals_the_run_never_stopped(tmp_path):
     assert f"resuming {out} from step {step} (epoch {step // 20})" in resume.stdout, resume.stdout
     assert f"trained 20 step(s), to step {target}," in resume.stdout, resume.stdout
     assert _steps(os.path.join(out, "model.keras")) == target
-    assert not os.path.exists(os.path.join(out, ".lock"))
 
     # The run that was never stopped: the same weights (data, noise and optimizers continue exactly).
     straight = str(tmp_path / "straight")
@@ -115,22 +114,66 @@ def test_a_run_folder_is_not_overwritten(tmp_path, capsys):
 
 
 def test_a_second_process_is_kept_out(tmp_path, capsys):
+    import sys
+
     out = str(tmp_path / "run")
     assert main(["train", "ring-gan", "--steps", "2", *TINY_RING, "--out", out]) == 0
-    other = subprocess.Popen(["sleep", "60"])
+    holder = ("import fcntl, os, sys, time\n"
+              "f = open(sys.argv[1], 'a+'); fcntl.flock(f, fcntl.LOCK_EX)\n"
+              "f.seek(0); f.truncate(); f.write(f'{os.getpid()} otherhost\\n'); f.flush()\n"
+              "print('locked', flush=True); time.sleep(60)\n")
+    other = subprocess.Popen([sys.executable, "-c", holder, os.path.join(out, ".lock")], stdout=subprocess.PIPE,
+                             text=True)
     try:
-        with open(os.path.join(out, ".lock"), "w") as f:
-            f.write(f"{other.pid} {os.uname().nodename}\n")
-        line = assert_one_error_line(capsys, main(["train", "ring-gan", "--resume", "--steps", "4", "--out", out]),
-                                     f"pid {other.pid}", "is training in", "wait for it")
-        assert "remove" in line
+        assert other.stdout.readline().strip() == "locked"
+        assert_one_error_line(capsys, main(["train", "ring-gan", "--resume", "--steps", "4", "--out", out]),
+                              f"another keras-gans process (pid {other.pid} on otherhost) is training in {out}",
+                              "wait for it")
+        assert _steps(os.path.join(out, "model.keras")) == 2  # untouched
     finally:
         other.kill()
         other.wait()
-    # Its process gone, the lock is stale: taken over, and released at the end.
+    # Its holder gone (killed: the OS released the lock), the folder is free again.
     assert main(["train", "ring-gan", "--resume", "--steps", "4", "--quiet", "--out", out]) == 0
     assert _steps(os.path.join(out, "model.keras")) == 4
-    assert not os.path.exists(os.path.join(out, ".lock"))
+    # A new folder that a busy lock keeps out is left as it was (nothing of the other process removed).
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    other = subprocess.Popen([sys.executable, "-c", holder, str(fresh / ".lock")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline().strip() == "locked"
+        assert_one_error_line(capsys, main(["train", "ring-gan", "--out", str(fresh)]), "is training in")
+        assert os.listdir(fresh) == [".lock"]
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_finished_runs_resume_to_nothing_and_steps_cannot_go_back(tmp_path, capsys):
+    out = str(tmp_path / "run")
+    uneven = ["--batch-size", "8", "--quiet", "--set", "train.steps_per_epoch=3",
+              "--set", "model.generator.units=[8]", "--set", "model.discriminator.units=[8]"]
+    assert main(["train", "ring-gan", "--steps", "4", *uneven, "--out", out]) == 0
+    capsys.readouterr()
+    for _ in range(2):  # 4 steps of 3 per epoch: a resume must not start another epoch
+        assert main(["train", "ring-gan", "--steps", "4", *uneven, "--resume", "--out", out]) == 0
+        assert "trained 0 step(s), to step 4," in capsys.readouterr().out
+    assert _steps(os.path.join(out, "model.keras")) == 4 and _steps(os.path.join(out, "checkpoints", "last.keras")) == 4
+    assert_one_error_line(capsys, main(["train", "ring-gan", "--steps", "3", "--resume", "--out", out]),
+                          "train.steps 3 is below step 4", "at least 4")
+
+
+def test_overwrite_keeps_what_is_not_a_run(tmp_path, capsys):
+    own = tmp_path / "mine"
+    (own / "logs").mkdir(parents=True)
+    (own / "logs" / "notes.txt").write_text("mine")
+    assert main(["train", "ring-gan", "--steps", "2", *TINY_RING, "--out", str(own)]) == 0  # no run there yet
+    assert (own / "logs" / "notes.txt").read_text() == "mine"
+    assert_one_error_line(capsys, main(["train", "ring-gan", "--steps", "2", *TINY_RING, "--overwrite",
+                                        "--init", str(own), "--out", str(own)]), "is the run --overwrite would replace")
+    assert _steps(str(own / "model.keras")) == 2
+    assert_one_error_line(capsys, main(["train", "ring-gan", "--resume", "--set", "compile.g_optimizer.amsgrad=true",
+                                        "--out", str(own)]), "compile.g_optimizer.amsgrad", "only train.steps")
 
 
 def test_resume_accepts_the_same_command_and_new_optimizer_settings(tmp_path, capsys):
@@ -150,7 +193,7 @@ def test_resume_accepts_the_same_command_and_new_optimizer_settings(tmp_path, ca
                                         "--out", out]), "model.generator.units", "only train.steps")
     assert_one_error_line(capsys, main(["train", "ring-gan", "--resume", "--set",
                                         "compile.g_optimizer.no_such=1", "--out", out]),
-                          "compile.g_optimizer.no_such", "no setting")
+                          "compile.g_optimizer.no_such", "only train.steps", "learning_rate,beta_1")
 
 
 def test_a_diverged_run_resumes_with_a_lower_learning_rate(tmp_path, capsys):
@@ -183,7 +226,6 @@ def test_an_interrupted_extension_leaves_the_newest_model_in_use(tmp_path, capsy
     assert main(["train", "ring-gan", "--resume", "--steps", "8", "--quiet", "--out", out]) == 130
     assert not os.path.exists(os.path.join(out, "model.keras"))  # not the stale step-2 model
     assert int(runs.load_run(out)[0].step_counter.numpy()) == 4
-    assert not os.path.exists(os.path.join(out, ".lock"))
 
 
 def test_recipe_is_written_atomically_and_a_damaged_one_is_one_line(tmp_path, capsys, monkeypatch):
@@ -199,7 +241,7 @@ def test_recipe_is_written_atomically_and_a_damaged_one_is_one_line(tmp_path, ca
         runs.write_recipe(out, runs.read_recipe(out))
     monkeypatch.undo()
     assert open(os.path.join(out, "recipe.yaml")).read() == saved
-    assert sorted(os.listdir(out)) == ["checkpoints", "logs", "model.keras", "recipe.yaml", "samples"]  # no tmp
+    assert sorted(os.listdir(out)) == [".lock", "checkpoints", "logs", "model.keras", "recipe.yaml", "samples"]
 
     for junk in (b"\x00\xff\xfe binary", b"train: [unclosed", b"- a list"):
         with open(os.path.join(out, "recipe.yaml"), "wb") as f:
@@ -226,7 +268,7 @@ def test_a_full_or_read_only_disk_is_one_line(tmp_path, capsys, monkeypatch, cod
     line = assert_one_error_line(capsys, main(["train", "ring-gan", "--steps", "2", *TINY_RING, "--out", out]),
                                  *fragments)
     assert "recipe.yaml" in line
-    assert not os.path.exists(os.path.join(out, ".lock"))
+    assert not os.path.exists(out)  # nothing was written: no folder left behind
 
 
 def test_paths_in_the_way_are_one_line(tmp_path, capsys):

@@ -275,7 +275,7 @@ def check_image_files(files):
                 raise ValueError("not a PNG, JPEG, GIF or BMP image")
             with Image.open(file) as image:
                 image.load() if decode else image.verify()
-        except (OSError, ValueError, SyntaxError) as e:
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:
             raise ValueError(f"{file!r} is not a readable image ({e}): remove or replace it.") from None
 
 

@@ -22,7 +22,8 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None, overwr
     `train.steps` and optimizer hyper-parameters there, and `steps` (`--steps`) sets the new total.
     The data continue where the checkpoint left them, so a resumed run equals one never stopped.
     """
-    from keras_gans.training.run_folder import RunLock, check_out, holds_run, prepare_new_run, resume_recipe
+    from keras_gans.training.run_folder import (LOCK_FILE, RunLock, check_out, holds_run, prepare_new_run,
+                                                resume_recipe)
     from keras_gans.training.strategy import get_strategy, is_chief
 
     check_out(out)
@@ -36,15 +37,33 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None, overwr
     if not chief:  # Other workers of a multi-worker run train in lock-step and write nothing.
         return _train(recipe, out, resume, verbose, log, changed, strategy, chief)
     created = not os.path.exists(out)
-    try:
-        with RunLock(out):
+    lock = RunLock(out)
+    with lock:  # a busy folder fails here, before anything below may clean up
+        try:
             if not resume:
-                prepare_new_run(out, overwrite)
+                prepare_new_run(out, overwrite, recipe["train"]["init"])
             return _train(recipe, out, resume, verbose, log, changed, strategy, chief)
-    except BaseException:
-        if created and not holds_run(out):  # failed before writing anything: leave no empty folder
-            shutil.rmtree(out, ignore_errors=True)
-        raise
+        except BaseException:
+            if created and not holds_run(out):  # failed before writing anything: leave no folder behind
+                for name in (LOCK_FILE, "samples", "logs"):
+                    path = os.path.join(out, name)
+                    shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else _remove(path)
+                _rmdir(out)
+            raise
+
+
+def _remove(path):
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
+def _rmdir(path):
+    try:
+        os.rmdir(path)  # only if empty: never another process's files
+    except OSError:
+        pass
 
 
 def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
@@ -71,6 +90,10 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
         with strategy.scope():
             gan = runs.load_model(checkpoint)
         set_optimizer_values(gan, recipe, changed)
+        reached = int(gan.step_counter.numpy())
+        if train_cfg["steps"] < reached:
+            raise UserError(f"train.steps {train_cfg['steps']} is below step {reached}, which {out} has reached: "
+                            f"give a total of at least {reached} (--steps)")
         freeze_model_discriminator(gan, train_cfg["freeze_d"])
         if chief:
             runs.write_recipe(out, recipe)
@@ -120,16 +143,17 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
     if verbose:
         # First: an epoch's time is its steps', not the sample grid's and checkpoint's after them.
         callbacks.insert(0, StepProgress(train_cfg["steps"], train_cfg["steps_per_epoch"], verbose))
-    start = time.time()
-    history = gan.fit(
-        dataset,
-        epochs=epochs,
-        initial_epoch=initial_epoch,
-        steps_per_epoch=train_cfg["steps_per_epoch"],
-        callbacks=callbacks,
-        verbose=0,  # StepProgress shows the progress
-        shuffle=False,  # the dataset shuffles itself
-    )
+    start, history = time.time(), None
+    if first_step < train_cfg["steps"]:  # a finished run resumed with the same total has nothing to do
+        history = gan.fit(
+            dataset,
+            epochs=epochs,
+            initial_epoch=initial_epoch,
+            steps_per_epoch=train_cfg["steps_per_epoch"],
+            callbacks=callbacks,
+            verbose=0,  # StepProgress shows the progress
+            shuffle=False,  # the dataset shuffles itself
+        )
     if stopper.diverged is not None:
         step, name, value = stopper.diverged
         advice = "lower the learning rates, e.g. --resume --set compile.g_optimizer.learning_rate=..."

@@ -5,11 +5,13 @@
   may be given again (a restart loop): values equal to the saved ones are fine; `train.steps`
   (the new total) and optimizer hyper-parameters (`compile.<player>_optimizer.learning_rate`,
   betas, ...: the advice after a divergence) may change; any other change is an error.
-- One process at a time: `RUN_DIR/.lock` names the process that trains there. A lock left by a
-  process that no longer runs (kill -9) is taken over.
+- One process at a time: the training process holds an exclusive `flock` on `RUN_DIR/.lock`
+  (which also names it: pid and host). The OS drops the lock when the process ends, however it
+  ends (kill -9 too), so there are no stale locks to clear.
 """
 
 import copy
+import fcntl
 import os
 import re
 import shutil
@@ -22,13 +24,19 @@ from keras_gans.errors import UserError
 LOCK_FILE = ".lock"
 #: What a run writes into its folder (`--overwrite` removes exactly these).
 RUN_CONTENTS = (runs.RECIPE_FILE, runs.MODEL_FILE, os.path.dirname(runs.CHECKPOINT), "samples", "logs")
-#: Recipe keys `--resume` may change: the total steps and the optimizers' hyper-parameters.
-RESUMABLE = re.compile(r"^(train\.steps|compile\.\w+_optimizer\.(?!name$)\w+)$")
+#: Optimizer settings `--resume` may change (the ones a diverged run needs; not those that add
+#: optimizer state or change what a step is, such as `amsgrad` or `gradient_accumulation_steps`).
+OPTIMIZER_SETTINGS = ("learning_rate", "beta_1", "beta_2", "epsilon", "weight_decay", "clipnorm", "clipvalue",
+                      "global_clipnorm", "momentum", "rho")
+#: Recipe keys `--resume` may change: the total steps and those optimizer settings.
+RESUMABLE = re.compile(rf"^(train\.steps|compile\.\w+_optimizer\.({'|'.join(OPTIMIZER_SETTINGS)}))$")
 
 
 def holds_run(out):
-    """Whether folder `out` holds (part of) a run."""
-    return any(os.path.exists(os.path.join(out, name)) for name in RUN_CONTENTS)
+    """Whether folder `out` holds a run: its recipe, checkpoint or model (sample or log folders
+    alone may be the user's own)."""
+    return any(os.path.exists(os.path.join(out, name)) for name in (runs.RECIPE_FILE, runs.MODEL_FILE,
+                                                                     runs.CHECKPOINT))
 
 
 def check_out(out):
@@ -37,7 +45,7 @@ def check_out(out):
         raise UserError(f"--out {out!r} is a file, not a folder: give a folder for the run")
 
 
-def prepare_new_run(out, overwrite):
+def prepare_new_run(out, overwrite, init=None):
     """Refuses to train a new run over an existing one, unless `overwrite` (which removes it)."""
     check_out(out)
     if not holds_run(out):
@@ -45,6 +53,8 @@ def prepare_new_run(out, overwrite):
     if not overwrite:
         raise UserError(f"{out} holds a run already: continue it with --resume, replace it with --overwrite, "
                         "or train into another --out")
+    if init is not None and os.path.isdir(init) and os.path.samefile(init, out):
+        raise UserError(f"--init {init} is the run --overwrite would replace: train into another --out")
     for name in RUN_CONTENTS:
         path = os.path.join(out, name)
         if os.path.isdir(path):
@@ -65,7 +75,7 @@ def resume_recipe(out, overrides=()):
     if refused:
         raise UserError(
             f"--resume continues {out} with the recipe saved there, where {', '.join(refused)} differ(s): "
-            "only train.steps and optimizer settings (e.g. compile.g_optimizer.learning_rate) may change; "
+            f"only train.steps and compile.<player>_optimizer.{{{','.join(OPTIMIZER_SETTINGS)}}} may change; "
             "drop the others, or train into a new --out"
         )
     return recipe, changed
@@ -106,64 +116,37 @@ def set_optimizer_values(model, recipe, changed):
 
 
 class RunLock:
-    """`with RunLock(out):` one training process per run folder (`out/.lock`: pid and host)."""
+    """`with RunLock(out):` one training process per run folder: an exclusive `flock` on
+    `out/.lock` for as long as the block runs; the file names the holder (pid and host)."""
 
     def __init__(self, out):
         self.path = os.path.join(out, LOCK_FILE)
-        self.owner = f"{os.getpid()} {socket.gethostname()}"
+        self.file = None
 
     def __enter__(self):
         os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
-        for _ in range(2):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                if not self._stale():
-                    raise UserError(self._busy()) from None
-                try:
-                    os.remove(self.path)
-                except FileNotFoundError:
-                    pass
-                continue
-            with os.fdopen(fd, "w") as f:
-                f.write(self.owner + "\n")
-            return self
-        raise UserError(self._busy())
+        handle = open(self.path, "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            pid, _, host = holder.partition(" ")
+            raise UserError(f"another keras-gans process (pid {pid} on {host or 'an unknown host'}) is training in "
+                            f"{os.path.dirname(self.path)}: wait for it, stop it, or train into another --out") from None
+        except OSError:
+            handle.close()
+            raise
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()} {socket.gethostname()}\n")
+        handle.flush()
+        self.file = handle
+        return self
 
     def __exit__(self, *exc):
-        try:
-            with open(self.path) as f:
-                mine = f.read().strip() == self.owner
-            if mine:
-                os.remove(self.path)
-        except OSError:
-            pass
+        if self.file is not None:
+            self.file.close()  # closing releases the lock; the file stays (removing it could race)
+            self.file = None
         return False
-
-    def _holder(self):
-        try:
-            with open(self.path) as f:
-                pid, _, host = f.read().strip().partition(" ")
-            return int(pid), host
-        except (OSError, ValueError):
-            return None, None
-
-    def _stale(self):
-        """A lock of a process of this host that no longer runs (or an unreadable lock file)."""
-        pid, host = self._holder()
-        if pid is None:
-            return True
-        if host != socket.gethostname():
-            return False
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        return pid == os.getpid()
-
-    def _busy(self):
-        pid, host = self._holder()
-        return (f"another keras-gans process (pid {pid} on {host}) is training in {os.path.dirname(self.path)}: "
-                f"wait for it, stop it, or train into another --out (if it is gone, remove {self.path})")
