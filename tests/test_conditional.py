@@ -123,9 +123,9 @@ def test_generate_for_labels_and_reject_bad_ones():
 
 
 def test_infogan_noise_distribution():
-    """`model.noise: uniform` (the paper's code, the shipped recipe's) draws z from U[-1, 1] in
-    training and sampling; `normal` from N(0, 1)."""
-    normal, uniform = built(tiny("infogan-mnist", "model.noise=normal")), built(tiny("infogan-mnist"))
+    """`model.noise: uniform` (the paper's code) draws z from U[-1, 1] in training and sampling;
+    `normal` (the default) from N(0, 1)."""
+    normal, uniform = built(tiny("infogan-mnist")), built(tiny("infogan-mnist", "model.noise=uniform"))
     z_normal, _, _ = normal.sample_generator_inputs(512, "latent")
     z_uniform, category, continuous = uniform.sample_generator_inputs(512, "latent")
     assert z_uniform.shape == (512, 8) and float(tf.reduce_max(tf.abs(z_uniform))) <= 1.0
