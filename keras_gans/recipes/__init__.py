@@ -40,6 +40,7 @@ import re
 import yaml
 
 from keras_gans.errors import UserError
+from keras_gans.utils.config_sizes import check_config_sizes
 
 RECIPE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -136,17 +137,17 @@ def validate(recipe):
     train.update(recipe.get("train") or {})
     _check_keys("train", train, TRAIN_KEYS)
     for key in ("batch_size", "steps", "steps_per_epoch", "samples"):
-        if not isinstance(train[key], int) or isinstance(train[key], bool) or train[key] < 1:
+        if not _is_int(train[key]) or train[key] < 1:
             raise UserError(f"train.{key} must be a positive integer, got {train[key]!r}")
-    if not isinstance(train["seed"], int) or isinstance(train["seed"], bool) or train["seed"] < 0:
+    if not _is_int(train["seed"]) or train["seed"] < 0:
         raise UserError(f"train.seed must be a non-negative integer, got {train['seed']!r}")
     for key, least in MODEL_SIZES.items():
         value = recipe["model"].get(key)
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < least):
+        if value is not None and (not _is_int(value) or value < least):
             raise UserError(f"model.{key} must be an integer >= {least}, got {value!r}")
     if train["init"] is not None and (not isinstance(train["init"], str) or not train["init"]):
         raise UserError(f"train.init must be a zoo model name or a run folder, got {train['init']!r}")
-    if not isinstance(train["freeze_d"], int) or isinstance(train["freeze_d"], bool) or train["freeze_d"] < 0:
+    if not _is_int(train["freeze_d"]) or train["freeze_d"] < 0:
         raise UserError(f"train.freeze_d must be a non-negative integer, got {train['freeze_d']!r}")
     if train["freeze_d"] and train["init"] is None:
         raise UserError("train.freeze_d freezes pretrained discriminator blocks: it needs train.init (e.g. --init dcgan-mnist)")
@@ -161,10 +162,13 @@ def validate(recipe):
     if recipe["precision"] not in PRECISIONS:
         raise UserError(f"unknown precision {recipe['precision']!r}: valid precisions are {', '.join(PRECISIONS)}")
     data_shape(recipe)  # the data section's image format, checked before anything is built
-    from keras_gans.utils.config_sizes import check_config_sizes
-
     check_config_sizes(recipe["model"], "the recipe's model section")
     return recipe
+
+
+def _is_int(value):
+    """An int that is not a bool (YAML's `true` is one to Python)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _check_keys(where, section, valid):

@@ -1,8 +1,8 @@
 """A training run: train / resume a recipe into a run folder (layout: `keras_gans.runs`)."""
 
+import contextlib
 import math
 import os
-import shutil
 import sys
 import time
 
@@ -37,33 +37,17 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None, overwr
     if not chief:  # Other workers of a multi-worker run train in lock-step and write nothing.
         return _train(recipe, out, resume, verbose, log, changed, strategy, chief)
     created = not os.path.exists(out)
-    lock = RunLock(out)
-    with lock:  # a busy folder fails here, before anything below may clean up
+    with RunLock(out):  # a busy folder fails here, before anything below may clean up
         try:
             if not resume:
                 prepare_new_run(out, overwrite, recipe["train"]["init"])
             return _train(recipe, out, resume, verbose, log, changed, strategy, chief)
         except BaseException:
             if created and not holds_run(out):  # failed before writing anything: leave no folder behind
-                for name in (LOCK_FILE, "samples", "logs"):
-                    path = os.path.join(out, name)
-                    shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else _remove(path)
-                _rmdir(out)
+                with contextlib.suppress(OSError):
+                    os.remove(os.path.join(out, LOCK_FILE))
+                    os.rmdir(out)  # only if empty: never another process's files
             raise
-
-
-def _remove(path):
-    try:
-        os.remove(path)
-    except OSError:
-        pass
-
-
-def _rmdir(path):
-    try:
-        os.rmdir(path)  # only if empty: never another process's files
-    except OSError:
-        pass
 
 
 def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
@@ -99,8 +83,8 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
             runs.write_recipe(out, recipe)
             if os.path.isfile(os.path.join(out, MODEL_FILE)):
                 os.remove(os.path.join(out, MODEL_FILE))  # until the extension ends, the checkpoint is newest
-        initial_epoch = int(gan.step_counter.numpy()) // train_cfg["steps_per_epoch"]
-        log(f"resuming {out} from step {int(gan.step_counter.numpy())} (epoch {initial_epoch})"
+        initial_epoch = reached // train_cfg["steps_per_epoch"]
+        log(f"resuming {out} from step {reached} (epoch {initial_epoch})"
             + (f" with {', '.join(changed)} changed" if changed else ""))
     else:
         if resume:
