@@ -73,12 +73,13 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_TORCH_PYTHON = os.path.join(HERE, ".venv-torch", "bin", "python")
-#: GitHub issue 6: keras-gans with XLA at least this many times PyTorch's steps/s.
+#: GitHub issues 6 and 19: keras-gans (with XLA; with its defaults) at least this many times PyTorch's steps/s.
 TARGET_RATIO = 1.2
 LEARNING_RATE, BETA_1, BETA_2 = 2e-4, 0.5, 0.999
-LOOPS = ("keras", "keras_xla", "keras_reuse", "keras_xla_reuse", "torch")
+LOOPS = ("keras_default", "keras", "keras_xla", "keras_reuse", "keras_xla_reuse", "torch")
 KERAS_LOOPS = LOOPS[:-1]
 LOOP_NAMES = {
+    "keras_default": "keras-gans GAN.fit, the library's defaults (what it chooses by itself)",
     "keras": "keras-gans GAN.fit, no XLA (jit_compile=False)",
     "keras_xla": "keras-gans GAN.fit, XLA (jit_compile=True)",
     "keras_reuse": "keras-gans GAN.fit, reuse_fakes=True, no XLA",
@@ -363,10 +364,16 @@ def mnist_batches(batch_size, img_size, channels, num_batches):
 
 
 class KerasLoop:
+    """`GAN.fit`; `jit_compile` and `reuse_fakes` None leave them to the library (its defaults, and
+    the choices a run of `keras-gans train`'s length makes at its start)."""
+
     def __init__(self, speed, nets, args, jit_compile, dataset, reuse_fakes=False):
         generator, discriminator = speed.copy_nets(*nets)
         self.fit_loop = speed.FitLoop(generator, discriminator, args.latent_dim, args.batch_size, jit_compile,
                                       reuse_fakes=reuse_fakes)
+        self.choices = None
+        if jit_compile is None:
+            self.choices = self.fit_loop.choose_as_a_long_run(dataset)
         self.effective_jit_compile = self.fit_loop.effective_jit_compile
         self.dataset = dataset
 
@@ -407,11 +414,16 @@ def markdown_table(report):
         foreign = [v for v in r.get("foreign_cores", []) if v is not None]
         lines.append(f"| {LOOP_NAMES[key]} | {median} | {ratio} | {fmt(r.get('best'))} | {best_ratio} | {runs} "
                      f"| {fmt(r.get('median_cpu_ms_per_step'), '.0f')} | {fmt(max(foreign) if foreign else None)} |")
-    for key, algorithm in (("keras_xla", "fresh fakes for the G step, the default"),
-                           ("keras_xla_reuse", "reuse_fakes=True, PyTorch-GAN's algorithm")):
+    choices = results.get("keras_default", {}).get("choices")
+    if choices:
+        lines += ["", f"The defaults chose: {choices['reason']}; reuse_fakes={choices['reuse_fakes']}; "
+                  f"TF_ENABLE_ONEDNN_OPTS={report['machine'].get('tf_enable_onednn_opts')}."]
+    for key, label in (("keras_default", "issue 19: with the library's defaults"),
+                       ("keras_xla", "issue 6: with XLA, fresh fakes for the G step"),
+                       ("keras_xla_reuse", "issue 6: with XLA, reuse_fakes=True, PyTorch-GAN's algorithm")):
         target = ratios.get(key)
         verdict = "-" if target is None else ("met" if target >= TARGET_RATIO else "not met")
-        lines += ["", f"Target (issue 6): keras-gans with XLA >= {TARGET_RATIO}x PyTorch steps/s, {algorithm}: "
+        lines += ["", f"Target ({label}) >= {TARGET_RATIO}x PyTorch steps/s: "
                   f"**{verdict}** (medians: {times(target)}; best runs: {times(ratios.get(key + '_best'))})."]
     return "\n".join(lines)
 
@@ -463,8 +475,12 @@ def main(argv=None):
                         loop = torch_loop = TorchLoop(args, data_file)
                         results[key]["worker"] = loop.info
                     else:
-                        loop = KerasLoop(speed, nets, args, "xla" in key, dataset, reuse_fakes="reuse" in key)
+                        default = key == "keras_default"
+                        loop = KerasLoop(speed, nets, args, None if default else "xla" in key, dataset,
+                                         reuse_fakes=None if default else "reuse" in key)
                         results[key]["effective_jit_compile"] = loop.effective_jit_compile
+                        if default:
+                            results[key]["choices"] = loop.choices
                     loop.run(args.warmup)
                     results[key]["warmup_seconds"] = round(time.perf_counter() - start, 2)
                     loops[key] = loop
@@ -510,7 +526,7 @@ def main(argv=None):
     report = {"benchmark": "peer_pytorch", "machine": machine, "settings": settings, "results": results,
               "ratios": ratios, "target": {"keras_xla_over_torch": TARGET_RATIO, "met": {
                   key: None if ratios.get(key) is None else ratios[key] >= TARGET_RATIO
-                  for key in ("keras_xla", "keras_xla_reuse")}}}
+                  for key in ("keras_default", "keras_xla", "keras_xla_reuse")}}}
     report["table"] = markdown_table(report)
     speed.write_report(args.out, report)
     print(f"\n{speed.machine_summary(machine)}\n")

@@ -168,9 +168,24 @@ def machine_info():
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
         "keras_gans": getattr(keras_gans, "__version__", None),
+        "cpu_flags": cpu_flags(),
+        "tf_enable_onednn_opts": os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
         "intra_op_threads": tf.config.threading.get_intra_op_parallelism_threads(),
         "inter_op_threads": tf.config.threading.get_inter_op_parallelism_threads(),
     }
+
+
+def cpu_flags(wanted=("avx", "avx2", "fma", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile")):
+    """The CPU's vector-instruction flags that decide TensorFlow's and oneDNN's kernels."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return [flag for flag in wanted if flag in flags]
+    except OSError:
+        pass
+    return None
 
 
 def load_average():
@@ -284,11 +299,13 @@ class HandWrittenLoop:
 
 
 def make_gan(generator, discriminator, latent_dim, jit_compile, reuse_fakes=False):
+    """The benchmarked GAN; `jit_compile` or `reuse_fakes` None leaves `GAN.compile`'s default."""
     from keras_gans.models.gan import GAN
 
     gan = GAN(generator, discriminator, latent_dim=latent_dim, seed=0)
-    gan.compile(d_optimizer=adam(), g_optimizer=adam(), loss="non_saturating", n_critic=1,
-                ema_decay=None, jit_compile=jit_compile, reuse_fakes=reuse_fakes)
+    chosen = {key: value for key, value in (("jit_compile", jit_compile), ("reuse_fakes", reuse_fakes))
+              if value is not None}
+    gan.compile(d_optimizer=adam(), g_optimizer=adam(), loss="non_saturating", n_critic=1, ema_decay=None, **chosen)
     return gan
 
 
@@ -300,6 +317,19 @@ class FitLoop:
     def __init__(self, generator, discriminator, latent_dim, batch_size, jit_compile, reuse_fakes=False):
         self.gan = make_gan(generator, discriminator, latent_dim, jit_compile, reuse_fakes)
         self.effective_jit_compile = bool(self.gan.jit_compile)
+
+    def choose_as_a_long_run(self, dataset):
+        """Makes the choices a `fit` of a real run's length makes at its start (jit_compile="auto"
+        measures on a CPU), although the benchmark's `fit` calls are short; returns them."""
+        from keras_gans.models import jit
+
+        jit.measure_at_fit_start(self.gan, dataset, (), {"epochs": 1, "steps_per_epoch": jit.MEASURE_MIN_STEPS})
+        self.effective_jit_compile = bool(self.gan.jit_compile)
+        rates = self.gan.jit_measurement
+        return {"jit_compile": self.effective_jit_compile, "reason": self.gan.jit_compile_reason,
+                "reuse_fakes": self.gan.reuse_fakes,
+                "measured_steps_per_second": None if rates is None else {"xla": round(rates[True], 3),
+                                                                         "no_xla": round(rates[False], 3)}}
 
     def run(self, dataset, steps):
         self.gan.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)

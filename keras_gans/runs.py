@@ -25,7 +25,7 @@ import os
 
 from keras_gans import recipes
 from keras_gans.errors import UserError
-from keras_gans.utils.config_sizes import check_config_sizes
+from keras_gans.utils.config_sizes import check_config_sizes, check_layer_weights
 from keras_gans.utils.files import replacing
 
 RECIPE_FILE = "recipe.yaml"
@@ -168,6 +168,7 @@ def _check_file_sizes(path):
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         return  # not a readable .keras archive: keras' own loader reports it
     check_config_sizes(config, path)
+    check_layer_weights(config, path)
 
 
 def load_model(path):
@@ -183,10 +184,13 @@ def load_model(path):
         raise UserError(f"no saved model at {path!r}")
     _check_file_sizes(path)
     try:
-        return keras.saving.load_model(path, safe_mode=True)
+        model = keras.saving.load_model(path, safe_mode=True)
     except Exception as e:  # truncated zip, foreign file, incompatible version
         reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise UserError(f"cannot load {path!r} ({type(e).__name__}: {reason[:200]}); retrain or re-download it") from None
+    if hasattr(model, "adopt_optimizer_step"):
+        model.adopt_optimizer_step()
+    return model
 
 
 def save_networks(model, folder):

@@ -297,6 +297,7 @@ def test_jit_compile_auto_is_off_on_cpu_only_machines(caplog):
         gan = tiny_gan()
     assert gan.jit_compile is False
     assert "only CPUs" in gan.jit_compile_reason and gan.jit_compile_reason in caplog.text
+    assert "measures both ways at its start" in gan.jit_compile_reason
     assert tiny_gan(jit_compile=True).jit_compile is True
     assert tiny_gan(jit_compile=False).jit_compile is False
 

@@ -1,6 +1,7 @@
 """Runs that survive anything: kill -9 + --resume equals the run never stopped, run folders are
 neither overwritten nor shared, a diverged run recovers with a lower learning rate."""
 
+import json
 import os
 import signal
 import subprocess
@@ -67,8 +68,13 @@ def test_kill_9_then_resume_equals_the_run_never_stopped(tmp_path):
     assert _steps(os.path.join(out, "model.keras")) == target
 
     # The run that was never stopped: the same weights (data, noise and optimizers continue exactly).
+    # The killed run (100000 steps) measured its XLA choice at its start and the resumed one kept
+    # it; a run of `target` steps is too short to measure: it is given the same choice.
+    with open(os.path.join(out, "jit_compile.json")) as f:
+        use_xla = json.load(f)["jit_compile"]
     straight = str(tmp_path / "straight")
-    assert main(["train", "ring-gan", "--steps", str(target), "--set", "train.steps_per_epoch=20",
+    assert main(["train", "ring-gan", "--steps", str(target), "--set", f"compile.jit_compile={str(use_xla).lower()}",
+                 "--set", "train.steps_per_epoch=20",
                  "--batch-size", "8", "--set", "model.generator.units=[8]", "--set",
                  "model.discriminator.units=[8]", "--quiet", "--out", straight]) == 0
     for resumed, uninterrupted in zip(_weights(os.path.join(out, "model.keras")),
@@ -88,6 +94,53 @@ def test_resume_in_process_continues_the_data_exactly(tmp_path):
     for resumed, uninterrupted in zip(_weights(os.path.join(parts, "model.keras")),
                                       _weights(os.path.join(straight, "model.keras"))):
         np.testing.assert_allclose(resumed, uninterrupted, atol=1e-6)
+
+
+def test_float16_resume_counts_the_steps_a_loss_scale_overflow_skipped(tmp_path, monkeypatch):
+    """A float16 step whose gradients overflow is skipped by the loss scale (the optimizer's
+    iterations stay) but is still a step: resumed after it, the run equals the straight run."""
+    import keras
+
+    from keras_gans.models import precision
+
+    def large_loss_scale(optimizer, policy):  # 2^20: the first steps overflow and halve the scale
+        assert policy == "mixed_float16"
+        return keras.optimizers.LossScaleOptimizer(optimizer, initial_scale=2.0**20)
+
+    monkeypatch.setattr(precision, "precision_optimizer", large_loss_scale)
+    tiny = ["--batch-size", "8", "--quiet", "--set", "train.steps_per_epoch=2", "--set", "train.samples=4",
+            "--set", "model.latent_dim=8", "--set", "model.generator.base_filters=4",
+            "--set", "model.discriminator.base_filters=4", "--set", "precision=mixed_float16"]
+    parts, straight = str(tmp_path / "parts"), str(tmp_path / "straight")
+    assert main(["train", "dcgan-mnist", "--steps", "3", *tiny, "--out", parts]) == 0
+    assert main(["train", "dcgan-mnist", "--resume", "--steps", "8", *tiny, "--out", parts]) == 0
+    assert main(["train", "dcgan-mnist", "--steps", "8", *tiny, "--out", straight]) == 0
+    uninterrupted = load_model(os.path.join(straight, "model.keras"))
+    assert int(uninterrupted.step_counter.numpy()) == 8
+    assert int(uninterrupted.g_optimizer.iterations.numpy()) < 8  # some steps were skipped
+    for a, b in zip(_weights(os.path.join(parts, "model.keras")), _weights(os.path.join(straight, "model.keras"))):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_a_model_saved_before_it_counted_its_steps_takes_the_optimizers(tmp_path):
+    import io
+    import zipfile
+
+    import h5py
+
+    out = str(tmp_path / "run")
+    assert main(["train", "ring-gan", "--steps", "3", *TINY_RING, "--out", out]) == 0
+    with zipfile.ZipFile(os.path.join(out, "model.keras")) as saved:
+        files = {name: saved.read(name) for name in saved.namelist()}
+    weights = io.BytesIO(files["model.weights.h5"])
+    with h5py.File(weights, "a") as h5:
+        del h5["vars"]["0"]  # the step variable: what files saved before it lack
+    files["model.weights.h5"] = weights.getvalue()
+    with zipfile.ZipFile(tmp_path / "old.keras", "w") as old:
+        for name, content in files.items():
+            old.writestr(name, content)
+    gan = load_model(str(tmp_path / "old.keras"))
+    assert int(gan.step_counter.numpy()) == int(gan.g_optimizer.iterations.numpy()) == 3
 
 
 def test_a_run_folder_is_not_overwritten(tmp_path, capsys):

@@ -12,6 +12,7 @@ from keras_gans.models import precision as precision_module
 from keras_gans.models.configuration import deserialize_value, records_compile_arguments, serialize_value
 from keras_gans.models.configuration import in_batches  # noqa: F401  (public here)
 from keras_gans.models.exponential_moving_average import ExponentialMovingAverage
+from keras_gans.models import jit
 from keras_gans.models.jit import resolve_jit_compile
 from keras_gans.models.random_streams import RandomStreams
 from keras_gans.utils import distribute
@@ -28,7 +29,7 @@ class AdversarialModel(keras.Model):
     - `players`: `{player: (slots...)}`, e.g. `{"d": ("discriminator",), "g": ("generator",)}`;
       each player gets one optimizer, the attribute `<player>_optimizer`, that updates the
       trainable variables of its slots.
-    - `step_player`: the player whose optimizer's iterations count the model's steps.
+    - `step_player`: the player whose update ends a step (`step_counter` counts it).
 
     and writes `train_step` as its paper's algorithm with the helpers here: `self.update(player,
     tape, loss)` (replica scaling, loss scaling, constraints), `self.random.key(name, step, ...)`
@@ -62,6 +63,11 @@ class AdversarialModel(keras.Model):
         self.random = RandomStreams(self.seed)
         self._averages = {}
         self.d_input_transforms = []
+        # The steps taken, saved with the model. Not the optimizer's iterations: a float16 loss
+        # scale skips the update of a step whose gradients overflow, and the data, the random
+        # streams and --resume must count that step all the same.
+        self._steps_taken = keras.Variable(0, dtype="int64", trainable=False, name="step_counter",
+                                           aggregation="only_first_replica")
 
     def _mark_built(self):
         if all(getattr(self, slot).built for slot in self.network_slots):
@@ -83,8 +89,22 @@ class AdversarialModel(keras.Model):
 
     @property
     def step_counter(self):
-        """The model's step: the iterations of `step_player`'s optimizer (saved with it)."""
-        return self.optimizer_of(self.step_player).iterations
+        """The model's step: how many times `step_player` has updated (or skipped its update
+        for a float16 overflow); a variable saved with the model."""
+        return self._steps_taken
+
+    def load_own_variables(self, store):
+        if len(store.keys()) == 0:  # saved before the model counted its steps itself
+            self._count_from_optimizer = True
+            return
+        super().load_own_variables(store)
+
+    def adopt_optimizer_step(self):
+        """After loading a model saved before it counted its own steps, takes the step from
+        `step_player`'s optimizer (what counted it then)."""
+        if getattr(self, "_count_from_optimizer", False):
+            self._steps_taken.assign(self.optimizer_of(self.step_player).iterations)
+            self._count_from_optimizer = False
 
     # ------------------------------------------------------------------ compile
 
@@ -103,6 +123,8 @@ class AdversarialModel(keras.Model):
         if set(optimizers) != set(self.players):
             raise ValueError(f"one optimizer per player {sorted(self.players)}, got {sorted(optimizers)}")
         use_xla, self.jit_compile_reason = resolve_jit_compile(jit_compile)
+        self.jit_measurement = None  # {False: steps/s, True: steps/s} once fit has measured
+        self._measure_jit = jit.needs_measurement(jit_compile)
         precision_module.check_networks_precision(self.networks.values(), precision)
         super().compile(optimizer=None, jit_compile=use_xla, **kwargs)
         self.precision = precision
@@ -114,6 +136,14 @@ class AdversarialModel(keras.Model):
         self.loss_trackers = [keras.metrics.Mean(name=name) for name in log_names]
         for player in self.players:
             self.optimizer_of(player).build(self.player_variables(player))
+
+    def fit(self, x=None, *args, **kwargs):
+        """`keras.Model.fit`. With `jit_compile="auto"` on a CPU-only machine, the first call that
+        runs at least `jit.MEASURE_MIN_STEPS` steps first times a few steps with and without XLA
+        (`jit.measure_at_fit_start`) and trains with the faster."""
+        if self._measure_jit:
+            jit.measure_at_fit_start(self, x, args, kwargs)
+        return super().fit(x, *args, **kwargs)
 
     def compile_from_config(self, config):
         self.compile(**serialization_lib.deserialize_keras_object(config))
@@ -322,6 +352,8 @@ class AdversarialModel(keras.Model):
         factor = optimizer.scale_loss(tf.constant(1.0 / distribute.num_replicas(), loss.dtype))
         grads = tape.gradient(loss, variables, output_gradients=factor)
         optimizer.apply_gradients(zip(grads, variables))
+        if player == self.step_player:
+            self._steps_taken.assign_add(1)
         if constraints:
             values = []
             for v in variables:

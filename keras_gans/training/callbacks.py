@@ -140,6 +140,30 @@ class GANCheckpoint(keras.callbacks.Callback):
         save_atomically(self.model, self.path)
 
 
+class RecordJitChoice(keras.callbacks.Callback):
+    """At the start of training, writes the XLA choice `fit` measured (`jit_compile="auto"` on a
+    CPU) to `path` as JSON, so that a resumed run uses it without measuring again, and `log`s it."""
+
+    def __init__(self, path, log=print):
+        super().__init__()
+        self.path, self.log = path, log
+
+    def on_train_begin(self, logs=None):
+        import json
+
+        from keras_gans.utils.files import replacing
+
+        rates = getattr(self.model, "jit_measurement", None)
+        if rates is None:
+            return
+        self.log(self.model.jit_compile_reason)
+        record = {"jit_compile": bool(self.model.jit_compile), "reason": self.model.jit_compile_reason,
+                  "steps_per_second": {"xla": round(rates[True], 3), "no_xla": round(rates[False], 3)}}
+        with replacing(self.path) as tmp:
+            with open(tmp, "w") as f:
+                json.dump(record, f, indent=1)
+
+
 def save_atomically(model, path):
     """`model.save(path)` through a temporary file renamed over `path` (removed if the save fails)."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)

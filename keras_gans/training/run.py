@@ -12,6 +12,9 @@ from keras_gans.errors import TrainingDiverged
 from keras_gans.errors import UserError
 from keras_gans.runs import CHECKPOINT, MODEL_FILE, load_run
 
+#: The XLA choice measured at a run's start (`jit_compile="auto"` on a CPU), kept for --resume.
+JIT_FILE = "jit_compile.json"
+
 
 def train(recipe, out, resume=False, verbose=None, log=print, steps=None, overwrite=False, overrides=()):
     """Trains `recipe` into the run folder `out`; returns (model, history).
@@ -54,8 +57,9 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
     import keras
 
     from keras_gans.data import mixture_for
-    from keras_gans.training.callbacks import (GANCheckpoint, SampleGrid, StepProgress, StopAtStep,
-                                               StopOnNonFinite, save_atomically)
+    from keras_gans.training.callbacks import (GANCheckpoint, RecordJitChoice, SampleGrid, StepProgress,
+                                               StopAtStep, StopOnNonFinite, save_atomically)
+    from keras_gans.models import jit
     from keras_gans.training.finetune import freeze_model_discriminator, initialize_from
     from keras_gans.training.run_folder import set_optimizer_values
 
@@ -105,6 +109,8 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
             os.makedirs(out, exist_ok=True)
             runs.write_recipe(out, recipe)
 
+    use_recorded_jit_choice(gan, os.path.join(out, JIT_FILE))
+    jit.measure_only_if_long(gan, train_cfg["steps"] - int(gan.step_counter.numpy()))
     if chief and verbose != 0:
         log(gan.jit_compile_reason)
     first_step = int(gan.step_counter.numpy())
@@ -120,6 +126,7 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
                        seed=train_cfg["seed"], centers=None if mixture is None else mixture.centers,
                        log_dir=os.path.join(out, "logs")),
             GANCheckpoint(checkpoint),
+            RecordJitChoice(os.path.join(out, JIT_FILE), log if verbose != 0 else (lambda message: None)),
             keras.callbacks.TensorBoard(os.path.join(out, "logs"), write_graph=False),
         ]
     if verbose is None:
@@ -156,6 +163,25 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
     if chief:
         log(finished_message(out))
     return gan, history
+
+
+def use_recorded_jit_choice(gan, path):
+    """Makes a resumed run of `jit_compile="auto"` train as it measured at its start (`path`,
+    written by `RecordJitChoice`) instead of measuring again."""
+    import json
+
+    from keras_gans.models import jit
+
+    if not (getattr(gan, "_measure_jit", False) and os.path.isfile(path)):
+        return
+    try:
+        with open(path) as f:
+            record = json.load(f)
+        use_xla, reason = record["jit_compile"], str(record["reason"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # damaged: measure again
+    if isinstance(use_xla, bool):
+        jit.use_jit_compile(gan, use_xla, f"{reason} (kept from {path})")
 
 
 def finished_message(out):
