@@ -31,3 +31,33 @@ def assert_weights_close(a, b, atol):
     assert len(a) == len(b)
     for x, y in zip(a, b):
         np.testing.assert_allclose(x, y, atol=atol)
+
+
+def rewrite_keras_file(source, target, change):
+    """Copies the `.keras` archive `source` to `target` after `change(files)` edited its
+    `{member name: bytes}` (a damaged, crafted or old file)."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    change(files)
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return str(target)
+
+
+def crafted_dense_model(folder, change_layer):
+    """A saved `Sequential([Input((4,)), Dense(3, name="d")])` whose layer "d" in config.json
+    `change_layer` rewrote: `folder/crafted.keras`."""
+    import json
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name="d")])
+    model.save(folder / "small.keras")
+
+    def change(files):
+        config = json.loads(files["config.json"])
+        change_layer(next(layer for layer in config["config"]["layers"] if layer["config"].get("name") == "d"))
+        files["config.json"] = json.dumps(config).encode()
+
+    return rewrite_keras_file(folder / "small.keras", folder / "crafted.keras", change)

@@ -12,6 +12,7 @@ from keras_gans.cli import main
 from keras_gans.errors import UserError
 from keras_gans.utils.config_sizes import MAX_LAYER_WEIGHTS, _input_shapes, check_layer_weights, estimated_weights
 from cli_helpers import assert_one_error_line
+from model_helpers import crafted_dense_model
 
 
 def _layer_configs(config):
@@ -43,35 +44,19 @@ def test_the_estimate_bounds_every_layer_of_the_shipped_networks(name):
             assert estimates[layer.name] >= own - nested, (name, layer.name, estimates[layer.name], own)
 
 
-def _crafted(tmp_path, change):
-    """A small saved model whose config.json `change` rewrote."""
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name="d")])
-    model.save(tmp_path / "small.keras")
-    with zipfile.ZipFile(tmp_path / "small.keras") as source:
-        files = {name: source.read(name) for name in source.namelist()}
-    config = json.loads(files["config.json"])
-    change(next(layer for layer in config["config"]["layers"] if layer["config"].get("name") == "d"))
-    files["config.json"] = json.dumps(config).encode()
-    path = tmp_path / "crafted.keras"
-    with zipfile.ZipFile(path, "w") as crafted:
-        for name, content in files.items():
-            crafted.writestr(name, content)
-    return str(path)
-
-
 def test_sane_settings_with_an_absurd_product_are_refused_before_allocating(tmp_path, capsys):
     def wide(layer):  # 60,000 units on a 60,000-wide input: each setting allowed, 14 GB together
         layer["config"]["units"] = 60_000
         layer["build_config"]["input_shape"] = [None, 60_000]
 
-    path = _crafted(tmp_path, wide)
+    path = crafted_dense_model(tmp_path, wide)
     assert_one_error_line(capsys, main(["export", path, "--out", str(tmp_path / "e")]),
                           "layer 'Dense d' would allocate about 3,600,060,000 weights", "refusing")
     assert not (tmp_path / "e").exists()
 
 
 def test_a_layer_with_weights_but_no_recorded_input_shape_is_refused(tmp_path):
-    path = _crafted(tmp_path, lambda layer: layer.pop("build_config"))
+    path = crafted_dense_model(tmp_path, lambda layer: layer.pop("build_config"))
     with zipfile.ZipFile(path) as archive:
         config = json.loads(archive.read("config.json"))
     with pytest.raises(UserError, match="'Dense d' has weights but no recorded input shape"):

@@ -16,6 +16,7 @@ from keras_gans.cli import main
 from keras_gans.runs import load_model
 from keras_gans.training import callbacks
 from cli_helpers import assert_one_error_line
+from model_helpers import crafted_dense_model, rewrite_keras_file
 from test_cli import TINY_RING, _console_script, _env, _steps
 
 
@@ -124,21 +125,19 @@ def test_float16_resume_counts_the_steps_a_loss_scale_overflow_skipped(tmp_path,
 
 def test_a_model_saved_before_it_counted_its_steps_takes_the_optimizers(tmp_path):
     import io
-    import zipfile
 
     import h5py
 
     out = str(tmp_path / "run")
     assert main(["train", "ring-gan", "--steps", "3", *TINY_RING, "--out", out]) == 0
-    with zipfile.ZipFile(os.path.join(out, "model.keras")) as saved:
-        files = {name: saved.read(name) for name in saved.namelist()}
-    weights = io.BytesIO(files["model.weights.h5"])
-    with h5py.File(weights, "a") as h5:
-        del h5["vars"]["0"]  # the step variable: what files saved before it lack
-    files["model.weights.h5"] = weights.getvalue()
-    with zipfile.ZipFile(tmp_path / "old.keras", "w") as old:
-        for name, content in files.items():
-            old.writestr(name, content)
+
+    def drop_the_step(files):  # the step variable: what files saved before it lack
+        weights = io.BytesIO(files["model.weights.h5"])
+        with h5py.File(weights, "a") as h5:
+            del h5["vars"]["0"]
+        files["model.weights.h5"] = weights.getvalue()
+
+    rewrite_keras_file(os.path.join(out, "model.keras"), tmp_path / "old.keras", drop_the_step)
     gan = load_model(str(tmp_path / "old.keras"))
     assert int(gan.step_counter.numpy()) == int(gan.g_optimizer.iterations.numpy()) == 3
 
@@ -357,22 +356,10 @@ def test_progress_counts_the_steps_an_epoch_really_runs_and_the_end_says_what_ne
 
 
 def test_absurd_layer_sizes_are_refused_before_allocating(tmp_path, capsys):
-    import json
-    import zipfile
+    def huge(layer):
+        layer["config"]["units"] = 10**12  # 4 TB of float32 weights
 
-    import keras
-
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name="d")])
-    model.save(tmp_path / "small.keras")
-    with zipfile.ZipFile(tmp_path / "small.keras") as source:
-        files = {name: source.read(name) for name in source.namelist()}
-    config = json.loads(files["config.json"])
-    layer = next(layer for layer in config["config"]["layers"] if layer["config"].get("name") == "d")
-    layer["config"]["units"] = 10**12  # 4 TB of float32 weights
-    files["config.json"] = json.dumps(config).encode()
-    with zipfile.ZipFile(tmp_path / "crafted.keras", "w") as crafted:
-        for name, content in files.items():
-            crafted.writestr(name, content)
+    crafted_dense_model(tmp_path, huge)
     assert_one_error_line(capsys, main(["export", str(tmp_path / "crafted.keras"), "--out", str(tmp_path / "e")]),
                           "crafted.keras asks for a layer of absurd size (units: 1000000000000)", "refusing")
     assert_one_error_line(capsys, main(["train", "ring-gan", "--set", "model.generator.units=[8, 100000000]"]),
