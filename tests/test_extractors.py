@@ -9,13 +9,13 @@ import tensorflow as tf
 from keras_gans.data import load_mnist
 from keras_gans.errors import UserError
 from keras_gans.metrics import frechet_distance
-from keras_gans.metrics.extractors import INCEPTION_FULL_FILE
-from keras_gans.metrics.extractors import INCEPTION_NOTOP_FILE
-from keras_gans.metrics.extractors import InceptionV3FeatureExtractor
+from keras_gans.metrics.inception_extractor import INCEPTION_FULL_FILE
+from keras_gans.metrics.inception_extractor import INCEPTION_NOTOP_FILE
+from keras_gans.metrics.inception_extractor import InceptionV3FeatureExtractor
 from keras_gans.metrics.extractors import KerasModelExtractor
 from keras_gans.metrics.extractors import MNISTFeatureExtractor
-from keras_gans.metrics.extractors import get_extractor
-from keras_gans.metrics.extractors import inception_preprocess
+from keras_gans.metrics.extractor_lookup import get_extractor
+from keras_gans.metrics.inception_extractor import inception_preprocess
 from keras_gans.metrics.extractors import mnist_classifier_path
 from keras_gans.metrics.extractors import mnist_classifier_split
 

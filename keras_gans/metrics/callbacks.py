@@ -95,7 +95,7 @@ class MetricsCallback(keras.callbacks.Callback):
                 real_data, self.metrics, extractor, weights_path, seed=self.seed
             )
         else:  # A data config: its images need the generator's output shape (known at train begin).
-            from keras_gans.metrics.extractors import get_extractor
+            from keras_gans.metrics.extractor_lookup import get_extractor
 
             self._extractor = get_extractor(extractor, weights_path)  # Fails now, not after epoch 1.
             if "is" in self.metrics and not self._extractor.has_probabilities:

@@ -215,7 +215,7 @@ class SampleEvaluator:
             self.real = None
         else:
             from keras_gans.metrics.extractors import as_image_batch
-            from keras_gans.metrics.extractors import get_extractor
+            from keras_gans.metrics.extractor_lookup import get_extractor
 
             self.mixture = None
             self.real = as_image_batch(real, "real images")
