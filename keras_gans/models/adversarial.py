@@ -9,7 +9,8 @@ from keras.src.saving import serialization_lib
 
 from keras_gans import augment as augment_module
 from keras_gans.models import precision as precision_module
-from keras_gans.models.configuration import deserialize_value, records_compile_arguments, serialize_value
+from keras_gans.models.configuration import deserialize_value, init_parameters, records_compile_arguments
+from keras_gans.models.configuration import serialize_value
 from keras_gans.models.configuration import in_batches  # noqa: F401  (public here)
 from keras_gans.models.exponential_moving_average import ExponentialMovingAverage
 from keras_gans.models import jit
@@ -156,21 +157,8 @@ class AdversarialModel(keras.Model):
 
     @classmethod
     def _init_parameters(cls):
-        """The named `__init__` arguments of the class, and of its bases as long as each `__init__`
-        forwards `**kwargs` (a subclass adding one option to `GAN` keeps GAN's)."""
-        names = []
-        for klass in cls.__mro__:
-            if "__init__" not in klass.__dict__ or not issubclass(klass, AdversarialModel):
-                continue
-            forwards = False
-            for name, p in inspect.signature(klass.__init__).parameters.items():
-                if p.kind is inspect.Parameter.VAR_KEYWORD:
-                    forwards = True
-                elif name != "self" and p.kind is not inspect.Parameter.VAR_POSITIONAL and name not in names:
-                    names.append(name)
-            if not forwards or klass is AdversarialModel:
-                break
-        return names
+        """The named `__init__` arguments of the class and of its bases (`init_parameters`)."""
+        return init_parameters(cls, AdversarialModel)
 
     def get_config(self):
         config = super().get_config()

@@ -67,3 +67,21 @@ def records_compile_arguments(compile_fn):
 
     compile._records_arguments = True
     return compile
+
+
+def init_parameters(cls, base):
+    """The named `__init__` arguments of `cls`, and of its bases up to `base` as long as each
+    `__init__` forwards `**kwargs` (a subclass adding one option to `GAN` keeps GAN's)."""
+    names = []
+    for klass in cls.__mro__:
+        if "__init__" not in klass.__dict__ or not issubclass(klass, base):
+            continue
+        forwards = False
+        for name, p in inspect.signature(klass.__init__).parameters.items():
+            if p.kind is inspect.Parameter.VAR_KEYWORD:
+                forwards = True
+            elif name != "self" and p.kind is not inspect.Parameter.VAR_POSITIONAL and name not in names:
+                names.append(name)
+        if not forwards or klass is base:
+            break
+    return names
