@@ -17,7 +17,12 @@ call `keras_gans.register_all()` first (or load with `keras_gans.runs.load_model
 import importlib
 import sys
 
+from keras_gans.utils.cpu_kernels import prefer_onednn
+
 __version__ = "0.1.0"
+
+#: What `keras_gans.utils.cpu_kernels.prefer_onednn` chose at import (before TensorFlow loads).
+ONEDNN_CHOICE = prefer_onednn()
 
 #: Public name -> the module that defines it.
 _NAMES = {

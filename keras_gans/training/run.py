@@ -113,7 +113,9 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
     use_recorded_jit_choice(gan, os.path.join(out, JIT_FILE))
     jit.measure_only_if_long(gan, train_cfg["steps"] - first_step)
     if chief and verbose != 0:
-        log(gan.jit_compile_reason)
+        import keras_gans
+
+        log(f"{gan.jit_compile_reason}; {keras_gans.ONEDNN_CHOICE}")
     # One batch per step: skipping the batches the checkpoint's steps used continues the data exactly.
     dataset = dataset.skip(first_step)
     epochs = int(math.ceil(train_cfg["steps"] / train_cfg["steps_per_epoch"]))
