@@ -46,6 +46,8 @@ import sys
 import time
 import warnings
 
+import keras_gans  # noqa: F401  (first: its CPU-kernel choice is made before TensorFlow loads, as for users)
+
 #: Learning rate and beta_1 of both Adam optimizers (DCGAN, Radford et al. 2016).
 LEARNING_RATE = 2e-4
 BETA_1 = 0.5
