@@ -112,7 +112,8 @@ def test_a_run_measures_at_its_start_and_its_resume_keeps_the_choice(tmp_path, m
     with open(os.path.join(out, "jit_compile.json")) as f:
         assert json.load(f) == {"jit_compile": True, "reason": "XLA is on: measured at the start of training, "
                                 "3.00 steps/s with it against 1.00 without",
-                                "steps_per_second": {"xla": 3.0, "no_xla": 1.0}}
+                                "steps_per_second": {"xla": 3.0, "no_xla": 1.0},
+                                "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS")}
 
     def refuse(model, batch):
         raise AssertionError("measured again")
@@ -120,3 +121,12 @@ def test_a_run_measures_at_its_start_and_its_resume_keeps_the_choice(tmp_path, m
     monkeypatch.setattr(jit, "measure_steps_per_second", refuse)
     assert main(["train", "ring-gan", "--resume", "--steps", "4", *tiny]) == 0
     assert f"with it against 1.00 without (kept from {out}/jit_compile.json)" in capsys.readouterr().out
+
+    # Other CPU kernels than those it was measured with (oneDNN on or off): measured again.
+    monkeypatch.setattr(jit, "measure_steps_per_second", lambda model, batch: {False: 5.0, True: 1.0})
+    flipped = "0" if os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "1" else "1"
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", flipped)
+    assert main(["train", "ring-gan", "--resume", "--steps", "6", *tiny]) == 0
+    assert "XLA is off: measured at the start of training, 5.00 steps/s without it" in capsys.readouterr().out
+    with open(os.path.join(out, "jit_compile.json")) as f:
+        assert json.load(f)["TF_ENABLE_ONEDNN_OPTS"] == flipped

@@ -10,6 +10,7 @@ import os
 import keras
 import numpy as np
 
+from keras_gans.utils.cpu_kernels import ONEDNN_VARIABLE
 from keras_gans.utils.files import replacing
 from keras_gans.utils.images import save_picture
 
@@ -151,14 +152,13 @@ class RecordJitChoice(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         import json
 
-        from keras_gans.utils.files import replacing
-
         rates = getattr(self.model, "jit_measurement", None)
         if rates is None:
             return
         self.log(self.model.jit_compile_reason)
         record = {"jit_compile": bool(self.model.jit_compile), "reason": self.model.jit_compile_reason,
-                  "steps_per_second": {"xla": round(rates[True], 3), "no_xla": round(rates[False], 3)}}
+                  "steps_per_second": {"xla": round(rates[True], 3), "no_xla": round(rates[False], 3)},
+                  ONEDNN_VARIABLE: os.environ.get(ONEDNN_VARIABLE)}  # the kernels it was measured with
         with replacing(self.path) as tmp:
             with open(tmp, "w") as f:
                 json.dump(record, f, indent=1)

@@ -169,8 +169,11 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
 
 def use_recorded_jit_choice(gan, path):
     """Makes a resumed run of `jit_compile="auto"` train as it measured at its start (`path`,
-    written by `RecordJitChoice`) instead of measuring again."""
+    written by `RecordJitChoice`) instead of measuring again, unless the CPU kernels (oneDNN on or
+    off) differ from the ones it was measured with."""
     import json
+
+    from keras_gans.utils.cpu_kernels import ONEDNN_VARIABLE
 
     from keras_gans.models import jit
 
@@ -182,6 +185,8 @@ def use_recorded_jit_choice(gan, path):
         use_xla, reason = record["jit_compile"], str(record["reason"])
     except (OSError, ValueError, KeyError, TypeError):
         return  # damaged: measure again
+    if record.get(ONEDNN_VARIABLE) != os.environ.get(ONEDNN_VARIABLE):
+        return  # measured with other CPU kernels: measure again
     if isinstance(use_xla, bool):
         jit.use_jit_compile(gan, use_xla, f"{reason} (kept from {path})")
 
