@@ -28,7 +28,7 @@ FAMILIES = ("cgan-mnist", "projection-mnist", "acgan-mnist", "infogan-mnist")
 def tiny(name, *overrides):
     """The shipped recipe with tiny networks, batch 8, 2 steps."""
     recipe = recipes.load(name)
-    size = "model.noise_dim=8" if recipe["model"]["type"] == "infogan" else "model.latent_dim=8"
+    size = "model.noise_dim=8" if recipe["model"].get("type") == "infogan" else "model.latent_dim=8"
     return recipes.apply_overrides(recipe, [
         size, "model.generator.base_filters=4", "model.discriminator.base_filters=4", "train.batch_size=8",
         "train.steps=2", "train.steps_per_epoch=2", "train.samples=20", *overrides])
@@ -122,20 +122,31 @@ def test_generate_for_labels_and_reject_bad_ones():
     assert picture.shape[0] > picture.shape[1] * 4
 
 
-def test_infogan_noise_distribution():
-    """`model.noise: uniform` (the paper's code) draws z from U[-1, 1] in training and sampling;
-    `normal` (the default) from N(0, 1)."""
-    normal, uniform = built(tiny("infogan-mnist")), built(tiny("infogan-mnist", "model.noise=uniform"))
-    z_normal, _, _ = normal.sample_generator_inputs(512, "latent")
-    z_uniform, category, continuous = uniform.sample_generator_inputs(512, "latent")
+@pytest.mark.parametrize("name", ["infogan-mnist", "cgan-mnist", "dcgan-mnist"])
+def test_noise_distribution(name):
+    """`model.noise: uniform` (the DCGAN paper's, InfoGAN's code) draws z from U[-1, 1] in training
+    and sampling; `normal` (the default) from N(0, 1). The same weights and seed give other samples."""
+    normal, uniform = built(tiny(name)), built(tiny(name, "model.noise=uniform"))
+
+    def z_of(model):
+        inputs = model.sample_generator_inputs(512, "latent")
+        return inputs[0] if isinstance(inputs, tuple) else inputs
+
+    z_normal, z_uniform = z_of(normal), z_of(uniform)
     assert z_uniform.shape == (512, 8) and float(tf.reduce_max(tf.abs(z_uniform))) <= 1.0
     assert float(tf.reduce_max(tf.abs(z_normal))) > 2.0  # N(0, 1): 4096 draws reach past 2
     assert float(tf.math.reduce_std(z_uniform)) == pytest.approx(1 / math.sqrt(3), rel=0.05)
-    assert float(tf.reduce_max(tf.abs(continuous))) <= 1.0 and set(category.numpy()) == set(range(10))
-    assert np.abs(uniform.draw_noise(np.random.default_rng(0), 100)).max() <= 1.0
-    assert uniform.get_config()["noise"] == "uniform"
+    assert uniform.get_config()["noise"] == "uniform" and normal.get_config()["noise"] == "normal"
+    assert_weights_close(weights(uniform), weights(normal), atol=0)
+    assert not np.allclose(uniform.generate(4, seed=0), normal.generate(4, seed=0))
+    np.testing.assert_array_equal(uniform.generate(4, seed=0), uniform.generate(4, seed=0))
     with pytest.raises(ValueError, match="unknown noise 'cauchy': use one of normal, uniform"):
-        built(tiny("infogan-mnist", "model.noise=cauchy"))
+        built(tiny(name, "model.noise=cauchy"))
+    if name == "infogan-mnist":
+        _, category, continuous = uniform.sample_generator_inputs(512, "latent")
+        assert float(tf.reduce_max(tf.abs(continuous))) <= 1.0 and set(category.numpy()) == set(range(10))
+    if name == "dcgan-mnist":
+        assert np.abs(uniform.latent(100, seed=0)).max() <= 1.0
 
 
 def test_export_takes_labels_and_refuses_bad_ones(tmp_path):

@@ -6,6 +6,7 @@ import tensorflow as tf
 
 from keras_gans.models.adversarial import AdversarialModel
 from keras_gans.models.configuration import in_batches
+from keras_gans.models.noise import check_noise, draw_noise, numpy_noise
 
 
 class LabelConditionalModel(AdversarialModel):
@@ -20,13 +21,15 @@ class LabelConditionalModel(AdversarialModel):
         latent_dim: size of z; read from the generator's first input when omitted.
         num_classes: number of labels (10 for MNIST).
         seed: seed of the random streams.
+        noise: z's distribution, "normal" (N(0, I)) or "uniform" (U[-1, 1]; `keras_gans.models.noise`).
     """
 
     players = {"d": ("discriminator",), "g": ("generator",)}
     step_player = "g"
     needs_labels = True
 
-    def __init__(self, generator, discriminator, latent_dim=None, num_classes=10, seed=None, **kwargs):
+    def __init__(self, generator, discriminator, latent_dim=None, num_classes=10, seed=None, noise="normal",
+                 **kwargs):
         super().__init__(seed=seed, **kwargs)
         self.generator = generator
         self.discriminator = discriminator
@@ -35,6 +38,7 @@ class LabelConditionalModel(AdversarialModel):
             if latent_dim is None:
                 raise ValueError("latent_dim could not be read from the generator's first input: pass latent_dim=...")
         self.latent_dim = int(latent_dim)
+        self.noise = check_noise(noise)
         self.num_classes = int(num_classes)
         if self.num_classes < 2:
             raise ValueError(f"num_classes must be at least 2, got {num_classes}")
@@ -81,7 +85,7 @@ class LabelConditionalModel(AdversarialModel):
         labels = self.check_labels(labels, n)
         if len(labels) != int(n):
             labels = np.resize(labels, int(n))
-        z = np.random.default_rng(seed).standard_normal((int(n), self.latent_dim)).astype("float32")
+        z = numpy_noise(self.noise, np.random.default_rng(seed), (int(n), self.latent_dim))
         return in_batches(lambda z_, y_: self.call((z_, y_)), (z, labels), batch_size)
 
     def sample_picture(self, n, seed=None, centers=None, title=None, labels=None):
@@ -101,8 +105,8 @@ class LabelConditionalModel(AdversarialModel):
         return ("fid", "kid", "is", "pr", "cacc", "ifid") if kind == "images" else None
 
     def sample_generator_inputs(self, batch_size, name, *indices):
-        """`(z, labels)` for one update: z ~ N(0, I) and uniform labels, global-batch draws."""
-        return (self.random_normal(name, [batch_size, self.latent_dim], *indices),
+        """`(z, labels)` for one update: z ~ `noise` and uniform labels, global-batch draws."""
+        return (draw_noise(self, self.noise, name, [batch_size, self.latent_dim], *indices),
                 self.random_labels(f"{name}_labels", batch_size, self.num_classes, *indices))
 
     def serving_endpoints(self, max_num):

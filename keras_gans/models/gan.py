@@ -15,6 +15,7 @@ from keras_gans.models.jit import resolve_jit_compile  # noqa: F401  (public her
 from keras_gans.models.precision import PRECISIONS  # noqa: F401
 from keras_gans.models.precision import precision_scope  # noqa: F401
 from keras_gans.models.exponential_moving_average import check_decay
+from keras_gans.models.noise import check_noise, draw_noise, numpy_noise
 from keras_gans.models.registry import register_model
 from keras_gans.models.step_context import StepContext
 from keras_gans.models.top_k import get_top_k
@@ -58,6 +59,8 @@ class GAN(AdversarialModel):
         seed: seed of the random streams (z, penalties, noise) drawn during training.
         rejection: a `keras_gans.sampling.DiscriminatorRejection` (or a dict of its arguments)
             that `generate` applies to the generator's samples; None (the default) for none.
+        noise: z's distribution, "normal" (N(0, I), the default) or "uniform" (U[-1, 1], the
+            DCGAN paper's; `keras_gans.models.noise`).
 
     Example:
 
@@ -79,7 +82,8 @@ class GAN(AdversarialModel):
     players = {"d": ("discriminator",), "g": ("generator",)}
     step_player = "g"
 
-    def __init__(self, generator, discriminator, latent_dim=None, seed=None, rejection=None, **kwargs):
+    def __init__(self, generator, discriminator, latent_dim=None, seed=None, rejection=None, noise="normal",
+                 **kwargs):
         from keras_gans.sampling import get_rejection
 
         super().__init__(seed=seed, **kwargs)
@@ -97,6 +101,7 @@ class GAN(AdversarialModel):
                     "GAN(generator, discriminator, latent_dim=...)."
                 )
         self.latent_dim = int(latent_dim)
+        self.noise = check_noise(noise)
         self.ema_generator = None
         self._mark_built()
 
@@ -193,9 +198,9 @@ class GAN(AdversarialModel):
         return tuple(outputs[0].shape[1:]) if outputs else None
 
     def latent(self, n, seed=None):
-        """`n` latent vectors from N(0, I), as float32 NumPy; the same seed gives the same z."""
-        rng = np.random.default_rng(seed)
-        return rng.standard_normal((int(n), self.latent_dim)).astype("float32")
+        """`n` latent vectors from the GAN's `noise` distribution, as float32 NumPy; the same seed
+        gives the same z."""
+        return numpy_noise(self.noise, np.random.default_rng(seed), (int(n), self.latent_dim))
 
     def generate(self, n, seed=None, batch_size=256, rejection=True):
         """`n` samples from the (EMA) generator as a NumPy array; the same seed gives the same samples.
@@ -215,7 +220,7 @@ class GAN(AdversarialModel):
         rng = np.random.default_rng(seed)
 
         def propose(k):
-            return self._generate_from(rng.standard_normal((int(k), self.latent_dim)).astype("float32"), batch_size)
+            return self._generate_from(numpy_noise(self.noise, rng, (int(k), self.latent_dim)), batch_size)
 
         def score(samples):
             logits = in_batches(lambda x: self.adversarial_output(self.discriminate(x, training=False)), samples,
@@ -235,8 +240,8 @@ class GAN(AdversarialModel):
     # ------------------------------------------------------------------ the step's parts
 
     def sample_generator_inputs(self, batch_size, name, *indices):
-        """z for one update: this replica's rows of a global batch drawn from N(0, I)."""
-        return self.random_normal(name, [batch_size, self.latent_dim], *indices)
+        """z for one update: this replica's rows of a global batch drawn from `noise`."""
+        return draw_noise(self, self.noise, name, [batch_size, self.latent_dim], *indices)
 
     def generate_fakes(self, generator_inputs, conditions=None, training=True):
         """G's samples, in float32 whatever G's compute dtype."""

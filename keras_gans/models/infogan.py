@@ -8,10 +8,8 @@ from keras_gans.losses.mutual_information import categorical_mutual_information,
 from keras_gans.models.adversarial import AdversarialModel
 from keras_gans.models.configuration import in_batches
 from keras_gans.models.exponential_moving_average import check_decay
+from keras_gans.models.noise import check_noise, draw_noise, numpy_noise
 from keras_gans.models.registry import register_model
-
-
-NOISES = ("normal", "uniform")
 
 
 @register_model("infogan")
@@ -46,9 +44,7 @@ class InfoGAN(AdversarialModel):
     def __init__(self, generator, discriminator, noise_dim=None, categories=10, continuous=2, noise="normal",
                  seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
-        if noise not in NOISES:
-            raise ValueError(f"unknown noise {noise!r}: use one of {', '.join(NOISES)}")
-        self.noise = noise
+        self.noise = check_noise(noise)
         self.generator, self.discriminator = generator, discriminator
         self.categories, self.continuous = int(categories), int(continuous)
         inputs = generator.inputs[0].shape[-1] if getattr(generator, "inputs", None) else None
@@ -91,17 +87,13 @@ class InfoGAN(AdversarialModel):
 
     def sample_generator_inputs(self, batch_size, name, *indices):
         """`(z, category, continuous)`: z ~ `noise`, a uniform category, codes ~ U[-1, 1]."""
-        z_shape = tf.stack([batch_size, self.noise_dim])
-        z = (self.random_uniform(name, z_shape, *indices) if self.noise == "uniform"
-             else self.random_normal(name, z_shape, *indices))
+        z = draw_noise(self, self.noise, name, tf.stack([batch_size, self.noise_dim]), *indices)
         return (z, self.random_labels(f"{name}_category", batch_size, self.categories, *indices),
                 self.random_uniform(f"{name}_continuous", tf.stack([batch_size, self.continuous]), *indices))
 
     def draw_noise(self, rng, n):
         """`(n, noise_dim)` float32 noise from numpy generator `rng` (for sampling outside training)."""
-        shape = (int(n), self.noise_dim)
-        z = rng.uniform(-1.0, 1.0, shape) if self.noise == "uniform" else rng.standard_normal(shape)
-        return z.astype("float32")
+        return numpy_noise(self.noise, rng, (int(n), self.noise_dim))
 
     def information(self, heads, category, continuous):
         """`(categorical MI bound, continuous log-likelihood)` of Q's heads for the codes."""
