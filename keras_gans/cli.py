@@ -56,12 +56,15 @@ def _parser():
     ev = sub.add_parser("eval", help="score a trained run: FID, KID, IS, precision/recall or mode coverage")
     ev.add_argument("run", metavar="RUN_DIR_OR_ZOO_NAME")
     ev.add_argument("--metrics", default=None,
-                    help="comma-separated: fid,kid,is,pr,dc for images, modes for 2-D points "
-                         "(default: fid,kid,is,pr for images, modes for points)")
+                    help="comma-separated: fid,kid,is,pr,dc,classes for images (cacc,ifid,purity for "
+                         "conditional models), modes for 2-D points (default: fid,kid,is,pr for images, "
+                         "with classes on MNIST; modes for points)")
     ev.add_argument("--n", type=int, default=None,
                     help="generated samples (default 10000 for images, 2500 for 2-D points)")
     ev.add_argument("--seed", type=int, default=0, help="seed of the latent vectors and subsets (default 0)")
     ev.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    ev.add_argument("--no-reference", action="store_true",
+                    help="skip the real-vs-real reference (each metric for half of the real data against the other half)")
     ev.add_argument("--extractor", default="mnist",
                     help="image features: mnist (the shipped classifier, default) or inception (needs --weights)")
     ev.add_argument("--weights", default=None, metavar="PATH",
@@ -127,25 +130,38 @@ def _sample(args):
 def _eval(args):
     import json
 
-    from keras_gans.metrics.evaluate import DEFAULT_SAMPLES, data_kind_of, evaluate_run
-    from keras_gans.runs import read_recipe
+    from keras_gans.metrics.evaluate import DEFAULT_SAMPLES, data_kind_of, evaluate_run, metrics_of_run
+    from keras_gans.metrics.reference import reference_results
+    from keras_gans.runs import load_run
 
     if args.n is not None and args.n < 1:
         raise UserError(f"--n must be at least 1, got {args.n}")
-    results = evaluate_run(args.run, metrics=args.metrics, n=args.n, seed=args.seed,
-                           extractor=args.extractor, weights_path=args.weights)
-    kind = data_kind_of(read_recipe(args.run)["data"])
+    gan, recipe = load_run(args.run)
+    data = recipe["data"]
+    names = metrics_of_run(gan, args.metrics, data, args.extractor)
+    results = evaluate_run(gan, metrics=names, n=args.n, seed=args.seed, extractor=args.extractor,
+                           weights_path=args.weights, data=data)
+    reference = {} if args.no_reference else reference_results(
+        data, names, gan.sample_shape, extractor=args.extractor, weights_path=args.weights, seed=args.seed)
+    kind = data_kind_of(data)
     n = DEFAULT_SAMPLES[kind] if args.n is None else args.n
     extractor = args.extractor if kind == "images" else None
     if args.json:
         print(json.dumps({"run": args.run, "n": n, "seed": args.seed, "extractor": extractor,
-                          "metrics": results}))
+                          "metrics": results, "reference": reference}))
         return
     print(f"{args.run}: {n} samples, seed {args.seed}" + (f", {extractor} features" if extractor else ""))
     width = max(len("metric"), *(len(key) for key in results))
-    print(f"{'metric':<{width}}  value")
+
+    def show(value):
+        return "" if value is None else str(value) if isinstance(value, int) else format(value, ".6g")
+
+    print(f"{'metric':<{width}}  {'value':<12}" + ("  real vs real" if reference else ""))
     for key, value in results.items():
-        print(f"{key:<{width}}  {value if isinstance(value, int) else format(value, '.6g')}")
+        print(f"{key:<{width}}  {show(value):<12}" + (f"  {show(reference.get(key))}" if reference else ""))
+    if reference:
+        print("real vs real: " + ("points drawn from the mixture itself" if kind == "points" else
+                                  "one half of the real data scored against the other half"))
 
 
 def _export(args):

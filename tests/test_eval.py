@@ -172,11 +172,45 @@ def test_cli_eval_points_table(ring_run, capsys):
     assert main(["eval", ring_run, "--metrics", "modes", "--n", "300"]) == 0
     out = capsys.readouterr().out.strip().split("\n")
     assert "300 samples" in out[0]
-    rows = dict(line.split() for line in out[2:])
-    assert out[1].split() == ["metric", "value"] and set(rows) == {"modes", "hq"}
+    assert out[1].split() == ["metric", "value", "real", "vs", "real"]
+    rows = {line.split()[0]: line.split()[1:] for line in out[2:4]}
+    assert set(rows) == {"modes", "hq"} and out[4].startswith("real vs real: points drawn from the mixture")
     expected = evaluate_run(ring_run, n=300)
-    assert int(rows["modes"]) == expected["modes"]
-    assert float(rows["hq"]) == pytest.approx(expected["hq"], abs=1e-6)
+    assert int(rows["modes"][0]) == expected["modes"]
+    assert float(rows["hq"][0]) == pytest.approx(expected["hq"], abs=1e-6)
+    assert int(rows["modes"][1]) == 8 and float(rows["hq"][1]) > 0.97  # the mixture's own points
+
+
+def test_class_balance_math():
+    from keras_gans.metrics.class_balance import class_balance
+
+    probabilities = np.array([[0.95, 0.05, 0.0], [0.6, 0.4, 0.0], [0.1, 0.9, 0.0], [0.0, 0.05, 0.95]])
+    results = class_balance(probabilities)
+    assert results["confident"] == 0.75  # 0.95, 0.9 and 0.95 reach 0.9; 0.6 does not
+    assert (results["class_0"], results["class_1"], results["class_2"]) == (0.5, 0.25, 0.25)
+    assert (results["class_min"], results["class_max"]) == (0.25, 0.5)
+    assert class_balance(np.eye(4)[[0, 0, 0, 1]])["class_2"] == 0.0  # a class never drawn
+    with pytest.raises(ValueError, match="probabilities must be"):
+        class_balance(np.zeros((3,)))
+
+
+def test_cli_eval_mnist_defaults_with_class_balance_and_real_reference(mnist_run, capsys):
+    """On MNIST, eval adds the confident share and the class histogram to the defaults, and
+    reports each metric for half of the real digits against the other half."""
+    assert main(["eval", mnist_run, "--n", "200", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    metrics, reference = report["metrics"], report["reference"]
+    assert set(metrics) == IMAGE_KEYS | {"confident", "class_min", "class_max", *(f"class_{c}" for c in range(10))}
+    assert set(reference) == set(metrics)
+    assert sum(metrics[f"class_{c}"] for c in range(10)) == pytest.approx(1.0)
+    assert reference["fid"] < 10 < metrics["fid"]  # two halves of the digits; a 2-step generator
+    assert reference["confident"] > 0.95 and 0.08 < reference["class_min"] <= 0.1 <= reference["class_max"] < 0.12
+    x = real_samples("mnist")  # the same computation, by hand
+    order = np.random.default_rng(0).permutation(len(x))
+    by_hand = SampleEvaluator(x[order[5000:]], ("fid",))(x[order[:5000]])
+    assert reference["fid"] == pytest.approx(by_hand["fid"], rel=1e-6)
+    assert main(["eval", mnist_run, "--metrics", "fid", "--n", "200", "--json", "--no-reference"]) == 0
+    assert json.loads(capsys.readouterr().out)["reference"] == {}
 
 
 def test_cli_eval_images_json(mnist_run, capsys):

@@ -20,12 +20,12 @@ import numpy as np
 
 from keras_gans.errors import UserError
 from keras_gans.metrics.evaluate import SampleEvaluator
-from keras_gans.metrics.evaluate import _mixture
 from keras_gans.metrics.evaluate import check_num_samples
-from keras_gans.metrics.evaluate import data_kind_of
 from keras_gans.metrics.evaluate import parse_metrics
-from keras_gans.metrics.evaluate import real_data_key
-from keras_gans.metrics.evaluate import real_samples
+from keras_gans.metrics.real_data import _mixture
+from keras_gans.metrics.real_data import data_kind_of
+from keras_gans.metrics.real_data import real_data_key
+from keras_gans.metrics.real_data import real_samples
 
 
 class MetricsCallback(keras.callbacks.Callback):

@@ -14,6 +14,7 @@ Metric names and the result keys they produce:
 | `pr`    | images | `precision`, `recall`    | `precision_recall(k=3)`, equal-size real subset       |
 | `dc`    | images | `density`, `coverage`    | `density_coverage(k=5)`, equal-size real subset       |
 | `modes` | points | `modes`, `hq`            | `mode_coverage(samples, mixture centres, sigma)`      |
+| `classes` | images | `confident`, `class_min`, `class_max`, `class_<c>` | `class_balance(probabilities)` |
 
 FID and KID use all the real features (10,000 for the bundled MNIST); precision / recall and
 density / coverage depend on the set sizes, so they compare the `n` generated samples with `n`
@@ -31,6 +32,8 @@ from scipy import linalg
 
 from keras_gans.errors import UserError
 from keras_gans.metrics.labelled import LABELLED_RESULT_KEYS, labelled_results
+from keras_gans.metrics.real_data import _mixture, data_kind_of, real_data_key, real_samples  # noqa: F401
+from keras_gans.metrics.real_data import real_labels
 
 #: Metric name -> the keys of its results.
 RESULT_KEYS = {
@@ -40,11 +43,12 @@ RESULT_KEYS = {
     "pr": ("precision", "recall"),
     "dc": ("density", "coverage"),
     "modes": ("modes", "hq"),
+    "classes": ("confident", "class_min", "class_max"),  # and class_0, class_1, ... (one per class)
     **LABELLED_RESULT_KEYS,
 }
 METRIC_NAMES = tuple(RESULT_KEYS)
 #: The metrics that apply to each kind of data, and the defaults.
-APPLICABLE = {"images": ("fid", "kid", "is", "pr", "dc", *LABELLED_RESULT_KEYS), "points": ("modes",)}
+APPLICABLE = {"images": ("fid", "kid", "is", "pr", "dc", "classes", *LABELLED_RESULT_KEYS), "points": ("modes",)}
 DEFAULT_METRICS = {"images": ("fid", "kid", "is", "pr"), "points": ("modes",)}
 #: Generated samples per evaluation when `n` is None: 10,000 images; 2,500 points (VEEGAN/PacGAN).
 DEFAULT_SAMPLES = {"images": 10000, "points": 2500}
@@ -53,9 +57,9 @@ IS_SPLITS = 10
 PR_K = 3
 DC_K = 5
 MIN_SAMPLES = {"fid": 2, "kid": 2, "is": IS_SPLITS, "pr": PR_K + 1, "dc": DC_K + 1, "modes": 1,
-               "cacc": 1, "ifid": 20, "purity": 1}
+               "cacc": 1, "ifid": 20, "purity": 1, "classes": 1}
 #: Metrics that score the classifier's probabilities of the samples, and those that need features.
-_NEEDS_PROBABILITIES = {"is", "cacc", "purity"}
+_NEEDS_PROBABILITIES = {"is", "cacc", "purity", "classes"}
 _NEEDS_FEATURES = {"fid", "kid", "pr", "dc", "ifid"}
 
 #: Features of real data read from a data config, per (extractor, data): extracting the 10,000
@@ -86,7 +90,7 @@ def parse_metrics(metrics, kind):
     if unknown:
         raise UserError(
             f"unknown metric(s) {', '.join(unknown)}: valid metrics are {', '.join(METRIC_NAMES)} "
-            "(fid, kid, is, pr, dc, and cacc, ifid, purity for conditional models, for images; modes "
+            "(fid, kid, is, pr, dc, classes, and cacc, ifid, purity for conditional models, for images; modes "
             "for 2-D points)"
         )
     misplaced = [name for name in names if name not in APPLICABLE[kind]]
@@ -106,84 +110,6 @@ def check_num_samples(n, metrics):
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < need:
         needers = [name for name in metrics if MIN_SAMPLES[name] == need]
         raise UserError(f"the number of samples must be at least {need} for {', '.join(needers)}, got {n!r}")
-
-
-def _mixture(data):
-    """The `Mixture` a data description names (a Mixture, "ring", {"name": "grid"}), else None."""
-    from keras_gans.data import Mixture
-    from keras_gans.data import mixture_for
-
-    if isinstance(data, Mixture):
-        return data
-    if isinstance(data, (str, collections.abc.Mapping)):
-        try:
-            return mixture_for(data)
-        except ValueError as e:
-            raise UserError(str(e)) from None
-    return None
-
-
-def data_kind_of(data):
-    """"points" for a mixture (name, data config or `Mixture`), else "images"."""
-    return "points" if _mixture(data) is not None else "images"
-
-
-def real_data_key(data, image_shape=None, n=None, seed=0):
-    """A hashable description of the real data `real_samples` returns (None for arrays)."""
-    if not isinstance(data, (str, collections.abc.Mapping)):
-        return None
-    config = {"name": data} if isinstance(data, str) else dict(data)
-    items = repr(sorted((str(key), repr(value)) for key, value in config.items()))
-    shape = None if image_shape is None else tuple(image_shape)
-    return (items, shape) if config.get("name") == "mnist" else (items, shape, n, seed)
-
-
-def real_samples(data, image_shape=None, n=None, seed=0):
-    """The real data to compare with: a `Mixture` for points, `(N, H, W, C)` float32 images otherwise.
-
-    Args:
-        data: a recipe data config ("mnist", {"name": "ring"}, {"tfds": ...}, {"folder": ...}),
-            a `Mixture`, or an array of real images (float in [-1, 1] or uint8), returned as is.
-        image_shape: the generator's output shape: configs are resized / converted to it.
-        n: how many images to read from a TFDS dataset or a folder (the bundled MNIST always
-            gives its 10,000 digits); the stream repeats if it holds fewer.
-        seed: the shuffling seed of TFDS / folder data.
-    """
-    mixture = _mixture(data)
-    if mixture is not None:
-        return mixture
-    if not isinstance(data, (str, collections.abc.Mapping)):
-        from keras_gans.metrics.extractors import as_image_batch
-
-        return as_image_batch(data, "real images")
-    from keras_gans.data import load_mnist
-    from keras_gans.data import make_dataset
-    from keras_gans.data import to_model_images
-
-    config = {"name": data} if isinstance(data, str) else dict(data)
-    if image_shape is not None and len(tuple(image_shape)) != 3:
-        raise UserError(
-            f"the generator outputs samples of shape {tuple(image_shape)}, not images, but the data "
-            f"is {config!r}"
-        )
-    try:
-        if config.get("name") == "mnist":
-            size, channels = (28, 1) if image_shape is None else (image_shape[0], image_shape[-1])
-            images, _ = load_mnist()
-            return np.asarray(to_model_images(images[..., np.newaxis], size, channels))
-        n = int(n or DEFAULT_SAMPLES["images"])
-        dataset = make_dataset(config, batch_size=min(n, 250), image_shape=image_shape, seed=seed)
-        batches, count = [], 0
-        for batch in dataset:
-            batches.append(np.asarray(batch))
-            count += len(batches[-1])
-            if count >= n:
-                break
-        return np.concatenate(batches)[:n]
-    except UserError:
-        raise
-    except ValueError as e:
-        raise UserError(str(e)) from None
 
 
 class SampleEvaluator:
@@ -280,6 +206,7 @@ class SampleEvaluator:
         return {"modes": int(modes), "hq": float(hq)}
 
     def _images(self, samples):
+        from keras_gans.metrics.class_balance import class_balance
         from keras_gans.metrics.density_coverage import density_coverage
         from keras_gans.metrics.frechet import frechet_distance
         from keras_gans.metrics.inception_score import inception_score
@@ -308,6 +235,8 @@ class SampleEvaluator:
                 results["kid"], results["kid_std"] = kernel_inception_distance(real, fake, seed=self.seed)
             elif name == "is":
                 results["is"], results["is_std"] = inception_score(probs, splits=IS_SPLITS)
+            elif name == "classes":
+                results.update(class_balance(probs))
             elif name in LABELLED_RESULT_KEYS:
                 results.update(labelled_results([name], self._labels, probs, fake, real, self.real_labels))
             else:
@@ -320,6 +249,18 @@ class SampleEvaluator:
                 else:
                     results["density"], results["coverage"] = density_coverage(subset, fake, k=DC_K)
         return {key: float(value) for key, value in results.items()}
+
+
+def metrics_of_run(gan, metrics, data, extractor="mnist"):
+    """The metric names `evaluate_run` computes: `metrics` checked, or the defaults of `gan` for its
+    data (`gan.default_metrics`, else the data kind's), with `classes` (the confident share and the
+    class histogram) added for the bundled MNIST scored with its classifier."""
+    kind = data_kind_of(data)
+    names = parse_metrics(gan.default_metrics(kind) if metrics is None else metrics, kind)
+    mnist = (data == "mnist" or isinstance(data, collections.abc.Mapping) and data.get("name") == "mnist")
+    if metrics is None and mnist and extractor == "mnist" and "classes" not in names:
+        names += ("classes",)
+    return names
 
 
 def evaluate_run(
@@ -365,7 +306,7 @@ def evaluate_run(
                 "object; a run folder supplies its recipe's data"
             )
     kind = data_kind_of(data)
-    names = parse_metrics(gan.default_metrics(kind) if metrics is None else metrics, kind)  # None: kind's defaults
+    names = metrics_of_run(gan, metrics, data, extractor)
     n = DEFAULT_SAMPLES[kind] if n is None else n
     check_num_samples(n, names)
     shape = gan.sample_shape
@@ -378,19 +319,9 @@ def evaluate_run(
         weights_path=weights_path,
         seed=seed,
         real_key=real_data_key(data, shape, n, seed),
-        real_labels=_real_labels(data),
+        real_labels=real_labels(data),
     )
     samples = gan.evaluation_samples(int(n), seed=seed)
     if isinstance(samples, tuple):  # (samples, labels or codes)
         return evaluator(*samples)
     return evaluator(samples)
-
-
-def _real_labels(data):
-    """The labels of `real_samples(data)` where known: the bundled MNIST's, else None."""
-    config = {"name": data} if isinstance(data, str) else data
-    if isinstance(config, collections.abc.Mapping) and config.get("name") == "mnist":
-        from keras_gans.data import load_mnist
-
-        return load_mnist()[1]
-    return None

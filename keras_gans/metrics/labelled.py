@@ -4,6 +4,7 @@ confident share, intra-class FID, code purity (`keras-gans eval` of conditional 
 import numpy as np
 
 from keras_gans.errors import UserError
+from keras_gans.metrics.class_balance import CONFIDENCE, confident_share  # noqa: F401  (CONFIDENCE public here)
 from keras_gans.metrics.code_purity import code_purity
 from keras_gans.metrics.conditional_accuracy import conditional_accuracy
 from keras_gans.metrics.intra_fid import intra_class_frechet_distance
@@ -14,8 +15,6 @@ LABELLED_RESULT_KEYS = {
     "ifid": ("intra_fid",),
     "purity": ("code_purity",),
 }
-#: The classifier probability above which a sample counts as confidently classified.
-CONFIDENCE = 0.9
 
 
 def labelled_results(names, labels, probabilities=None, fake_features=None, real_features=None, real_labels=None):
@@ -35,7 +34,7 @@ def labelled_results(names, labels, probabilities=None, fake_features=None, real
     for name in names:
         if name == "cacc":
             results["conditional_accuracy"] = conditional_accuracy(probabilities, labels)
-            results["confident"] = float(np.mean(np.max(probabilities, axis=1) >= CONFIDENCE))
+            results["confident"] = confident_share(probabilities)
         elif name == "purity":
             results["code_purity"] = code_purity(np.argmax(probabilities, axis=1), labels)
         elif name == "ifid":
