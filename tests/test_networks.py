@@ -66,6 +66,32 @@ def test_hidden_units_add_one_fully_connected_layer():
                                                             "continuous": (2, 2)}
 
 
+@pytest.mark.parametrize("normalization_type, norm_layer", [("batch", keras.layers.BatchNormalization),
+                                                             ("layer", keras.layers.LayerNormalization),
+                                                             ("none", None)])
+def test_dcgan_discriminator_hidden_units(normalization_type, norm_layer):
+    """`hidden_units` ends D's body with Dense -> the D's normalisation -> leaky ReLU (bias only
+    without a normalisation); spectral norm wraps it too."""
+    plain = dcgan_discriminator(base_filters=4, normalization_type=normalization_type)
+    hidden = dcgan_discriminator(base_filters=4, normalization_type=normalization_type, hidden_units=16)
+    dense = _layers(hidden, keras.layers.Dense)
+    assert [l.units for l in dense] == [16, 1] and dense[0].use_bias == (norm_layer is None)
+    assert dense[0].kernel.shape == (7 * 7 * 8, 16)
+    if norm_layer is not None:
+        assert len(_layers(hidden, norm_layer)) == len(_layers(plain, norm_layer)) + 1
+    logits = hidden(np.random.default_rng(0).normal(size=(4, 28, 28, 1)).astype("float32"), training=True)
+    assert logits.shape == (4, 1) and np.all(np.isfinite(keras.ops.convert_to_numpy(logits)))
+    sn = dcgan_discriminator(base_filters=4, normalization_type=normalization_type, hidden_units=16,
+                             spectral_norm=True)
+    assert len(_layers(sn, _sn_class())) == len(_layers(dcgan_discriminator(
+        base_filters=4, normalization_type=normalization_type, spectral_norm=True), _sn_class())) + 1
+
+
+def test_dcgan_discriminator_hidden_units_refuse_instance_norm():
+    with pytest.raises(ValueError, match="hidden fully connected layer normalises with batch, layer or none"):
+        dcgan_discriminator(base_filters=4, normalization_type="instance", hidden_units=16)
+
+
 @pytest.mark.parametrize("resolution, strided_convs", [(28, 2), (32, 3), (64, 4)])
 def test_dcgan_depth_follows_resolution(resolution, strided_convs):
     generator = dcgan_generator(LATENT, (resolution, resolution, 1), base_filters=4)

@@ -40,6 +40,22 @@ def normalization(kind):
     raise ValueError(f"unknown normalization {kind!r}: use one of batch, layer, instance, none")
 
 
+def hidden_dense_block(x, units, normalization_type="batch", spectral_norm=False):
+    """`Dense(units)` -> normalisation -> leaky ReLU 0.2 on feature vectors `x`: the fully
+    connected layer that ends a discriminator's body (InfoGAN's FC 1024). The bias is left out
+    under a normalisation, which cancels it. Normalisation: batch, layer or none."""
+    if normalization_type not in (None, "none", False, "batch", "layer"):
+        raise ValueError(f"a discriminator's hidden fully connected layer normalises with batch, layer or none, "
+                         f"got {normalization_type!r}")
+    normalized = normalization_type in ("batch", "layer")
+    x = dense(int(units), spectral_norm, use_bias=not normalized)(x)
+    if normalization_type == "batch":
+        x = normalization("batch")(x)
+    elif normalization_type == "layer":
+        x = keras.layers.LayerNormalization()(x)
+    return keras.layers.LeakyReLU(0.2)(x)
+
+
 def check_image_shape(shape, what):
     """Raises a ValueError pointing to the mlp networks unless `shape` is (height, width, channels).
 

@@ -16,7 +16,7 @@ Roles (the slots of `keras_gans.models` conditional families):
 import keras
 
 from keras_gans.layers import ConditionalBatchNormalization
-from keras_gans.networks.common import check_image_shape, dense, normalization
+from keras_gans.networks.common import check_image_shape, dense, hidden_dense_block, normalization
 from keras_gans.networks.dcgan import dcgan_features, dcgan_upsampling
 from keras_gans.networks.registry import register_network
 
@@ -108,8 +108,7 @@ def info_dcgan_discriminator(input_shape=(28, 28, 1), categories=10, continuous=
     images = keras.Input(tuple(input_shape), name="images")
     features = dcgan_features(images, base_filters, kernel_size, normalization_type, bias_before_norm=False)
     if hidden_units:
-        features = keras.layers.Dense(int(hidden_units), use_bias=False)(features)
-        features = keras.layers.LeakyReLU(0.2)(normalization("batch")(features))
+        features = hidden_dense_block(features, hidden_units, "batch")
     q = keras.layers.Dense(q_units, use_bias=False)(features)
     q = keras.layers.LeakyReLU(0.2)(normalization("batch")(q))
     return keras.Model(images, {
