@@ -1,0 +1,176 @@
+"""Time to quality: the confident-digit share, the class balance and the domain FID of MNIST
+recipes against the CPU seconds spent training them.
+
+For each recipe and seed: build and compile the shipped recipe (`--set` overrides apply to every
+row) as `keras-gans train` does, and `fit` it for its `train.steps` on the bundled digits. At the
+end of every `--every` steps, the callback draws `--n` samples (the EMA generator when the recipe
+keeps one; the same latent vectors each time) and scores them with the shipped MNIST classifier,
+as `keras-gans eval RUN --metrics fid,classes --n N` does: domain FID, the share of samples
+classified with probability >= 0.9 (`confident`) and the smallest / largest class share. The CPU
+seconds are those of the training process while it trains (the scoring's are left out).
+
+Writes the JSON (`--out`) and a PNG plot (`--plot`): confident share and domain FID against
+training CPU seconds, one line per recipe and seed.
+
+    python benchmarks/time_to_quality.py --recipes dcgan-mnist --steps 40 --every 20 --n 500 --out /tmp/t.json --plot /tmp/t.png  # smoke
+    python benchmarks/time_to_quality.py --recipes dcgan-mnist,sngan-mnist --every 500
+"""
+
+import argparse
+import datetime
+import math
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from loss_families import write_json  # noqa: E402
+from speed import machine_at_start, machine_summary, mark_end, set_threads  # noqa: E402
+
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--recipes", default="dcgan-mnist,sngan-mnist", help="comma-separated MNIST recipes")
+    parser.add_argument("--seeds", type=int, default=1, help="seeds 0..N-1 (default 1)")
+    parser.add_argument("--steps", type=int, default=None, help="train.steps of every recipe (default: its own)")
+    parser.add_argument("--every", type=int, default=500, help="score every this many steps (default 500)")
+    parser.add_argument("--n", type=int, default=10000, help="samples per score (default 10000)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="recipe override (repeatable)")
+    parser.add_argument("--threads", type=int, default=0, help="TensorFlow threads (0: TensorFlow's choice)")
+    parser.add_argument("--out", default=os.path.join(RESULTS, "time_to_quality.json"))
+    parser.add_argument("--plot", default=os.path.join(RESULTS, "time_to_quality.png"))
+    return parser.parse_args(argv)
+
+
+def run_one(name, seed, steps, every, n, overrides):
+    """Trains recipe `name` with `seed`; returns the run dict with its scored points."""
+    import keras
+
+    from keras_gans import recipes
+    from keras_gans.metrics.evaluate import SampleEvaluator, real_samples
+
+    recipe = recipes.apply_overrides(recipes.load(name), [*overrides, f"train.seed={seed}"] +
+                                     ([f"train.steps={steps}"] if steps else []))
+    steps = int(recipe["train"]["steps"])
+    if steps % every:
+        raise SystemExit(f"--every {every} must divide {name}'s {steps} steps")
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(seed)
+    dataset = recipes.build_dataset(recipe)
+    model = recipes.compile_model(recipes.build_model(recipe), recipe)
+    evaluator = SampleEvaluator(real_samples(recipe["data"], image_shape=model.sample_shape), ("fid", "classes"))
+    points, clock = [], {"cpu": 0.0, "wall": 0.0}
+
+    class Score(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            clock["cpu_start"], clock["wall_start"] = time.process_time(), time.time()
+
+        def on_epoch_end(self, epoch, logs=None):
+            clock["cpu"] += time.process_time() - clock["cpu_start"]
+            clock["wall"] += time.time() - clock["wall_start"]
+            scores = evaluator(model.generate(n, seed=0))
+            points.append({"step": int(model.step_counter.numpy()), "train_cpu_seconds": clock["cpu"],
+                           "train_wall_seconds": clock["wall"], "fid": scores["fid"],
+                           "confident": scores["confident"], "class_min": scores["class_min"],
+                           "class_max": scores["class_max"]})
+            print(f"  {name} seed {seed} step {points[-1]['step']}: {clock['cpu']:.0f} CPU s, FID "
+                  f"{scores['fid']:.1f}, confident {scores['confident']:.3f}, classes "
+                  f"{scores['class_min']:.3f}-{scores['class_max']:.3f}", flush=True)
+
+    model.fit(dataset, epochs=steps // every, steps_per_epoch=every, callbacks=[Score()], verbose=0)
+    return {"recipe": name, "seed": seed, "steps": steps, "n": n, "overrides": list(overrides),
+            "jit_compile": bool(model.jit_compile), "points": points}
+
+
+def draw_plot(report, path):
+    """Two panels drawn with Pillow: confident share and domain FID (log scale) against training CPU seconds."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    def font(size):
+        try:
+            return ImageFont.load_default(size)
+        except TypeError:  # Pillow < 10.1
+            return ImageFont.load_default()
+
+    small, normal, big = font(13), font(15), font(18)
+    width, height = 1100, 470
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    machine = report["machine"]
+    draw.text((20, 12), "Time to quality on MNIST (the shipped classifier: confident share, domain FID)",
+              fill="black", font=big)
+    draw.text((20, 38), f"{machine['date']}, {machine['cpu']}, {machine['usable_cores']} cores, TF "
+              f"{machine['tensorflow']}; {report['n']} samples per point", fill="gray", font=small)
+    colors = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (148, 103, 189), (255, 127, 14), (140, 86, 75)]
+    runs = report["runs"]
+    labels = [f"{r['recipe']} seed {r['seed']}" for r in runs]
+    xmax = max((p["train_cpu_seconds"] for r in runs for p in r["points"]), default=1.0) * 1.05
+    fids = [p["fid"] for r in runs for p in r["points"] if p["fid"] > 0]
+    fid_low, fid_high = (math.log10(min(fids)) - 0.1, math.log10(max(fids)) + 0.1) if fids else (0.0, 1.0)
+    panels = [("share of samples classified with p >= 0.9", lambda p: p["confident"], 0.0, 1.0, False),
+              ("domain FID (log scale; real vs real: 6.0)", lambda p: math.log10(max(p["fid"], 1e-3)),
+               fid_low, fid_high, True)]
+    for index, (title, value, low, high, logarithmic) in enumerate(panels):
+        left, top = 20 + index * 540, 70
+        draw.text((left + 10, top), title, fill="black", font=normal)
+        box = (left + 70, top + 30, left + 510, top + 330)
+        draw.rectangle(box, outline="black")
+
+        def to_px(x, y):
+            return (box[0] + x / xmax * (box[2] - box[0]), box[3] - (y - low) / (high - low) * (box[3] - box[1]))
+
+        for i in range(6):
+            y = low + (high - low) * i / 5
+            _, py = to_px(0, y)
+            label = f"{10 ** y:.0f}" if logarithmic else f"{y:.1f}"
+            draw.line((box[0] - 4, py, box[0], py), fill="black")
+            draw.text((box[0] - 8 - draw.textlength(label, font=small), py - 7), label, fill="black", font=small)
+        for i in range(6):
+            x = xmax * i / 5
+            px, _ = to_px(x, low)
+            label = f"{x:.0f}"
+            draw.line((px, box[3], px, box[3] + 4), fill="black")
+            draw.text((px - draw.textlength(label, font=small) / 2, box[3] + 6), label, fill="black", font=small)
+        xlabel = "training CPU seconds"
+        draw.text(((box[0] + box[2]) / 2 - draw.textlength(xlabel, font=small) / 2, box[3] + 24), xlabel,
+                  fill="black", font=small)
+        for i, run in enumerate(runs):
+            pixels = [to_px(p["train_cpu_seconds"], value(p)) for p in run["points"]]
+            if len(pixels) > 1:
+                draw.line(pixels, fill=colors[i % len(colors)], width=2)
+            for px, py in pixels:
+                draw.ellipse((px - 3, py - 3, px + 3, py + 3), fill=colors[i % len(colors)])
+    for i, label in enumerate(labels):  # legend, under the panels
+        x = 100 + (i % 3) * 330
+        y = height - 40 + (i // 3) * 16 - 8 * (len(labels) > 3)
+        draw.line((x, y + 7, x + 30, y + 7), fill=colors[i % len(colors)], width=3)
+        draw.text((x + 38, y), label, fill="black", font=small)
+    image.save(path)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras_gans  # noqa: F401  (its oneDNN choice applies before TensorFlow loads, as for users)
+
+    set_threads(args.threads)
+    machine = machine_at_start()
+    report = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(), "n": args.n, "every": args.every,
+              "overrides": args.set, "machine": machine, "runs": []}
+    for name in (r.strip() for r in args.recipes.split(",") if r.strip()):
+        for seed in range(args.seeds):
+            report["runs"].append(run_one(name, seed, args.steps, args.every, args.n, args.set))
+            mark_end(machine)
+            write_json(args.out, report)
+    mark_end(machine)
+    write_json(args.out, report)
+    draw_plot(report, args.plot)
+    print(machine_summary(machine))
+    print(f"wrote {args.out} and {args.plot}")
+
+
+if __name__ == "__main__":
+    main()
