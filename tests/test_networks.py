@@ -87,6 +87,23 @@ def test_dcgan_discriminator_hidden_units(normalization_type, norm_layer):
         base_filters=4, normalization_type=normalization_type, spectral_norm=True), _sn_class())) + 1
 
 
+def test_conditional_discriminators_hidden_units():
+    """The conditional and classifying D bodies end with the same fully connected layer; the
+    projection's class embedding then has its width."""
+    from keras_gans.networks.conditional import classifying_dcgan_discriminator, conditional_dcgan_discriminator
+
+    images, labels = np.zeros((2, 28, 28, 1), "float32"), np.array([0, 2])
+    for conditioning in ("concat", "projection"):
+        d = conditional_dcgan_discriminator(num_classes=3, base_filters=4, conditioning=conditioning, hidden_units=16)
+        assert 16 in [l.units for l in _layers(d, keras.layers.Dense)]
+        assert d([images, labels]).shape == (2, 1)
+        if conditioning == "projection":
+            assert [l.output_dim for l in _layers(d, keras.layers.Embedding)] == [16]
+    acgan = classifying_dcgan_discriminator(num_classes=3, base_filters=4, hidden_units=16)
+    assert sorted(l.units for l in _layers(acgan, keras.layers.Dense)) == [1, 3, 16]
+    assert {k: tuple(v.shape) for k, v in acgan(images).items()} == {"logits": (2, 1), "class": (2, 3)}
+
+
 def test_dcgan_discriminator_hidden_units_refuse_instance_norm():
     with pytest.raises(ValueError, match="hidden fully connected layer normalises with batch, layer or none"):
         dcgan_discriminator(base_filters=4, normalization_type="instance", hidden_units=16)

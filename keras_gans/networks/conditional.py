@@ -59,8 +59,10 @@ def conditional_dcgan_generator(latent_dim=100, num_classes=10, output_shape=(28
 @register_network("dcgan", role="conditional_discriminator")
 def conditional_dcgan_discriminator(input_shape=(28, 28, 1), num_classes=10, base_filters=64, kernel_size=4,
                                     normalization_type="batch", spectral_norm=False, conditioning="concat",
-                                    name="discriminator"):
-    """`[images, labels]` -> DCGAN discriminator body -> logits, conditioned by `conditioning`."""
+                                    hidden_units=0, name="discriminator"):
+    """`[images, labels]` -> DCGAN discriminator body -> logits, conditioned by `conditioning`;
+    `hidden_units > 0` ends the body with a fully connected layer (`hidden_dense_block`), whose
+    output the projection then uses as D's features."""
     check_image_shape(input_shape, "conditional DCGAN discriminator")
     if conditioning not in CONDITIONINGS:
         raise ValueError(f"unknown conditioning {conditioning!r}: use one of {', '.join(CONDITIONINGS)}")
@@ -72,6 +74,8 @@ def conditional_dcgan_discriminator(input_shape=(28, 28, 1), num_classes=10, bas
         label_map = keras.layers.Embedding(num_classes, height * width)(labels)
         x = keras.layers.Concatenate()([x, keras.layers.Reshape((height, width, 1))(label_map)])
     features = dcgan_features(x, base_filters, kernel_size, normalization_type, spectral_norm, bias_before_norm=False)
+    if hidden_units:
+        features = hidden_dense_block(features, hidden_units, normalization_type, spectral_norm)
     logits = dense(1, spectral_norm, dtype="float32")(features)
     if conditioning == "projection":
         embedded = keras.layers.Embedding(num_classes, features.shape[-1])(labels)
@@ -82,12 +86,16 @@ def conditional_dcgan_discriminator(input_shape=(28, 28, 1), num_classes=10, bas
 
 @register_network("dcgan", role="classifying_discriminator")
 def classifying_dcgan_discriminator(input_shape=(28, 28, 1), num_classes=10, base_filters=64, kernel_size=4,
-                                    normalization_type="batch", spectral_norm=False, name="discriminator"):
-    """`images` -> DCGAN body -> `{"logits": real/fake, "class": class logits}` (ACGAN)."""
+                                    normalization_type="batch", spectral_norm=False, hidden_units=0,
+                                    name="discriminator"):
+    """`images` -> DCGAN body -> `{"logits": real/fake, "class": class logits}` (ACGAN);
+    `hidden_units > 0` ends the shared body with a fully connected layer."""
     check_image_shape(input_shape, "classifying DCGAN discriminator")
     images = keras.Input(tuple(input_shape), name="images")
     features = dcgan_features(images, base_filters, kernel_size, normalization_type, spectral_norm,
                               bias_before_norm=False)
+    if hidden_units:
+        features = hidden_dense_block(features, hidden_units, normalization_type, spectral_norm)
     return keras.Model(images, {
         "logits": dense(1, spectral_norm, dtype="float32", name="logits")(features),
         "class": dense(num_classes, spectral_norm, dtype="float32", name="class")(features),
