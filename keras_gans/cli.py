@@ -43,6 +43,8 @@ def _parser():
                         help="conditional models: these classes, one row per label in the PNG (default: every class)")
     sample.add_argument("--codes", action="store_true",
                         help="InfoGAN: one row per categorical code, continuous code 0 swept along the columns")
+    sample.add_argument("--no-rejection", action="store_true",
+                        help="the generator's own samples, without the recipe's discriminator rejection sampling")
 
     export = sub.add_parser("export", help="export a run's generator as a SavedModel for TF Serving")
     export.add_argument("run", metavar="RUN_DIR_OR_ZOO_NAME")
@@ -123,7 +125,8 @@ def _sample(args):
             raise UserError(f"--labels takes class ids separated by commas (e.g. 0,1,2), got {args.labels!r}") from None
         if not labels:
             raise UserError("--labels needs at least one class id, e.g. --labels 7")
-    path = sample(args.run, args.n, args.out, seed=args.seed, labels=labels, codes=args.codes)
+    path = sample(args.run, args.n, args.out, seed=args.seed, labels=labels, codes=args.codes,
+                  rejection=not args.no_rejection)
     print(f"wrote {args.n} samples to {path}")
 
 

@@ -89,3 +89,24 @@ def test_recipe_model_rejection():
     bad = recipes.apply_overrides(recipes.load("ring"), ["model.rejection={gamma: 1}"])
     with pytest.raises(UserError, match="model.rejection: unknown rejection option.s. gamma: valid options are gamma_percentile, burn_in"):
         recipes.build_model(bad)
+
+
+def test_cli_sample_no_rejection_writes_the_generators_own_samples(tmp_path, capsys):
+    """`keras-gans sample RUN --no-rejection`: the zoo ring model's generator without its DRS."""
+    from cli_helpers import assert_one_error_line
+
+    from keras_gans.cli import main
+    from keras_gans.runs import load_run
+
+    assert main(["sample", "ring", "--n", "300", "--seed", "1", "--out", str(tmp_path / "drs.npy")]) == 0
+    assert main(["sample", "ring", "--n", "300", "--seed", "1", "--no-rejection", "--out",
+                 str(tmp_path / "own.npy")]) == 0
+    assert main(["sample", "ring", "--n", "300", "--seed", "1", "--no-rejection", "--out",
+                 str(tmp_path / "own.png")]) == 0
+    gan, _ = load_run("ring")
+    own = np.load(tmp_path / "own.npy")
+    np.testing.assert_array_equal(own, gan.generate(300, seed=1, rejection=False))
+    assert not np.array_equal(own, np.load(tmp_path / "drs.npy"))
+    capsys.readouterr()
+    assert_one_error_line(capsys, main(["sample", "dcgan-mnist", "--no-rejection", "--out", str(tmp_path / "x.png")]),
+                          "has no model.rejection, so --no-rejection changes nothing")

@@ -212,6 +212,16 @@ class GAN(AdversarialModel):
             return self.rejection_sample(n, seed, batch_size)[0]
         return self._generate_from(self.latent(n, seed), batch_size)
 
+    def sample_picture(self, n, seed=None, centers=None, title=None, rejection=True):
+        """The per-epoch picture (`AdversarialModel.sample_picture`); `rejection=False` draws the
+        generator's own samples when the GAN has a rejection sampler."""
+        from keras_gans.utils.images import image_grid, scatter_picture
+
+        samples = self.generate(n, seed=seed, rejection=rejection)
+        if samples.ndim == 2:
+            return scatter_picture(samples, centers, title=title)
+        return image_grid(samples)
+
     def rejection_sample(self, n, seed=None, batch_size=256):
         """`(samples, stats)` of discriminator rejection sampling (see `DiscriminatorRejection`)."""
         if self.rejection is None:

@@ -204,11 +204,11 @@ def finished_message(out):
     ])
 
 
-def sample(run_dir, n, out, seed=None, labels=None, codes=False):
+def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True):
     """Writes `n` samples of a run: `.png` the model's picture (a grid, one row per label for
     conditional models, InfoGAN's code figure with `codes`, or a scatter plot), `.npy` the raw
     array in data scale (uint8 for images). `labels` (a list of class ids) asks a conditional model
-    for those classes."""
+    for those classes; `rejection=False` skips a GAN's discriminator rejection sampling."""
     import inspect
 
     import numpy as np
@@ -226,11 +226,16 @@ def sample(run_dir, n, out, seed=None, labels=None, codes=False):
         conditions["labels"] = labels
     if codes:
         conditions["codes"] = True
+    if not rejection:
+        if getattr(model, "rejection", None) is None:
+            raise UserError(f"{run_dir} samples without rejection already: its recipe has no model.rejection, "
+                            "so --no-rejection changes nothing")
+        conditions["rejection"] = False
     draw = model.generate if out.endswith(".npy") else model.sample_picture
     accepted = inspect.signature(draw).parameters
     for key in conditions:
         if key not in accepted:
-            flag = "--labels" if key == "labels" else "--codes"
+            flag = {"labels": "--labels", "codes": "--codes", "rejection": "--no-rejection"}[key]
             raise UserError(f"{run_dir} is a {type(model).__name__}, which takes no {flag}"
                             + (" for .npy output" if key == "codes" else ""))
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
