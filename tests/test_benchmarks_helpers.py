@@ -125,3 +125,19 @@ def test_rejection_settings_and_table():
     assert table[0].startswith("| zoo model | sampling (10,000 samples) | domain FID |")
     assert table[2] == "| `dcgan-mnist` | generator alone | 371.6 | 4810 ± 670 | 7.04 | 0.568 | 0.672 | 100.0% | 13 |"
     assert table[3].startswith("| `sngan-mnist` | DRS, gamma 0 | not applicable: hinge loss |")
+
+
+def test_time_to_quality_plot_draws_every_run(tmp_path):
+    """The time-to-quality PNG: two panels, one coloured line per run, from a report's points."""
+    from PIL import Image
+
+    ttq = _load("time_to_quality")
+    machine = {"date": "2026-11-30", "cpu": "CPU", "usable_cores": 2, "tensorflow": "2.21.0"}
+    runs = [{"recipe": name, "seed": 0, "points": [
+        {"train_cpu_seconds": 60.0 * (i + 1), "fid": fid / (i + 1), "confident": 0.5 + 0.1 * i} for i in range(4)]}
+        for name, fid in (("dcgan-mnist", 400.0), ("sngan-mnist", 800.0))]
+    path = tmp_path / "plot.png"
+    ttq.draw_plot({"machine": machine, "n": 100, "runs": runs}, str(path))
+    pixels = Image.open(path).convert("RGB")
+    colors = {pixels.getpixel((x, y)) for x in range(0, pixels.width, 2) for y in range(0, pixels.height, 2)}
+    assert (31, 119, 180) in colors and (214, 39, 40) in colors  # the two runs' lines
