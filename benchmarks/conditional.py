@@ -109,7 +109,10 @@ def zoo_seed0_run(row, steps, n):
         card = json.load(f)
     if card.get("steps") != steps or card.get("seed") != 0 or n != 10000:
         return None
-    metrics = {k: card["metrics"][k] for k, *_ in COLUMNS if k in card["metrics"]}
+    from keras_gans.metrics.evaluate import RESULT_KEYS
+
+    keys = {key for name in dict(ROWS)[row].split(",") for key in RESULT_KEYS[name]}  # the row's own metrics
+    metrics = {k: card["metrics"][k] for k, *_ in COLUMNS if k in card["metrics"] and k in keys}
     return {"row": row, "seed": 0, "steps": steps, "n": n, "train_seconds": card["wall_seconds"],
             "train_cpu_seconds": card["cpu_seconds"], **metrics, "source": f"saved_models/{row}/card.json"}
 
