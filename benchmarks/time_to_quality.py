@@ -96,7 +96,7 @@ def draw_plot(report, path):
             return ImageFont.load_default()
 
     small, normal, big = font(13), font(15), font(18)
-    width, height = 1100, 470
+    width, height = 1100, 500
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     machine = report["machine"]
