@@ -228,7 +228,7 @@ def test_model_type_selects_the_family_and_its_keys():
     recipe["model"]["type"] = "no-such-family"
     with pytest.raises(UserError, match="model.type: unknown model type 'no-such-family': valid types are .*gan"):
         recipes.validate(recipe)
-    assert keras_gans.GAN.recipe_keys() == ("type", "generator", "discriminator", "latent_dim", "rejection")
+    assert keras_gans.GAN.recipe_keys() == ("type", "generator", "discriminator", "latent_dim", "rejection", "noise")
     assert "ema_warmup" in keras_gans.GAN.compile_keys() and "precision" not in keras_gans.GAN.compile_keys()
 
 
