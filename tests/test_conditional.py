@@ -126,7 +126,7 @@ def test_generate_for_labels_and_reject_bad_ones():
 def test_noise_distribution(name):
     """`model.noise: uniform` (the DCGAN paper's, InfoGAN's code) draws z from U[-1, 1] in training
     and sampling; `normal` (the default) from N(0, 1). The same weights and seed give other samples."""
-    normal, uniform = built(tiny(name)), built(tiny(name, "model.noise=uniform"))
+    normal, uniform = built(tiny(name, "model.noise=normal")), built(tiny(name, "model.noise=uniform"))
 
     def z_of(model):
         inputs = model.sample_generator_inputs(512, "latent")
