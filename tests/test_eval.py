@@ -154,6 +154,9 @@ def test_evaluate_run_images_and_gan_object(mnist_run):
     assert other_seed["fid"] != results["fid"]
     with pytest.raises(UserError, match="pass data="):
         evaluate_run(gan, metrics="fid", n=200)
+    arrays = evaluate_run(gan, n=200, seed=0, data=real_samples("mnist"))  # defaults, real images as an array
+    assert set(arrays) == {"fid", "kid", "kid_std", "is", "is_std", "precision", "recall"}
+    assert arrays["fid"] == pytest.approx(results["fid"], rel=1e-6)
 
 
 def test_evaluate_run_points(ring_run):

@@ -33,7 +33,7 @@ from scipy import linalg
 from keras_gans.errors import UserError
 from keras_gans.metrics.labelled import LABELLED_RESULT_KEYS, labelled_results
 from keras_gans.metrics.real_data import _mixture, data_kind_of, real_data_key, real_samples  # noqa: F401
-from keras_gans.metrics.real_data import real_labels
+from keras_gans.metrics.real_data import is_bundled_mnist, real_labels
 
 #: Metric name -> the keys of its results.
 RESULT_KEYS = {
@@ -257,8 +257,7 @@ def metrics_of_run(gan, metrics, data, extractor="mnist"):
     class histogram) added for the bundled MNIST scored with its classifier."""
     kind = data_kind_of(data)
     names = parse_metrics(gan.default_metrics(kind) if metrics is None else metrics, kind)
-    mnist = (data == "mnist" or isinstance(data, collections.abc.Mapping) and data.get("name") == "mnist")
-    if metrics is None and mnist and extractor == "mnist" and "classes" not in names:
+    if metrics is None and is_bundled_mnist(data) and extractor == "mnist" and "classes" not in names:
         names += ("classes",)
     return names
 

@@ -89,10 +89,15 @@ def real_samples(data, image_shape=None, n=None, seed=0):
         raise UserError(str(e)) from None
 
 
+def is_bundled_mnist(data):
+    """Whether `data` (a data config, a `Mixture` or an array) names the bundled MNIST."""
+    config = {"name": data} if isinstance(data, str) else data
+    return isinstance(config, collections.abc.Mapping) and config.get("name") == "mnist"
+
+
 def real_labels(data):
     """The labels of `real_samples(data)` where known: the bundled MNIST's, else None."""
-    config = {"name": data} if isinstance(data, str) else data
-    if isinstance(config, collections.abc.Mapping) and config.get("name") == "mnist":
+    if is_bundled_mnist(data):
         from keras_gans.data import load_mnist
 
         return load_mnist()[1]
