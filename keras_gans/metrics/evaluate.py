@@ -32,7 +32,7 @@ from scipy import linalg
 
 from keras_gans.errors import UserError
 from keras_gans.metrics.labelled import LABELLED_RESULT_KEYS, labelled_results
-from keras_gans.metrics.real_data import _mixture, data_kind_of, real_data_key, real_samples  # noqa: F401
+from keras_gans.metrics.real_data import _mixture, data_kind_of, real_data_key, real_samples
 from keras_gans.metrics.real_data import is_bundled_mnist, real_labels
 
 #: Metric name -> the keys of its results.

@@ -7,8 +7,6 @@ against them, and its bounded support has no tails for G to map to rare, poor sa
 chooses it with `model.noise: uniform`.
 """
 
-import numpy as np
-
 #: The noise distributions a family accepts as `noise=`.
 NOISES = ("normal", "uniform")
 
