@@ -1,4 +1,4 @@
-"""The `keras-gans` command: list, train, sample and evaluate recipes."""
+"""The `keras-gans` command: list, train, sample, evaluate, invert and export recipes and runs."""
 
 import argparse
 import os
@@ -43,8 +43,22 @@ def _parser():
                         help="conditional models: these classes, one row per label in the PNG (default: every class)")
     sample.add_argument("--codes", action="store_true",
                         help="InfoGAN: one row per categorical code, continuous code 0 swept along the columns")
+    sample.add_argument("--interp", type=int, default=None, metavar="K",
+                        help="latent walks: --n // K rows, each K samples along a spherical interpolation "
+                             "between two random latents (the generator's own samples)")
     sample.add_argument("--no-rejection", action="store_true",
                         help="the generator's own samples, without the recipe's discriminator rejection sampling")
+
+    invert = sub.add_parser("invert", help="find the latent vectors whose samples look like given images")
+    invert.add_argument("run", metavar="RUN_DIR_OR_ZOO_NAME")
+    invert.add_argument("--in", dest="images", required=True, metavar="FILE",
+                        help="a picture (one image, or a grid as keras-gans sample writes) or an .npy array")
+    invert.add_argument("--out", required=True,
+                        help="FILE.png (rows of inputs, each followed by its reconstructions) or FILE.npy (the z found)")
+    invert.add_argument("--steps", type=int, default=300, help="optimisation steps (default 300)")
+    invert.add_argument("--feature-weight", type=float, default=1.0,
+                        help="weight of the MNIST-classifier feature term (0: pixels only; default 1)")
+    invert.add_argument("--seed", type=int, default=0, help="seed of the random starting candidates")
 
     export = sub.add_parser("export", help="export a run's generator as a SavedModel for TF Serving")
     export.add_argument("run", metavar="RUN_DIR_OR_ZOO_NAME")
@@ -126,8 +140,12 @@ def _sample(args):
         if not labels:
             raise UserError("--labels needs at least one class id, e.g. --labels 7")
     path = sample(args.run, args.n, args.out, seed=args.seed, labels=labels, codes=args.codes,
-                  rejection=not args.no_rejection)
-    print(f"wrote {args.n} samples to {path}")
+                  rejection=not args.no_rejection, interp=args.interp)
+    if args.interp:
+        rows = max(1, args.n // args.interp)
+        print(f"wrote {rows} latent walks of {args.interp} samples to {path}")
+    else:
+        print(f"wrote {args.n} samples to {path}")
 
 
 def _eval(args):
@@ -167,6 +185,39 @@ def _eval(args):
                                   "one half of the real data scored against the other half"))
 
 
+def _invert(args):
+    import time
+
+    import numpy as np
+
+    from keras_gans.runs import load_run
+    from keras_gans.sampling.inversion import invert
+    from keras_gans.utils.images import save_picture
+    from keras_gans.utils.picture_tiles import read_images
+
+    if not args.out.endswith((".png", ".npy")):
+        raise UserError(f"--out must end in .png (a picture) or .npy (the latent vectors), got {args.out!r}")
+    if args.steps < 0:
+        raise UserError(f"--steps must be 0 or more, got {args.steps}")
+    model, _ = load_run(args.run)
+    if model.sample_shape is None or len(model.sample_shape) != 3:
+        raise UserError(f"{args.run} does not generate images: invert takes an image model")
+    start = time.perf_counter()
+    try:
+        images = read_images(args.images, model.sample_shape)
+        found = invert(model, images, steps=args.steps, feature_weight=args.feature_weight, seed=args.seed)
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    if args.out.endswith(".npy"):
+        np.save(args.out, found.latents)
+    else:
+        save_picture(args.out, found.picture(images))
+    print(f"inverted {len(images)} images in {time.perf_counter() - start:.1f} s: mean squared pixel error "
+          f"{found.pixel_errors.mean():.4f} (the nearest random start: {found.start_errors.mean():.4f}); "
+          f"wrote {args.out}")
+
+
 def _export(args):
     from keras_gans.serving import export_gan
 
@@ -175,13 +226,43 @@ def _export(args):
     print(f"exported to {path}")
 
 
-COMMANDS = {"list": _list, "train": _train, "sample": _sample, "eval": _eval, "export": _export}
+COMMANDS = {"list": _list, "train": _train, "sample": _sample, "eval": _eval, "invert": _invert, "export": _export}
+#: Commands that need no model and must not import TensorFlow.
+LIGHT_COMMANDS = ("list",)
+#: Lines TensorFlow writes to stderr at import whatever TF_CPP_MIN_LOG_LEVEL says (absl logs
+#: before its log level applies): the oneDNN notice, which keras-gans logs itself in a run's log.
+IMPORT_NOISE = ("All log messages before absl::InitializeLog() is called", "oneDNN custom operations are on")
+
+
+def import_tensorflow_quietly():
+    """Imports TensorFlow with its import-time notices (`IMPORT_NOISE`) dropped from stderr; any
+    other line it writes is kept. Only when TF_CPP_MIN_LOG_LEVEL hides INFO messages."""
+    import tempfile
+
+    if "tensorflow" in sys.modules or os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0") in ("", "0"):
+        return
+    sys.stderr.flush()
+    with tempfile.TemporaryFile() as captured:
+        saved = os.dup(2)
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow  # noqa: F401
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            for line in captured.read().decode(errors="replace").splitlines(keepends=True):
+                if not any(noise in line for noise in IMPORT_NOISE):
+                    sys.stderr.write(line)
+            sys.stderr.flush()
 
 
 def main(argv=None):
     args = _parser().parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
+        if args.command not in LIGHT_COMMANDS:
+            import_tensorflow_quietly()
         COMMANDS[args.command](args)
         sys.stdout.flush()  # A closed pipe shows here, inside the try, not at interpreter exit.
     except (UserError, TrainingDiverged) as e:

@@ -381,6 +381,7 @@ def test_console_script_exit_codes_and_fresh_process_sampling(ring_run, tmp_path
     assert "Traceback" not in err_err
     errors = [line for line in err_err.splitlines() if line.startswith("keras-gans: error:")]
     assert len(errors) == 1 and "unknown recipe 'no-such-recipe'" in errors[0], err_err
+    assert err_err.strip().splitlines() == errors, err_err  # TensorFlow's import notices are not shown
     assert "ring-gan" in errors[0]
 
     assert processes[1].returncode == 0, ok_err

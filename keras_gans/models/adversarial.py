@@ -383,6 +383,11 @@ class AdversarialModel(keras.Model):
             return scatter_picture(samples, centers, title=title)
         return image_grid(samples)
 
+    def interpolate(self, rows, steps, seed=None, batch_size=256):
+        """`rows` latent walks of `steps` samples each (`keras_gans.sampling.interpolation`), as one
+        (rows * steps, ...) NumPy array; families with a latent space define it."""
+        raise ValueError(f"{type(self).__name__} has no latent space to interpolate in")
+
     @property
     def sample_shape(self):
         """The shape of one generated sample (no batch axis), or None if unknown."""

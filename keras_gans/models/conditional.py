@@ -96,6 +96,17 @@ class LabelConditionalModel(AdversarialModel):
         per_row = max(1, int(n) // len(rows))
         return image_grid(self.generate(len(rows) * per_row, seed, labels=np.repeat(rows, per_row)), per_row)
 
+    def interpolate(self, rows, steps, seed=None, batch_size=256):
+        """`rows` latent walks of `steps` samples each between pairs of random z, the label fixed
+        along a row (row i: class i mod num_classes); see `GAN.interpolate`."""
+        from keras_gans.sampling.interpolation import latent_walks
+
+        rows = int(rows)
+        z = numpy_noise(self.noise, np.random.default_rng(seed), (2 * rows, self.latent_dim))
+        walks = latent_walks(z[:rows], z[rows:], steps, self.noise)
+        labels = np.repeat(np.arange(rows) % self.num_classes, int(steps)).astype("int32")
+        return in_batches(lambda z_, y_: self.call((z_, y_)), (walks, labels), batch_size)
+
     def evaluation_samples(self, n, seed=0):
         """`(samples, labels)`: `n` samples with balanced labels, for conditional metrics."""
         labels = self.check_labels(None, n)

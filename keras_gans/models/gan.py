@@ -222,6 +222,14 @@ class GAN(AdversarialModel):
             return scatter_picture(samples, centers, title=title)
         return image_grid(samples)
 
+    def interpolate(self, rows, steps, seed=None, batch_size=256):
+        """`rows` latent walks of `steps` samples each, between pairs of random z (`latent_walks`:
+        spherical interpolation), as one (rows * steps, ...) NumPy array, row after row."""
+        from keras_gans.sampling.interpolation import latent_walks
+
+        z = self.latent(2 * int(rows), seed)
+        return self._generate_from(latent_walks(z[: int(rows)], z[int(rows):], steps, self.noise), batch_size)
+
     def rejection_sample(self, n, seed=None, batch_size=256):
         """`(samples, stats)` of discriminator rejection sampling (see `DiscriminatorRejection`)."""
         if self.rejection is None:

@@ -150,8 +150,11 @@ class InfoGAN(AdversarialModel):
         if continuous is None:
             continuous = rng.uniform(-1.0, 1.0, (n, self.continuous))
         continuous = np.asarray(continuous, "float32").reshape(n, self.continuous)
+        return self._generate_from(z, category.astype("int32"), continuous, batch_size)
+
+    def _generate_from(self, z, category, continuous, batch_size):
         return in_batches(lambda z_, c_, k_: tf.cast(self.sampler(self.generator_input(z_, c_, k_), training=False),
-                                                    tf.float32), (z, category.astype("int32"), continuous), batch_size)
+                                                    tf.float32), (z, category, continuous), batch_size)
 
     def sample_picture(self, n, seed=None, centers=None, title=None, codes=True):
         """The paper's figure: one row per category value; along the row continuous code 0 sweeps
@@ -164,9 +167,21 @@ class InfoGAN(AdversarialModel):
         continuous[:, 0] = np.tile(np.linspace(-1.0, 1.0, columns), self.categories)
         rng = np.random.default_rng(seed)
         z = np.repeat(self.draw_noise(rng, self.categories), columns, axis=0)
-        samples = in_batches(lambda z_, c_, k_: tf.cast(self.sampler(self.generator_input(z_, c_, k_), training=False),
-                                                       tf.float32), (z, category.astype("int32"), continuous), 256)
+        samples = self._generate_from(z, category.astype("int32"), continuous, 256)
         return image_grid(samples, columns)
+
+    def interpolate(self, rows, steps, seed=None, batch_size=256):
+        """`rows` walks of `steps` samples each between pairs of random noise vectors, the codes
+        fixed along a row (row i: category i mod categories, continuous codes drawn once)."""
+        from keras_gans.sampling.interpolation import latent_walks
+
+        rows, steps = int(rows), int(steps)
+        rng = np.random.default_rng(seed)
+        z = self.draw_noise(rng, 2 * rows)
+        walks = latent_walks(z[:rows], z[rows:], steps, self.noise)
+        category = np.repeat(np.arange(rows) % self.categories, steps).astype("int32")
+        continuous = np.repeat(rng.uniform(-1.0, 1.0, (rows, self.continuous)), steps, axis=0).astype("float32")
+        return self._generate_from(walks, category, continuous, batch_size)
 
     def evaluation_samples(self, n, seed=0):
         """`(samples, categories)`: for code purity, the categories play the labels' part."""

@@ -204,11 +204,12 @@ def finished_message(out):
     ])
 
 
-def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True):
+def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True, interp=None):
     """Writes `n` samples of a run: `.png` the model's picture (a grid, one row per label for
     conditional models, InfoGAN's code figure with `codes`, or a scatter plot), `.npy` the raw
     array in data scale (uint8 for images). `labels` (a list of class ids) asks a conditional model
-    for those classes; `rejection=False` skips a GAN's discriminator rejection sampling."""
+    for those classes; `rejection=False` skips a GAN's discriminator rejection sampling; `interp=K`
+    draws `n // K` latent walks of K samples each (`AdversarialModel.interpolate`), one per row."""
     import inspect
 
     import numpy as np
@@ -220,7 +221,14 @@ def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True)
         raise UserError(f"--out must end in .png (a picture) or .npy (the raw samples), got {out!r}")
     if n < 1:
         raise UserError(f"--n must be at least 1, got {n}")
+    if interp is not None:
+        if interp < 2:
+            raise UserError(f"--interp takes the samples per walk, at least 2 (its two ends), got {interp}")
+        if labels is not None or codes:
+            raise UserError("--interp draws its own rows (one walk each): leave out --labels and --codes")
     model, recipe = load_run(run_dir)
+    if interp is not None:
+        return _write_walks(model, run_dir, max(1, n // interp), interp, out, seed)
     conditions = {}
     if labels is not None:
         conditions["labels"] = labels
@@ -249,4 +257,24 @@ def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True)
             save_picture(out, model.sample_picture(n, seed=seed, centers=centers, **conditions))
     except ValueError as e:
         raise UserError(str(e)) from None
+    return out
+
+
+def _write_walks(model, run_dir, rows, steps, out, seed):
+    """`sample(..., interp=steps)`: `rows` latent walks, a grid with one walk per row or `.npy`."""
+    import numpy as np
+
+    from keras_gans.utils.images import image_grid, save_picture, to_uint8
+
+    try:
+        walks = model.interpolate(rows, steps, seed=seed)
+    except ValueError as e:
+        raise UserError(f"{run_dir}: {e}") from None
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    if out.endswith(".npy"):
+        np.save(out, walks.astype("float32") if walks.ndim == 2 else to_uint8(walks))
+    elif walks.ndim == 2:
+        raise UserError(f"{run_dir} generates 2-D points: --interp draws rows of images; write .npy for the points")
+    else:
+        save_picture(out, image_grid(walks, steps))
     return out

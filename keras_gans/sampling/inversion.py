@@ -1,0 +1,164 @@
+"""GAN inversion: the latent vector whose sample looks like a given image.
+
+For target images x, find z* = argmin_z  mean (G(z) - x)^2 + w_f |f(G(z)) - f(x)|^2 / |f(x)|^2
+by gradient descent (Adam) on z, as in Zhu et al. 2016 ("Generative Visual Manipulation on the
+Natural Image Manifold") and Creswell & Bharath 2018 ("Inverting the Generator of a GAN"): a
+pixel term, plus a feature term from a network f that sees shape rather than pixel offsets (by
+default the shipped MNIST classifier's features, for 1- or 3-channel square images; its squared
+error is taken relative to the targets' squared feature norm so that `feature_weight` 1 weighs it
+like the pixel term). z starts from the model's encoder when it has one (`encode`), otherwise
+from the best of `candidates` random draws (the one nearest in pixels), and stays in the support
+of the model's noise (clipped to [-1, 1] for uniform noise).
+
+The generator is the model's sampler (its EMA copy when it has one), in inference mode.
+"""
+
+import numpy as np
+
+#: Adam's moment decays and epsilon for the latent optimisation.
+BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-8
+
+
+class Inversion:
+    """What `invert` found: `latents` (n, latent_dim) z*, `reconstructions` G(z*) in [-1, 1],
+    `pixel_errors` (n,) mean squared pixel error of each, and `start_errors` those of the start."""
+
+    def __init__(self, latents, reconstructions, pixel_errors, start_errors):
+        self.latents = latents
+        self.reconstructions = reconstructions
+        self.pixel_errors = pixel_errors
+        self.start_errors = start_errors
+
+    def picture(self, targets, columns=8):
+        """A uint8 grid: a row of targets, then the row of their reconstructions, and so on."""
+        from keras_gans.metrics.extractors import as_image_batch
+        from keras_gans.utils.images import image_grid
+
+        targets = as_image_batch(targets)
+        columns = min(int(columns), len(targets))
+        rows = []
+        for i in range(0, len(targets), columns):
+            pair = [targets[i : i + columns], self.reconstructions[i : i + columns]]
+            pad = columns - len(pair[0])  # a short last row: blank cells keep the columns aligned
+            rows += [np.concatenate([p, -np.ones((pad, *p.shape[1:]), "float32")]) for p in pair]
+        return image_grid(np.concatenate(rows), columns)
+
+
+def invert(model, images, steps=300, learning_rate=0.05, feature_weight=1.0, extractor="default",
+           candidates=256, seed=0, batch_size=256):
+    """Finds z* with G(z*) close to each of `images` (see the module docstring).
+
+    Args:
+        model: a trained `GAN` (a generator of z alone) from `keras_gans.runs.load_run` or built.
+        images: (n, H, W, C) in the model's sample shape, float in [-1, 1] or uint8.
+        steps: Adam steps on z.
+        learning_rate: Adam's step size.
+        feature_weight: weight of the feature term; 0 for pixels only.
+        extractor: "default" (the MNIST classifier for square 1- or 3-channel images, none
+            otherwise), None, or a `keras_gans.metrics.extractors.FeatureExtractor`.
+        candidates: random z tried per image for the start (without an encoder).
+        seed: seed of the candidates.
+        batch_size: images optimised together.
+
+    Returns:
+        An `Inversion`.
+    """
+    import tensorflow as tf
+
+    targets = _as_targets(model, images)
+    steps, candidates = int(steps), int(candidates)
+    if steps < 0 or candidates < 1:
+        raise ValueError(f"invert needs steps >= 0 and candidates >= 1, got {steps} and {candidates}")
+    features = _feature_network(extractor, targets.shape[1:]) if feature_weight else None
+    starts = _starting_latents(model, targets, candidates, seed, batch_size)
+    generator = model.sampler
+    low, high = (-1.0, 1.0) if model.noise == "uniform" else (-np.inf, np.inf)
+
+    def loss_of(z, x, target_features, feature_norm):
+        fakes = tf.cast(generator(z, training=False), tf.float32)
+        pixel = tf.reduce_mean(_flat(tf.square(fakes - x)), axis=1)
+        if features is None:
+            return pixel
+        feature = tf.reduce_sum(tf.square(features(fakes) - target_features), axis=1) / feature_norm
+        return pixel + feature_weight * feature
+
+    @tf.function(reduce_retracing=True)
+    def optimise(z0, x):
+        target_features = features(x) if features is not None else tf.zeros([tf.shape(x)[0], 1])
+        feature_norm = tf.reduce_sum(tf.square(target_features), axis=1) + 1e-6
+        z, m, v = z0, tf.zeros_like(z0), tf.zeros_like(z0)
+        for t in tf.range(1, steps + 1):
+            with tf.GradientTape() as tape:
+                tape.watch(z)
+                loss = tf.reduce_sum(loss_of(z, x, target_features, feature_norm))
+            grad = tape.gradient(loss, z)
+            m = BETA_1 * m + (1 - BETA_1) * grad
+            v = BETA_2 * v + (1 - BETA_2) * tf.square(grad)
+            t = tf.cast(t, tf.float32)
+            step = learning_rate * (m / (1 - BETA_1**t)) / (tf.sqrt(v / (1 - BETA_2**t)) + EPSILON)
+            z = tf.clip_by_value(z - step, low, high)
+        return z
+
+    latents = []
+    for i in range(0, len(targets), batch_size):
+        x = tf.constant(targets[i : i + batch_size])
+        z0 = tf.constant(starts[i : i + batch_size])
+        latents.append(optimise(z0, x).numpy() if steps else z0.numpy())
+    latents = np.concatenate(latents).astype("float32")
+    reconstructions = model._generate_from(latents, batch_size)
+    return Inversion(latents, reconstructions, _pixel_errors(reconstructions, targets),
+                     _pixel_errors(model._generate_from(starts, batch_size), targets))
+
+
+def _as_targets(model, images):
+    from keras_gans.metrics.extractors import as_image_batch
+
+    if not hasattr(model, "latent") or not hasattr(model, "sampler"):
+        raise ValueError(f"invert takes a model whose generator maps z alone to a sample (a GAN); "
+                         f"{type(model).__name__}'s generator takes more inputs")
+    targets = as_image_batch(images, "images to invert")
+    if model.sample_shape is not None and tuple(targets.shape[1:]) != tuple(model.sample_shape):
+        raise ValueError(f"the images are {tuple(targets.shape[1:])}, the model makes "
+                         f"{tuple(model.sample_shape)}: give images of the model's shape")
+    return targets.astype("float32")
+
+
+def _feature_network(extractor, shape):
+    """A differentiable `images -> (n, d) features` function, or None."""
+    if extractor == "default":
+        height, width, channels = shape
+        if height != width or channels not in (1, 3):
+            return None
+        from keras_gans.metrics.extractors import MNISTFeatureExtractor
+
+        extractor = MNISTFeatureExtractor()
+    if extractor is None:
+        return None
+
+    def features(images):
+        outputs = extractor.model(extractor.preprocess(images), training=False)
+        outputs = outputs[0] if isinstance(outputs, (list, tuple)) else outputs
+        return _flat(outputs)
+
+    return features
+
+
+def _flat(tensor):
+    import tensorflow as tf
+
+    return tf.reshape(tensor, [tf.shape(tensor)[0], -1])
+
+
+def _starting_latents(model, targets, candidates, seed, batch_size):
+    """The encoder's codes, or per target the nearest (in pixels) of `candidates` random z."""
+    if hasattr(model, "encode"):
+        return np.asarray(model.encode(targets), "float32")
+    pool = model.latent(candidates, seed)
+    samples = model._generate_from(pool, batch_size).reshape(candidates, -1)
+    flat = targets.reshape(len(targets), -1)
+    distances = (np.sum(flat**2, axis=1, keepdims=True) - 2 * flat @ samples.T + np.sum(samples**2, axis=1)[None])
+    return pool[np.argmin(distances, axis=1)]
+
+
+def _pixel_errors(reconstructions, targets):
+    return np.mean(np.square(reconstructions - targets).reshape(len(targets), -1), axis=1)
