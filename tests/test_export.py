@@ -50,7 +50,8 @@ def image_gan():
 
 def point_gan(ema=False):
     keras.utils.set_random_seed(12)
-    gan = keras_gans.GAN(mlp_generator(POINT_LATENT, (2,), units=(8,)), mlp_discriminator((2,), units=(8,)), seed=2)
+    gan = keras_gans.GAN(mlp_generator(POINT_LATENT, (2,), units=(8,)), mlp_discriminator((2,), units=(8,)), seed=2,
+                         noise="uniform")  # generate_from_seed must draw U[-1, 1] z for it
     gan.compile(ema_decay=0.9 if ema else None)
     _perturb(gan.generator, 0.5, seed=1)
     return gan
@@ -179,13 +180,16 @@ def test_loads_and_runs_in_a_fresh_process_without_keras_gans(exported, tmp_path
     np.testing.assert_array_equal(uint8, to_uint8(images))
 
     # generate_from_seed: deterministic across calls and processes, different across seeds.
-    for tag, model, latent_dim in (("img", gan.ema_generator, LATENT),
-                                   ("pts", exported["point_gan"].generator, POINT_LATENT)):
+    for tag, model, latent_dim, noise in (("img", gan.ema_generator, LATENT, "normal"),
+                                          ("pts", exported["point_gan"].generator, POINT_LATENT, "uniform")):
         a, b, c = out[tag + "_seed7_a"], out[tag + "_seed7_b"], out[tag + "_seed8"]
         assert a.dtype == np.float32 and a.shape[0] == 4
         np.testing.assert_array_equal(a, b)
         assert np.abs(a - c).max() > 1e-3
-        np.testing.assert_allclose(a, sample(model, latent_from_seed(7, 4, latent_dim)), atol=1e-5)
+        np.testing.assert_allclose(a, sample(model, latent_from_seed(7, 4, latent_dim, noise)), atol=1e-5)
+        other = latent_from_seed(7, 4, latent_dim, "normal" if noise == "uniform" else "uniform")
+        assert np.abs(a - sample(model, other)).max() > 1e-3  # the model's own noise, not the other
+    assert np.abs(latent_from_seed(7, 500, 4, "uniform")).max() <= 1.0 < np.abs(latent_from_seed(7, 500, 4)).max()
 
     points = out["pts_default"]
     assert points.dtype == np.float32 and points.shape == (5, 2)

@@ -253,7 +253,7 @@ class GAN(AdversarialModel):
     def serving_endpoints(self, max_num):
         from keras_gans.models.serving_signatures import latent_endpoints
 
-        return latent_endpoints(self.sampler, self.latent_dim, max_num)
+        return latent_endpoints(self.sampler, self.latent_dim, max_num, self.noise)
 
     # ------------------------------------------------------------------ the step's parts
 

@@ -6,8 +6,9 @@
 - `generate_uint8` (generators of rank-4 images only): `z` -> `images` uint8 [batch, H, W, C],
   `round((x + 1) * 127.5)` clipped to [0, 255], as `keras_gans.utils.images.to_uint8`.
 - `generate_from_seed`: `seed` int64 scalar, `num` int32 scalar -> `images` float32 [num, ...]
-  from `z = latent_from_seed(seed, num, latent_dim)`; the same seed gives the same images in
-  every call and every process (TF's stateless RNG).
+  from `z = latent_from_seed(seed, num, latent_dim, noise)`, drawn from the model's noise
+  distribution (N(0, I) or U[-1, 1]); the same seed gives the same images in every call and every
+  process (TF's stateless RNG).
 
 A model's `serving_endpoints(max_num)` returns `(resources, endpoints)`: the Keras objects the
 archive tracks and `(name, fn, input_signature)` triples; `keras_gans.serving.export_gan` writes
@@ -19,24 +20,29 @@ from keras_gans.errors import UserError
 OUTPUT_KEY = "images"
 
 
-def latent_from_seed(seed, num, latent_dim):
+def latent_from_seed(seed, num, latent_dim, noise="normal"):
     """The z the `generate_from_seed` signature draws: float32 NumPy of shape (num, latent_dim).
 
-    `tf.random.stateless_normal([num, latent_dim], seed=[seed, 0])`. It is not the z of
+    `tf.random.stateless_normal([num, latent_dim], seed=[seed, 0])`, or `stateless_uniform` in
+    [-1, 1) for `noise="uniform"` (the model's `noise`). It is not the z of
     `GAN.latent(num, seed)` (NumPy's generator): the same seed gives other samples than
     `GAN.generate(num, seed)`, but `serving_default(z=latent_from_seed(s, n, d))` equals
     `generate_from_seed(seed=s, num=n)`.
     """
     import tensorflow as tf
 
-    return _seeded_latent(tf.constant(seed, tf.int64), tf.constant(num, tf.int32), int(latent_dim)).numpy()
+    return _seeded_latent(tf.constant(seed, tf.int64), tf.constant(num, tf.int32), int(latent_dim), noise).numpy()
 
 
-def _seeded_latent(seed, num, latent_dim):
+def _seeded_latent(seed, num, latent_dim, noise="normal"):
     import tensorflow as tf
+
+    from keras_gans.models.noise import check_noise
 
     shape = tf.stack([num, tf.constant(latent_dim, tf.int32)])
     key = tf.stack([seed, tf.constant(0, tf.int64)])
+    if check_noise(noise) == "uniform":
+        return tf.random.stateless_uniform(shape, seed=key, minval=-1.0, maxval=1.0, dtype=tf.float32)
     return tf.random.stateless_normal(shape, seed=key, dtype=tf.float32)
 
 
@@ -64,8 +70,9 @@ def to_uint8_images(images):
     return tf.cast(tf.clip_by_value(x, 0.0, 255.0), tf.uint8)
 
 
-def latent_endpoints(generator, latent_dim, max_num):
-    """`(resources, endpoints)` of the z -> images signatures above for `generator`."""
+def latent_endpoints(generator, latent_dim, max_num, noise="normal"):
+    """`(resources, endpoints)` of the z -> images signatures above for `generator`, whose z
+    comes from `noise` ("normal" or "uniform"; `generate_from_seed` draws from it)."""
     import tensorflow as tf
 
     inputs = getattr(generator, "inputs", None)
@@ -97,7 +104,7 @@ def latent_endpoints(generator, latent_dim, max_num):
             ),
         ]
         with tf.control_dependencies(checks):
-            z = _seeded_latent(seed, num, latent_dim)
+            z = _seeded_latent(seed, num, latent_dim, noise)
         return {OUTPUT_KEY: images(z)}
 
     z_spec = [tf.TensorSpec([None, latent_dim], tf.float32, name="z")]
