@@ -140,6 +140,20 @@ def write_report(path, report):
         f.write("\n")
 
 
+def finish_report(out, benchmark, machine, settings, results, table, **extra):
+    """Ends a benchmark: marks the machine's load at the end, writes the JSON report (`benchmark`,
+    `machine`, `settings`, `results`, `table` and `extra`) to `out`, prints the machine line and
+    the Markdown table; returns the report."""
+    mark_end(machine)
+    report = {"benchmark": benchmark, "machine": machine, "settings": settings, "results": results, **extra,
+              "table": table}
+    write_report(out, report)
+    print(f"{machine_summary(machine)}\n")
+    print(table)
+    print(f"\nWrote {out}")
+    return report
+
+
 def machine_info():
     import keras
     import tensorflow as tf

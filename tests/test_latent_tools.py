@@ -74,7 +74,7 @@ def test_inversion_recovers_a_planted_latent_of_a_linear_generator():
     gan = _linear_gan()
     planted = np.random.default_rng(1).normal(size=(6, 4)).astype("float32")
     images = gan._generate_from(planted, 256)
-    found = invert(gan, images, steps=300, feature_weight=0, candidates=16)
+    found = invert(gan, images, steps=300, feature_weight=0, candidates=16, batch_size=4)  # 4, then 2 padded
     np.testing.assert_allclose(found.latents, planted, atol=1e-3)
     assert found.pixel_errors.max() < 1e-8 < found.start_errors.min()
     assert invert(gan, images, steps=0, candidates=16).latents.shape == (6, 4)  # the start alone

@@ -100,10 +100,14 @@ def invert(model, images, steps=300, learning_rate=0.05, feature_weight=1.0, ext
         return z
 
     latents = []
-    for i in range(0, len(targets), batch_size):
-        x = tf.constant(targets[i : i + batch_size])
-        z0 = tf.constant(starts[i : i + batch_size])
-        latents.append(optimise(z0, x).numpy() if steps else z0.numpy())
+    size = min(int(batch_size), len(targets))
+    for i in range(0, len(targets), size):
+        x, z0 = targets[i : i + size], starts[i : i + size]
+        rows = len(x)
+        if rows < size:  # a short last batch, padded to the traced shape (the rows are independent)
+            x, z0 = (np.take(a, np.arange(size) % rows, axis=0) for a in (x, z0))
+        found = optimise(tf.constant(z0), tf.constant(x)).numpy() if steps else z0
+        latents.append(found[:rows])
     latents = np.concatenate(latents).astype("float32")
     reconstructions = model._generate_from(latents, batch_size)
     return Inversion(latents, reconstructions, _pixel_errors(reconstructions, targets),
