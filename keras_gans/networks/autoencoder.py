@@ -9,18 +9,20 @@ from keras_gans.networks.registry import register_network
 
 @register_network("autoencoder", role="discriminator")
 def autoencoder_discriminator(input_shape=(28, 28, 1), base_filters=64, code_dim=64, units=(256, 256),
-                              name="discriminator"):
+                              code_output=False, name="discriminator"):
     """x -> encoder -> code -> decoder -> reconstruction; outputs the per-sample energy (batch,).
 
     Images (rank 3): a strided-conv encoder and a transposed-conv decoder of DCGAN shape.
     Points (rank 1): an MLP encoder/decoder with `units` hidden layers.
+    `code_output=True` outputs `{"logits": energy, "code": code}`, the code for EBGAN's
+    pulling-away term (`keras_gans.penalties.PullingAway`).
     """
     inputs = keras.Input(tuple(input_shape), name="x")
     if len(input_shape) == 1:
         x = inputs
         for width in units:
             x = keras.layers.Dense(width, activation="leaky_relu")(x)
-        x = keras.layers.Dense(code_dim, name="code")(x)
+        x = code = keras.layers.Dense(code_dim, name="code")(x)
         for width in reversed(units):
             x = keras.layers.Dense(width, activation="leaky_relu")(x)
         reconstruction = keras.layers.Dense(input_shape[0])(x)
@@ -34,7 +36,7 @@ def autoencoder_discriminator(input_shape=(28, 28, 1), base_filters=64, code_dim
             x = keras.layers.LeakyReLU(0.2)(x)
             filters *= 2
         x = keras.layers.Flatten()(x)
-        x = keras.layers.Dense(code_dim, name="code")(x)
+        x = code = keras.layers.Dense(code_dim, name="code")(x)
         filters //= 2
         x = keras.layers.Dense(start * start * filters, activation="relu")(x)
         x = keras.layers.Reshape((start, start, filters))(x)
@@ -44,4 +46,6 @@ def autoencoder_discriminator(input_shape=(28, 28, 1), base_filters=64, code_dim
         reconstruction = keras.layers.Conv2DTranspose(channels, 4, strides=2, padding="same",
                                                       activation="tanh")(x)
     energy = ReconstructionEnergy(name="energy", dtype="float32")([inputs, reconstruction])
+    if code_output:
+        return keras.Model(inputs, {"logits": energy, "code": code}, name=name)
     return keras.Model(inputs, energy, name=name)

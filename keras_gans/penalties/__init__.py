@@ -22,6 +22,8 @@ from keras_gans.penalties.gradient_penalty import squared_gradient_norm
 from keras_gans.penalties.orthogonal_regularization import OrthogonalRegularization
 from keras_gans.penalties.orthogonal_regularization import orthogonal_regularization_value
 from keras_gans.penalties.penalty import Penalty
+from keras_gans.penalties.pulling_away import PullingAway
+from keras_gans.penalties.pulling_away import pulling_away_value
 from keras_gans.utils.registry import Registry
 
 _registry = Registry(
@@ -31,6 +33,7 @@ _registry = Registry(
         "gradient_penalty": GradientPenalty,
         "drift_penalty": DriftPenalty,
         "orthogonal_regularization": OrthogonalRegularization,
+        "pulling_away": PullingAway,
     },
 )
 

@@ -53,6 +53,17 @@ def global_mean(x):
     return total / count
 
 
+def global_sum(tensors):
+    """Each of `tensors` (a list) summed over the replicas, in float32: the sum over the global
+    batch of per-replica sums (all-reduced under a multi-replica strategy; differentiable, as
+    `global_mean`)."""
+    tensors = [tf.cast(t, tf.float32) for t in tensors]
+    ctx = tf.distribute.get_replica_context()
+    if ctx is not None and ctx.num_replicas_in_sync > 1:
+        tensors = ctx.all_reduce(tf.distribute.ReduceOp.SUM, tensors)
+    return list(tensors)
+
+
 def global_std(x):
     """The population standard deviation of every element of `x` over the global batch (float32)."""
     x = tf.cast(x, tf.float32)
