@@ -42,7 +42,8 @@ DATA_LICENSES = {
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("names", nargs="+", help="shipped recipe names to train into the zoo")
+    parser.add_argument("names", nargs="*", help="shipped recipe names to train into the zoo (none: only rewrite "
+                                                 "the index table of the zoo's README.md from the cards)")
     parser.add_argument("--zoo", default=os.path.join(REPO, "saved_models"), help="zoo folder (default saved_models/)")
     parser.add_argument("--runs", default=os.path.join(REPO, "runs", "zoo"), help="run folders (default runs/zoo/)")
     parser.add_argument("--steps", type=int, default=None, help="override train.steps (smoke tests only)")
@@ -282,6 +283,55 @@ def _image_or_points_note(card):
             "Inception Score computed with that classifier (10 is the maximum).")
 
 
+#: The header of the zoo index's table (`saved_models/README.md`), which `write_index` rewrites.
+INDEX_HEADER = ("| model | recipe | steps | wall time (2-core CPU; CPU time) | measured with `keras-gans eval NAME` "
+                "(seed 0) | networks |")
+
+
+def index_quality(metrics):
+    """The index's one-cell summary of a card's metrics."""
+    if "modes" in metrics:
+        return f"{metrics['modes']} modes, {100 * metrics['hq']:.1f}% HQ"
+    parts = []
+    for key, label in (("conditional_accuracy", "conditional accuracy"), ("code_purity", "code purity"),
+                       ("confident", "confident")):
+        if key in metrics:
+            parts.append(f"{label} {100 * metrics[key]:.1f}%")
+    if "class_min" in metrics:
+        parts.append(f"classes {100 * metrics['class_min']:.1f}-{100 * metrics['class_max']:.1f}%")
+    parts.append(f"domain FID {metrics['fid']:.1f}")
+    if "intra_fid" in metrics:
+        parts.append(f"intra-class FID {metrics['intra_fid']:.1f}")
+    return ", ".join(parts)
+
+
+def write_index(zoo_root):
+    """Rewrites the table of `zoo_root/README.md` (after `INDEX_HEADER`) from every entry's card."""
+    import yaml
+
+    path = os.path.join(zoo_root, "README.md")
+    with open(path) as f:
+        lines = f.read().split("\n")
+    start = lines.index(INDEX_HEADER)
+    end = lines.index("", start)
+    rows = []
+    for name in sorted(os.listdir(zoo_root)):
+        card_path = os.path.join(zoo_root, name, "card.json")
+        if not os.path.isfile(card_path) or name == "mnist-classifier":
+            continue
+        with open(card_path) as f:
+            card = json.load(f)
+        with open(os.path.join(zoo_root, name, "recipe.yaml")) as f:
+            rejection = " (with rejection sampling)" if yaml.safe_load(f)["model"].get("rejection") is not None else ""
+        minutes, seconds = divmod(round(card["wall_seconds"]), 60)
+        rows.append((card["date"], f"| [`{name}`]({name}/README.md) | [`{card['recipe']}`](../keras_gans/recipes/"
+                     f"{card['recipe']}.yaml) | {card['steps']} | {minutes} min {seconds} s ({round(card['cpu_seconds'])} s) "
+                     f"| {index_quality(card['metrics'])}{rejection} | {card['model_bytes'] / 1e6:.1f} MB |"))
+    lines[start + 2 : end] = [row for _, row in sorted(rows, key=lambda r: r[1])]
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+
+
 def main(argv=None):
     args = parse_args(argv)
     sys.path.insert(0, REPO)
@@ -290,6 +340,7 @@ def main(argv=None):
             convert(name, args.zoo)
         else:
             build(name, args.zoo, args.runs, steps=args.steps, eval_n=args.eval_n, note=args.note)
+    write_index(args.zoo)
 
 
 if __name__ == "__main__":
