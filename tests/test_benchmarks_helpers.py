@@ -141,3 +141,18 @@ def test_time_to_quality_plot_draws_every_run(tmp_path):
     pixels = Image.open(path).convert("RGB")
     colors = {pixels.getpixel((x, y)) for x in range(0, pixels.width, 2) for y in range(0, pixels.height, 2)}
     assert (31, 119, 180) in colors and (214, 39, 40) in colors  # the two runs' lines
+
+
+def test_zoo_index_matches_the_cards(tmp_path):
+    """saved_models/README.md's table is what build_zoo.write_index makes of the cards (no stale row)."""
+    import shutil
+
+    build_zoo = _load("build_zoo")
+    zoo = os.path.join(os.path.dirname(BENCHMARKS), "saved_models")
+    copy = tmp_path / "zoo"
+    shutil.copytree(zoo, copy, ignore=shutil.ignore_patterns("*.keras", "*.png"))
+    build_zoo.write_index(str(copy))
+    assert (copy / "README.md").read_text() == open(os.path.join(zoo, "README.md")).read()
+    assert build_zoo.index_quality({"modes": 8, "hq": 0.981}) == "8 modes, 98.1% HQ"
+    assert build_zoo.index_quality({"fid": 74.66, "confident": 0.861, "class_min": 0.084, "class_max": 0.127}) == (
+        "confident 86.1%, classes 8.4-12.7%, domain FID 74.7")
