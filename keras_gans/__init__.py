@@ -32,6 +32,7 @@ _NAMES = {
     "ACGAN": "keras_gans.models",
     "InfoGAN": "keras_gans.models",
     "BiGAN": "keras_gans.models",
+    "BEGAN": "keras_gans.models",
     "StepContext": "keras_gans.models",
     "TopKGeneratorUpdate": "keras_gans.models",
     "OrthogonalRegularization": "keras_gans.penalties",

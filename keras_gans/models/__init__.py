@@ -2,6 +2,8 @@
 
 from keras_gans.models.acgan import ACGAN
 from keras_gans.models.adversarial import AdversarialModel
+from keras_gans.models.began import BEGAN
+from keras_gans.models.bigan import BiGAN
 from keras_gans.models.cgan import ConditionalGAN
 from keras_gans.models.conditional import LabelConditionalModel
 from keras_gans.models.exponential_moving_average import ExponentialMovingAverage
@@ -19,6 +21,8 @@ from keras_gans.models.top_k import TopKGeneratorUpdate
 __all__ = [
     "ACGAN",
     "AdversarialModel",
+    "BEGAN",
+    "BiGAN",
     "ConditionalGAN",
     "InfoGAN",
     "LabelConditionalModel",
