@@ -23,6 +23,29 @@ def labelled_batches(n=32, batch=8):
     return tf.data.Dataset.from_tensor_slices((x, labels[:n].astype("int32"))).batch(batch)
 
 
+def straight_and_resumed(recipe, folder, batches=labelled_batches):
+    """`(straight, loaded)`: the recipe's model trained 4 steps in one go, and the same trained 2
+    steps, saved to `folder/m.keras`, loaded and trained 2 more steps (for exact-resume tests)."""
+    straight = built(recipe)
+    straight.fit(batches(), epochs=1, steps_per_epoch=4, verbose=0)
+    first = built(recipe)
+    first.fit(batches().take(2), epochs=1, steps_per_epoch=2, verbose=0)
+    first.save(folder / "m.keras")
+    loaded = keras.saving.load_model(folder / "m.keras")
+    assert type(loaded) is type(first) and int(loaded.step_counter.numpy()) == 2
+    loaded.fit(batches().skip(2), epochs=1, steps_per_epoch=2, verbose=0)
+    return straight, loaded
+
+
+def one_and_two_replicas(recipe, strategy, steps=2):
+    """`(one, two)`: the recipe's model trained `steps` steps on one device and on `strategy`."""
+    one = built(recipe)
+    one.fit(labelled_batches(), epochs=1, steps_per_epoch=steps, verbose=0)
+    two = built(recipe, strategy)
+    two.fit(labelled_batches(), epochs=1, steps_per_epoch=steps, verbose=0)
+    return one, two
+
+
 def weights(model):
     return [keras.ops.convert_to_numpy(w) for w in model.get_weights()]
 

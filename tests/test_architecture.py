@@ -5,7 +5,6 @@ import os
 import re
 import types
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -15,7 +14,8 @@ import keras_gans
 from keras_gans import recipes
 from keras_gans.cli import main
 
-from model_helpers import assert_weights_close, built, labelled_batches, weights
+from model_helpers import (assert_weights_close, one_and_two_replicas,
+                           straight_and_resumed, weights)
 
 DOC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "architecture.md")
 
@@ -73,16 +73,8 @@ def test_trains_by_recipe_through_the_cli_and_every_tool_takes_the_run(example, 
 
 
 def test_save_load_resume_continues_exactly(example, tmp_path):
-    recipe = tiny_recipe()
-    straight = built(recipe)
-    straight.fit(labelled_batches(), epochs=1, steps_per_epoch=4, verbose=0)
-    first = built(recipe)
-    first.fit(labelled_batches().take(2), epochs=1, steps_per_epoch=2, verbose=0)
-    first.save(tmp_path / "m.keras")
-    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    straight, loaded = straight_and_resumed(tiny_recipe(), tmp_path)
     assert isinstance(loaded, example.TinyACGAN) and loaded.class_weight == 1.0
-    assert int(loaded.step_counter.numpy()) == 2
-    loaded.fit(labelled_batches().skip(2), epochs=1, steps_per_epoch=2, verbose=0)
     assert_weights_close(weights(loaded), weights(straight), atol=1e-6)
     assert_weights_close([v.numpy() for v in loaded.d_optimizer.variables],
                  [v.numpy() for v in straight.d_optimizer.variables], atol=1e-6)
@@ -90,8 +82,5 @@ def test_save_load_resume_continues_exactly(example, tmp_path):
 
 def test_two_replicas_equal_one_device(example, mirrored_strategy):
     recipe = tiny_recipe()
-    one = built(recipe)
-    one.fit(labelled_batches(), epochs=1, steps_per_epoch=2, verbose=0)
-    two = built(recipe, mirrored_strategy)
-    two.fit(labelled_batches(), epochs=1, steps_per_epoch=2, verbose=0)
+    one, two = one_and_two_replicas(recipe, mirrored_strategy)
     assert_weights_close(weights(two), weights(one), atol=1e-5)

@@ -4,7 +4,6 @@ import json
 import math
 import os
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -20,7 +19,8 @@ from keras_gans.metrics import code_purity, intra_class_frechet_distance
 from keras_gans.models.cgan import mismatch_discriminator_loss
 
 from cli_helpers import assert_one_error_line
-from model_helpers import assert_weights_close, built, labelled_batches, weights
+from model_helpers import (assert_weights_close, built, one_and_two_replicas,
+                           straight_and_resumed, weights)
 
 FAMILIES = ("cgan-mnist", "projection-mnist", "acgan-mnist", "infogan-mnist")
 
@@ -88,25 +88,14 @@ def test_code_purity_and_intra_fid():
 
 @pytest.mark.parametrize("name", FAMILIES)
 def test_each_family_trains_saves_and_continues_exactly(name, tmp_path):
-    recipe = tiny(name)
-    straight = built(recipe)
-    straight.fit(labelled_batches(), epochs=1, steps_per_epoch=4, verbose=0)
-    first = built(recipe)
-    first.fit(labelled_batches().take(2), epochs=1, steps_per_epoch=2, verbose=0)
-    first.save(tmp_path / "m.keras")
-    loaded = keras.saving.load_model(tmp_path / "m.keras")
-    assert type(loaded) is type(first) and int(loaded.step_counter.numpy()) == 2
-    loaded.fit(labelled_batches().skip(2), epochs=1, steps_per_epoch=2, verbose=0)
+    straight, loaded = straight_and_resumed(tiny(name), tmp_path)
     assert_weights_close(weights(loaded), weights(straight), atol=1e-5)
 
 
 @pytest.mark.parametrize("name", FAMILIES)
 def test_two_replicas_equal_one_device(name, mirrored_strategy):
     recipe = tiny(name)
-    one = built(recipe)
-    one.fit(labelled_batches(), epochs=1, steps_per_epoch=2, verbose=0)
-    two = built(recipe, mirrored_strategy)
-    two.fit(labelled_batches(), epochs=1, steps_per_epoch=2, verbose=0)
+    one, two = one_and_two_replicas(recipe, mirrored_strategy)
     assert_weights_close(weights(two), weights(one), atol=1e-4)
 
 

@@ -71,7 +71,7 @@ class AdversarialModel(keras.Model):
                                            aggregation="only_first_replica")
 
     def _mark_built(self):
-        if all(getattr(self, slot).built for slot in self.network_slots):
+        if all(getattr(self, slot, None) is not None and getattr(self, slot).built for slot in self.network_slots):
             self.built = True
 
     # ------------------------------------------------------------------ networks and players
