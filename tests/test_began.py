@@ -34,11 +34,11 @@ def test_one_step_moves_k_by_the_controller_and_logs_it():
     real_energy = float(tf.reduce_mean(model.discriminator(real, training=True)))
     fake_energy = float(tf.reduce_mean(model.discriminator(model.generator(z, training=True), training=True)))
     history = model.fit(labelled_batches(n=8), epochs=1, steps_per_epoch=1, verbose=0).history
-    expected = float(equilibrium_update(0.0, real_energy, fake_energy, 0.5, 0.5))
+    expected = float(equilibrium_update(0.0, real_energy, fake_energy, model.gamma, 0.5))
     assert float(model.k.numpy()) == pytest.approx(expected, abs=1e-5) and expected > 0.0
     assert history["k"][0] == pytest.approx(expected, abs=1e-5)
-    assert history["convergence"][0] == pytest.approx(float(convergence_measure(real_energy, fake_energy, 0.5)),
-                                                      rel=1e-4)
+    assert history["convergence"][0] == pytest.approx(
+        float(convergence_measure(real_energy, fake_energy, model.gamma)), rel=1e-4)
 
 
 def test_trains_saves_and_continues_exactly_with_k(tmp_path):
