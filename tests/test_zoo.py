@@ -20,7 +20,7 @@ from keras_gans.training.run import train
 from cli_helpers import assert_one_error_line
 
 SHIPPED = ("ring", "grid", "dcgan-mnist", "sngan-mnist", "cgan-mnist", "projection-mnist", "acgan-mnist",
-           "infogan-mnist")
+           "infogan-mnist", "bigan-mnist")
 CARD_KEYS = ("format", "kind", "name", "description", "recipe", "steps", "batch_size", "wall_seconds",
              "cpu_seconds", "eval_command", "metrics", "data_license", "keras_version", "model_bytes")
 
@@ -45,7 +45,10 @@ def test_shipped_entry_has_a_complete_model_card(name):
     assert card["format"] == zoo.ZOO_FORMAT and card["kind"] == "gan" and card["name"] == name
     assert card["recipe"] == name  # zoo names are the recipe names that trained them
     networks = os.path.join(folder, zoo.NETWORKS_DIR)
-    assert sorted(os.listdir(networks)) == ["discriminator.keras", "ema_generator.keras", "generator.keras"]
+    listed = sorted(f[: -len(".keras")] for f in os.listdir(networks))
+    assert listed == card.get("networks", listed)  # cards of zoo format 1 conversions do not list them
+    family = keras_gans.models.get_model_class(zoo.recipe(name)["model"].get("type", "gan"))
+    assert {*family.network_slots, "ema_generator"} <= set(listed)  # each slot, and G's average
     assert not os.path.exists(os.path.join(folder, zoo.MODEL_FILE))  # no optimizer state in the zoo
     model_bytes = sum(os.path.getsize(os.path.join(networks, f)) for f in os.listdir(networks))
     assert model_bytes == card["model_bytes"] and model_bytes < 8 * 1024 * 1024
