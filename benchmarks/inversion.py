@@ -1,6 +1,6 @@
 """GAN inversion of real digits with the unconditional MNIST zoo models: how close G(z*) gets.
 
-For each zoo model, `keras_gans.sampling.invert` (what `keras-gans invert` runs) looks for z* of
+For each zoo model, `keras_gans.inversion.invert` (what `keras-gans invert` runs) looks for z* of
 `--n` bundled digits (the first n of a seeded permutation of the 10,000; the zoo models were trained
 on all of them, so this measures how well G covers its training digits, not generalisation):
 
@@ -61,7 +61,7 @@ def main(argv=None):
     from keras_gans import zoo
     from keras_gans.data import load_mnist
     from keras_gans.metrics.extractors import MNISTFeatureExtractor
-    from keras_gans.sampling.inversion import invert
+    from keras_gans.inversion import invert
 
     images, labels = load_mnist()
     chosen = np.random.default_rng(args.seed).permutation(len(images))[: args.n]

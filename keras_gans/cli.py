@@ -191,7 +191,7 @@ def _invert(args):
     import numpy as np
 
     from keras_gans.runs import load_run
-    from keras_gans.sampling.inversion import invert
+    from keras_gans.inversion import invert
     from keras_gans.utils.images import save_picture
     from keras_gans.utils.picture_tiles import read_images
 

@@ -7,7 +7,7 @@ import tensorflow as tf
 
 from keras_gans import recipes
 from keras_gans.models import BiGAN
-from keras_gans.sampling.inversion import invert
+from keras_gans.inversion import invert
 from keras_gans.serving import export_gan
 
 from model_helpers import (assert_weights_close, built, labelled_batches, one_and_two_replicas,

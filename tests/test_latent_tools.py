@@ -11,7 +11,7 @@ from keras_gans.cli import main
 from keras_gans.models.gan import GAN
 from keras_gans.runs import load_run
 from keras_gans.sampling.interpolation import latent_walks, slerp
-from keras_gans.sampling.inversion import invert
+from keras_gans.inversion import invert
 from keras_gans.utils.images import save_image_grid
 from keras_gans.utils.picture_tiles import read_images
 

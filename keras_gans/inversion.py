@@ -1,4 +1,5 @@
-"""GAN inversion: the latent vector whose sample looks like a given image.
+"""GAN inversion: the latent vector whose sample looks like a given image (a top-level module: it
+uses the metrics package's feature extractors, which the model packages below it must not).
 
 For target images x, find z* = argmin_z  mean (G(z) - x)^2 + w_f |f(G(z)) - f(x)|^2 / |f(x)|^2
 by gradient descent (Adam) on z, as in Zhu et al. 2016 ("Generative Visual Manipulation on the
