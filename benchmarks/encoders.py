@@ -1,6 +1,7 @@
 """What an encoder GAN's E(x) is worth: linear-probe accuracy, and reconstructions G(E(x)).
 
-For each model (a zoo name or a run folder of a family with `encode`, e.g. BiGAN):
+For each model (a zoo name or a run folder of a family with `encode`: BiGAN, VAE-GAN, or a plain
+VAE trained with the vaegan family's `adversarial_weight=0`):
 
 - linear probe (the BiGAN paper's use of E): a multinomial logistic regression trained on the
   features of the 8,000 training digits of the bundled set and scored on its 2,000 held-out
@@ -8,7 +9,9 @@ For each model (a zoo name or a run folder of a family with `encode`, e.g. BiGAN
   same encoder network with its initial random weights (the recipe's, seed 0), and for raw pixels;
 - reconstruction: the mean squared pixel error of G(E(x)) on the 2,000 held-out digits (images in
   [-1, 1]) and the share the shipped classifier gives the digit's own label ("label kept");
-- samples: domain FID and the confident share of 10,000 samples (`keras-gans eval`'s metrics).
+- samples: domain FID and the confident share of 10,000 samples (`keras-gans eval`'s metrics);
+  reconstructions: domain FID of G(E(x)) of all 10,000 bundled digits (how real the
+  reconstructions look: the VAE-GAN paper's claim is that they are sharper than a VAE's).
 
 The zoo models were trained on all 10,000 bundled digits (only the test set ships), so held-out
 here means held out from the probe, not from the GAN.
@@ -58,7 +61,8 @@ def measure(name, epochs):
 
     from keras_gans import recipes
     from keras_gans.data import load_mnist
-    from keras_gans.metrics.evaluate import evaluate_run
+    from keras_gans.metrics.evaluate import SampleEvaluator, evaluate_run
+    from keras_gans.metrics.real_data import real_samples
     from keras_gans.metrics.extractors import MNISTFeatureExtractor, mnist_classifier_split
     from keras_gans.runs import load_run
 
@@ -70,8 +74,11 @@ def measure(name, epochs):
     train, test = mnist_classifier_split(labels)
     keras.utils.set_random_seed(0)
     random_encoder = recipes.build_model(recipe).encoder
+    random_features = random_encoder.predict(x, batch_size=500, verbose=0)
+    if isinstance(random_features, dict):  # a VAE's q(z | x): its mean, as `encode`
+        random_features = random_features["mean"]
     features = {"E(x), trained": model.encode(x),
-                "E(x), random weights": np.asarray(random_encoder.predict(x, batch_size=500, verbose=0)),
+                "E(x), random weights": np.asarray(random_features),
                 "raw pixels": x.reshape(len(x), -1)}
     row = {"model": name, "probe": {}}
     for label, f in features.items():
@@ -82,19 +89,21 @@ def measure(name, epochs):
     classifier = MNISTFeatureExtractor()
     row["label_kept"] = float(np.mean(classifier.probabilities(reconstructions).argmax(axis=1) == labels[test]))
     row["samples"] = evaluate_run(model, metrics="fid,classes", n=10000, seed=0, data="mnist")
+    evaluator = SampleEvaluator(real_samples("mnist", image_shape=x.shape[1:], n=10000, seed=0), metrics="fid")
+    row["reconstruction_fid"] = evaluator(model.reconstruct(x))["fid"]
     row["seconds"] = time.time() - start
     return row
 
 
 def markdown_table(results):
     lines = ["| model | linear probe: E(x) | random E | raw pixels | G(E(x)) squared error | label kept "
-             "| samples: domain FID | confident |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| samples: domain FID | confident | reconstructions: domain FID |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         p, s = r["probe"], r["samples"]
         lines.append(f"| `{r['model']}` | {100 * p['E(x), trained']:.1f}% | {100 * p['E(x), random weights']:.1f}% "
                      f"| {100 * p['raw pixels']:.1f}% | {r['reconstruction_error']:.3f} | {100 * r['label_kept']:.1f}% "
-                     f"| {s['fid']:.1f} | {100 * s['confident']:.1f}% |")
+                     f"| {s['fid']:.1f} | {100 * s['confident']:.1f}% | {r['reconstruction_fid']:.1f} |")
     return "\n".join(lines)
 
 

@@ -33,6 +33,8 @@ _NAMES = {
     "InfoGAN": "keras_gans.models",
     "BiGAN": "keras_gans.models",
     "BEGAN": "keras_gans.models",
+    "VAEGAN": "keras_gans.models",
+    "LatentModel": "keras_gans.models",
     "StepContext": "keras_gans.models",
     "TopKGeneratorUpdate": "keras_gans.models",
     "OrthogonalRegularization": "keras_gans.penalties",

@@ -15,6 +15,11 @@ try:
     )
 except RuntimeError:  # already initialised (e.g. a plugin touched TF first)
     pass
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # pytest -n 2 (pyproject.toml) runs two of these processes on the 2 cores: one thread per op
+    # each keeps them from oversubscribing the cores. (Inter-op threads stay: the two replicas of
+    # a MirroredStrategy test run their all-reduce concurrently.)
+    tf.config.threading.set_intra_op_parallelism_threads(1)
 
 import keras  # noqa: E402
 import pytest  # noqa: E402

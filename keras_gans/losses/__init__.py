@@ -41,6 +41,9 @@ from keras_gans.losses.relativistic import relativistic_average_hinge_generator_
 from keras_gans.losses.wasserstein import WassersteinLoss
 from keras_gans.losses.wasserstein import wasserstein_discriminator_loss
 from keras_gans.losses.wasserstein import wasserstein_generator_loss
+from keras_gans.losses.variational import gaussian_kl_divergence
+from keras_gans.losses.variational import reparameterize
+from keras_gans.losses.variational import squared_error_sum
 from keras_gans.utils.registry import Registry
 
 # String name -> (class, fixed constructor arguments).

@@ -9,6 +9,8 @@ from keras_gans.models.conditional import LabelConditionalModel
 from keras_gans.models.exponential_moving_average import ExponentialMovingAverage
 from keras_gans.models.gan import GAN
 from keras_gans.models.infogan import InfoGAN
+from keras_gans.models.latent import LatentModel
+from keras_gans.models.latent_encoder import LatentEncoderModel
 from keras_gans.models.precision import PRECISIONS
 from keras_gans.models.precision import precision_scope
 from keras_gans.models.random_streams import RandomStreams
@@ -17,6 +19,7 @@ from keras_gans.models.registry import get_model_class
 from keras_gans.models.registry import register_model
 from keras_gans.models.step_context import StepContext
 from keras_gans.models.top_k import TopKGeneratorUpdate
+from keras_gans.models.vaegan import VAEGAN
 
 __all__ = [
     "ACGAN",
@@ -26,6 +29,8 @@ __all__ = [
     "ConditionalGAN",
     "InfoGAN",
     "LabelConditionalModel",
+    "LatentEncoderModel",
+    "LatentModel",
     "ExponentialMovingAverage",
     "GAN",
     "MODEL_TYPES",
@@ -33,6 +38,7 @@ __all__ = [
     "RandomStreams",
     "StepContext",
     "TopKGeneratorUpdate",
+    "VAEGAN",
     "get_model_class",
     "precision_scope",
     "register_model",

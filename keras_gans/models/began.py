@@ -4,7 +4,7 @@ import keras
 import tensorflow as tf
 
 from keras_gans.models.exponential_moving_average import check_decay
-from keras_gans.models.gan import GAN
+from keras_gans.models.latent import LatentModel
 from keras_gans.models.registry import register_model
 from keras_gans.utils import distribute
 
@@ -21,7 +21,7 @@ def convergence_measure(real_energy, fake_energy, gamma):
 
 
 @register_model("began")
-class BEGAN(GAN):
+class BEGAN(LatentModel):
     """A generator against an autoencoder discriminator whose reconstruction loss L is the energy.
 
     One `train_step` (the paper's Eq. 4):
@@ -36,12 +36,14 @@ class BEGAN(GAN):
     reconstruction error (the paper's eta = 2).
     """
 
-    def __init__(self, generator, discriminator, latent_dim=None, seed=None, noise="normal", rejection=None,
-                 **kwargs):
-        if rejection is not None:
-            raise ValueError("rejection: a BEGAN discriminator outputs an energy, not a density ratio, so "
-                             "discriminator rejection sampling does not apply")
-        super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, noise=noise, **kwargs)
+    network_slots = {"generator": "generator", "discriminator": "discriminator"}
+    players = {"d": ("discriminator",), "g": ("generator",)}
+    step_player = "g"
+
+    def __init__(self, generator, discriminator, latent_dim=None, seed=None, noise="normal", **kwargs):
+        super().__init__(generator, latent_dim=latent_dim, seed=seed, noise=noise, **kwargs)
+        self.discriminator = discriminator
+        self._mark_built()
         self.k = keras.Variable(0.0, dtype="float32", trainable=False, name="equilibrium_k",
                                 aggregation="only_first_replica")
 
@@ -53,7 +55,6 @@ class BEGAN(GAN):
         if not 0.0 < float(gamma) <= 1.0:
             raise ValueError(f"gamma must be in (0, 1], got {gamma}")
         self.gamma, self.lambda_k = float(gamma), float(lambda_k)
-        self.penalties, self.top_k, self.reuse_fakes, self.n_critic, self.gan_loss = [], None, False, 1, None
         self.set_d_input_transforms()
         self.compile_players({"d": d_optimizer, "g": g_optimizer}, ["d_loss", "g_loss", "k", "convergence"],
                              jit_compile=jit_compile, precision=precision, **kwargs)

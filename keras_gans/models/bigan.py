@@ -1,12 +1,10 @@
 """Bidirectional GAN: BiGAN (Donahue et al. 2017, arXiv 1605.09782) / ALI (Dumoulin et al. 2017, arXiv 1606.00704)."""
 
-import numpy as np
 import tensorflow as tf
 
 from keras_gans import losses as losses_module
-from keras_gans.models.configuration import in_batches
 from keras_gans.models.exponential_moving_average import check_decay
-from keras_gans.models.gan import GAN
+from keras_gans.models.latent_encoder import LatentEncoderModel
 from keras_gans.models.registry import register_model
 
 #: The losses whose discriminator loss, with the real and fake pairs swapped, is the players'
@@ -15,7 +13,7 @@ SWAPPABLE_LOSSES = ("minimax", "non_saturating", "least_squares", "hinge", "wass
 
 
 @register_model("bigan")
-class BiGAN(GAN):
+class BiGAN(LatentEncoderModel):
     """A generator z -> x, an encoder x -> z and a discriminator of (x, z) pairs.
 
     D tells the data pairs (x, E(x)) from the model pairs (G(z), z); at the optimum E inverts G
@@ -36,30 +34,17 @@ class BiGAN(GAN):
         latent_dim: size of z; read from the generator's input when omitted.
         seed: seed of the random streams.
         noise: z's distribution, "normal" or "uniform" (then give the encoder a tanh output).
-        rejection: must stay None: D reads pairs, so discriminator rejection sampling, which
-            scores samples alone, does not apply.
     """
 
     network_slots = {"generator": "generator", "encoder": "encoder", "discriminator": "joint_discriminator"}
     players = {"d": ("discriminator",), "g": ("generator", "encoder")}
     step_player = "g"
 
-    def __init__(self, generator, encoder, discriminator, latent_dim=None, seed=None, noise="normal", rejection=None,
-                 **kwargs):
-        if rejection is not None:
-            raise ValueError("rejection: BiGAN's discriminator reads (x, z) pairs, so discriminator rejection "
-                             "sampling does not apply")
-        super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, noise=noise, **kwargs)
-        self.encoder = encoder
-        self.ema_encoder = None
-        self._mark_built()
-
     @classmethod
     def network_arguments(cls, model, data_shape):
-        latent_dim = int(model.get("latent_dim", 64))
-        return {"generator": {"latent_dim": latent_dim, "output_shape": tuple(data_shape)},
-                "encoder": {"latent_dim": latent_dim, "input_shape": tuple(data_shape)},
-                "discriminator": {"latent_dim": latent_dim, "input_shape": tuple(data_shape)}}
+        arguments = super().network_arguments(model, data_shape)
+        arguments["discriminator"]["latent_dim"] = arguments["generator"]["latent_dim"]
+        return arguments
 
     def compile(self, d_optimizer="adam", g_optimizer="adam", loss="non_saturating", ema_decay=None, ema_warmup=True,
                 jit_compile="auto", precision="float32", **kwargs):
@@ -70,7 +55,6 @@ class BiGAN(GAN):
         if self.gan_loss.name not in SWAPPABLE_LOSSES:
             raise ValueError(f"loss: BiGAN trains G and E on D's loss with the pairs swapped, which needs one of "
                              f"{', '.join(SWAPPABLE_LOSSES)}; got {self.gan_loss.name!r}")
-        self.penalties, self.top_k, self.reuse_fakes, self.n_critic = [], None, False, 1
         self.set_d_input_transforms()
         self.compile_players({"d": d_optimizer, "g": g_optimizer}, ["d_loss", "g_loss"], jit_compile=jit_compile,
                              precision=precision, **kwargs)
@@ -109,35 +93,6 @@ class BiGAN(GAN):
 
     # ------------------------------------------------------------------ what the tools ask
 
-    @property
-    def encoder_sampler(self):
-        """The encoder used outside training: the EMA copy when there is one."""
-        return self.ema_encoder if self.ema_encoder is not None else self.encoder
-
-    def encode(self, images, batch_size=256):
-        """Latents E(x) of images (float in [-1, 1]) as float32 NumPy."""
-        return in_batches(lambda x: tf.cast(self.encoder_sampler(x, training=False), tf.float32),
-                          np.asarray(images, "float32"), batch_size)
-
-    def reconstruct(self, images, batch_size=256):
-        """G(E(x)) of images, as NumPy."""
-        return self._generate_from(self.encode(images, batch_size), batch_size)
-
-    def serving_endpoints(self, max_num):
-        """GAN's z -> images signatures and `encode`: `images` float32 [batch, H, W, C] in [-1, 1]
-        -> `z` float32 [batch, latent_dim]."""
-        resources, endpoints = super().serving_endpoints(max_num)
-        encoder, shape = self.encoder_sampler, tuple(self.encoder.inputs[0].shape[1:])
-
-        def encode(images):
-            images = tf.ensure_shape(images, [None, *shape], name="check_images_shape")
-            checks = [tf.debugging.assert_less_equal(tf.shape(images)[0], tf.constant(max_num, tf.int32),
-                                                     message=f"at most {max_num} images a request"),
-                      tf.debugging.assert_less_equal(tf.reduce_max(tf.abs(images)), 1.0 + 1e-3,
-                                                     message="images must be in [-1, 1]")]
-            with tf.control_dependencies(checks):
-                images = tf.debugging.check_numerics(images, message="images must be finite")
-                return {"z": tf.cast(encoder(images, training=False), tf.float32)}
-
-        return [*resources, encoder], [*endpoints, ("encode", encode, [tf.TensorSpec([None, *shape], tf.float32,
-                                                                                      name="images")])]
+    def encoder_outputs(self, images):
+        """`{"z": E(x)}`."""
+        return {"z": tf.cast(self.encoder_sampler(images, training=False), tf.float32)}

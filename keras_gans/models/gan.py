@@ -2,27 +2,26 @@
 
 import contextlib
 
-import keras
 import numpy as np
 import tensorflow as tf
 
 from keras_gans import constraints as constraints_module
 from keras_gans import losses as losses_module
 from keras_gans import penalties as penalties_module
-from keras_gans.models.adversarial import AdversarialModel
 from keras_gans.models.configuration import in_batches
 from keras_gans.models.jit import resolve_jit_compile  # noqa: F401  (public here since 0.1)
 from keras_gans.models.precision import PRECISIONS  # noqa: F401
 from keras_gans.models.precision import precision_scope  # noqa: F401
 from keras_gans.models.exponential_moving_average import check_decay
-from keras_gans.models.noise import check_noise, draw_noise, numpy_noise
+from keras_gans.models.latent import LatentModel
+from keras_gans.models.noise import numpy_noise
 from keras_gans.models.registry import register_model
 from keras_gans.models.step_context import StepContext
 from keras_gans.models.top_k import get_top_k
 
 
 @register_model("gan")
-class GAN(AdversarialModel):
+class GAN(LatentModel):
     """A generative adversarial network (Goodfellow et al. 2014, arXiv 1406.2661).
 
     One `train_step` (one batch of real data) runs the algorithm of the papers:
@@ -86,23 +85,12 @@ class GAN(AdversarialModel):
                  **kwargs):
         from keras_gans.sampling import get_rejection
 
-        super().__init__(seed=seed, **kwargs)
+        super().__init__(generator, latent_dim=latent_dim, seed=seed, noise=noise, **kwargs)
         try:
             self.rejection = get_rejection(rejection)
         except ValueError as e:
             raise ValueError(f"rejection: {e}") from None
-        self.generator = generator
         self.discriminator = discriminator
-        if latent_dim is None:
-            latent_dim = generator.inputs[0].shape[-1] if getattr(generator, "inputs", None) else None
-            if latent_dim is None:
-                raise ValueError(
-                    "latent_dim could not be read from the generator's input shape: pass "
-                    "GAN(generator, discriminator, latent_dim=...)."
-                )
-        self.latent_dim = int(latent_dim)
-        self.noise = check_noise(noise)
-        self.ema_generator = None
         self._mark_built()
 
     def compile(
@@ -176,31 +164,7 @@ class GAN(AdversarialModel):
         self.ema_warmup = bool(ema_warmup)
         self.add_average("generator", self.ema_decay, self.ema_warmup)
 
-    @classmethod
-    def network_arguments(cls, model, data_shape):
-        latent_dim = int(model.get("latent_dim", 64))
-        return {"generator": {"latent_dim": latent_dim, "output_shape": tuple(data_shape)},
-                "discriminator": {"input_shape": tuple(data_shape)}}
-
     # ------------------------------------------------------------------ sampling
-
-    @property
-    def sampler(self):
-        """The generator used for sampling: the EMA copy when there is one."""
-        return self.ema_generator if self.ema_generator is not None else self.generator
-
-    def call(self, z, training=False):
-        return keras.ops.cast(self.sampler(z, training=training), "float32")
-
-    @property
-    def sample_shape(self):
-        outputs = getattr(self.generator, "outputs", None)
-        return tuple(outputs[0].shape[1:]) if outputs else None
-
-    def latent(self, n, seed=None):
-        """`n` latent vectors from the GAN's `noise` distribution, as float32 NumPy; the same seed
-        gives the same z."""
-        return numpy_noise(self.noise, np.random.default_rng(seed), (int(n), self.latent_dim))
 
     def generate(self, n, seed=None, batch_size=256, rejection=True):
         """`n` samples from the (EMA) generator as a NumPy array; the same seed gives the same samples.
@@ -210,7 +174,7 @@ class GAN(AdversarialModel):
         """
         if rejection and self.rejection is not None:
             return self.rejection_sample(n, seed, batch_size)[0]
-        return self._generate_from(self.latent(n, seed), batch_size)
+        return super().generate(n, seed, batch_size)
 
     def sample_picture(self, n, seed=None, centers=None, title=None, rejection=True):
         """The per-epoch picture (`AdversarialModel.sample_picture`); `rejection=False` draws the
@@ -221,14 +185,6 @@ class GAN(AdversarialModel):
         if samples.ndim == 2:
             return scatter_picture(samples, centers, title=title)
         return image_grid(samples)
-
-    def interpolate(self, rows, steps, seed=None, batch_size=256):
-        """`rows` latent walks of `steps` samples each, between pairs of random z (`latent_walks`:
-        spherical interpolation), as one (rows * steps, ...) NumPy array, row after row."""
-        from keras_gans.sampling.interpolation import latent_walks
-
-        z = self.latent(2 * int(rows), seed)
-        return self._generate_from(latent_walks(z[: int(rows)], z[int(rows):], steps, self.noise), batch_size)
 
     def rejection_sample(self, n, seed=None, batch_size=256):
         """`(samples, stats)` of discriminator rejection sampling (see `DiscriminatorRejection`)."""
@@ -247,23 +203,7 @@ class GAN(AdversarialModel):
 
         return self.rejection.sample(propose, score, n, rng)
 
-    def _generate_from(self, z, batch_size):
-        return in_batches(lambda x: self.call(x, training=False), z, batch_size)
-
-    def serving_endpoints(self, max_num):
-        from keras_gans.models.serving_signatures import latent_endpoints
-
-        return latent_endpoints(self.sampler, self.latent_dim, max_num, self.noise)
-
     # ------------------------------------------------------------------ the step's parts
-
-    def sample_generator_inputs(self, batch_size, name, *indices):
-        """z for one update: this replica's rows of a global batch drawn from `noise`."""
-        return draw_noise(self, self.noise, name, [batch_size, self.latent_dim], *indices)
-
-    def generate_fakes(self, generator_inputs, conditions=None, training=True):
-        """G's samples, in float32 whatever G's compute dtype."""
-        return self.call_network(self.generator, generator_inputs, training=training)
 
     def discriminate(self, x, conditions=None, training=True):
         """D's outputs (every head), in float32 whatever D's compute dtype."""
@@ -273,17 +213,6 @@ class GAN(AdversarialModel):
         """The callable `x -> D(x)` (adversarial output) handed to penalties; conditional families
         bind their conditions here."""
         return lambda x: self.adversarial_output(self.discriminate(x, conditions, training=True))
-
-    def check_data_shape(self, real):
-        """Raises a clear error when the data does not have the generator's output shape."""
-        expected = self.sample_shape
-        got = tuple(real.shape[1:])
-        if expected is not None and None not in got and got != expected:
-            raise ValueError(
-                f"the dataset yields samples of shape {got} but the generator outputs {expected}: "
-                "resize the data (e.g. keras_gans.data.make_dataset(..., image_shape=...)) or build "
-                "the generator for this shape"
-            )
 
     # ------------------------------------------------------------------ the algorithm
 

@@ -119,3 +119,23 @@ def latent_endpoints(generator, latent_dim, max_num, noise="normal"):
         [tf.TensorSpec([], tf.int64, name="seed"), tf.TensorSpec([], tf.int32, name="num")],
     ))
     return [generator], endpoints
+
+
+def encode_endpoint(encode, image_shape, max_num):
+    """The `encode` signature of models with an encoder (BiGAN, VAE-GAN): `images` float32
+    [batch, H, W, C] in [-1, 1] -> `encode(images)`, a dict of float32 outputs (`z` ...).
+
+    Checked in the graph: the image shape, at most `max_num` images, values in [-1, 1] and finite."""
+    import tensorflow as tf
+
+    def encode_images(images):
+        images = tf.ensure_shape(images, [None, *image_shape], name="check_images_shape")
+        checks = [tf.debugging.assert_less_equal(tf.shape(images)[0], tf.constant(max_num, tf.int32),
+                                                 message=f"at most {max_num} images a request"),
+                  tf.debugging.assert_less_equal(tf.reduce_max(tf.abs(images)), 1.0 + 1e-3,
+                                                 message="images must be in [-1, 1]")]
+        with tf.control_dependencies(checks):
+            images = tf.debugging.check_numerics(images, message="images must be finite")
+            return {key: tf.cast(value, tf.float32) for key, value in encode(images).items()}
+
+    return "encode", encode_images, [tf.TensorSpec([None, *image_shape], tf.float32, name="images")]

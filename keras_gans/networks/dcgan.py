@@ -62,20 +62,24 @@ def dcgan_upsampling(h, output_shape, base_filters, kernel_size, normalize, hidd
 @register_network("dcgan", role="discriminator")
 def dcgan_discriminator(input_shape=(28, 28, 1), base_filters=64, kernel_size=4,
                         normalization_type="batch", spectral_norm=False, output_dim=1, hidden_units=0,
-                        name="discriminator"):
+                        feature_output=False, name="discriminator"):
     """image -> n strided convs (leaky ReLU 0.2; normalisation after all but the first) -> logits.
 
     `normalization_type`: `batch` (DCGAN), `layer` or `none` (critics with gradient penalties,
     where batch statistics would couple the samples), `instance`. `spectral_norm` wraps every
     conv and the head in our `SpectralNormalization` (SNGAN, Miyato 2018). `hidden_units > 0`
     ends the body with a fully connected layer (`hidden_dense_block`, as InfoGAN's FC 1024).
+    `feature_output` outputs `{"logits", "features"}`, the features being the last convolution's
+    (flattened): the layer VAE-GAN measures reconstructions in.
     """
     check_image_shape(input_shape, "DCGAN discriminator")
     inputs = keras.Input(tuple(input_shape), name="images")
-    x = dcgan_features(inputs, base_filters, kernel_size, normalization_type, spectral_norm)
-    if hidden_units:
-        x = hidden_dense_block(x, hidden_units, normalization_type, spectral_norm)
+    features = dcgan_features(inputs, base_filters, kernel_size, normalization_type, spectral_norm)
+    x = hidden_dense_block(features, hidden_units, normalization_type, spectral_norm) if hidden_units else features
     x = dense(output_dim, spectral_norm, dtype="float32")(x)
+    if feature_output:
+        features = keras.layers.Activation("linear", dtype="float32", name="features")(features)
+        return keras.Model(inputs, {"logits": x, "features": features}, name=name)
     return keras.Model(inputs, x, name=name)
 
 
