@@ -4,7 +4,8 @@ For each zoo model, `keras_gans.inversion.invert` (what `keras-gans invert` runs
 `--n` bundled digits (the first n of a seeded permutation of the 10,000; the zoo models were trained
 on all of them, so this measures how well G covers its training digits, not generalisation):
 
-- "nearest random z": the start alone (`--steps 0`), the nearest in pixels of `--candidates` random z;
+- the start alone (`--steps 0`): "E(x)" for a model with an encoder (BiGAN, VAE-GAN), else "nearest
+  random z", the nearest in pixels of `--candidates` random z;
 - "pixels": Adam on z for `--steps` steps, pixel loss only;
 - "pixels + features": the same plus the MNIST classifier's feature term (the default of `invert`).
 
@@ -12,7 +13,7 @@ Per setting: mean squared pixel error of G(z*) against the digit (images in [-1,
 reconstructions the shipped classifier assigns the digit's own label ("label kept"), and the
 wall time.
 
-    python benchmarks/inversion.py                                   # dcgan-mnist and sngan-mnist
+    python benchmarks/inversion.py                          # dcgan-, sngan-, bigan- and vaegan-mnist
     python benchmarks/inversion.py --models dcgan-mnist --n 64 --steps 20 --out /tmp/i.json   # smoke test
 
 Writes JSON to `--out` (default benchmarks/results/inversion.json) and prints a Markdown table.
@@ -27,13 +28,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from speed import finish_report, machine_at_start, set_threads  # noqa: E402  (benchmarks/speed.py)
 
-#: (label, steps (None: --steps), feature weight)
-SETTINGS = (("nearest random z", 0, 0.0), ("pixels", None, 0.0), ("pixels + features", None, 1.0))
+#: (what z* is, Adam steps (None: --steps), feature weight). The start, 0 steps, is E(x) for a
+#: model with an encoder (BiGAN, VAE-GAN) and the nearest random z for the others.
+SETTINGS = (("start", 0, 0.0), ("pixels", None, 0.0), ("pixels + features", None, 1.0))
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--models", nargs="+", default=["dcgan-mnist", "sngan-mnist"], help="zoo names")
+    parser.add_argument("--models", nargs="+", default=["dcgan-mnist", "sngan-mnist", "bigan-mnist", "vaegan-mnist"],
+                        help="zoo names")
     parser.add_argument("--n", type=int, default=1000, help="digits inverted (default 1000)")
     parser.add_argument("--steps", type=int, default=300, help="Adam steps of the optimised settings (default 300)")
     parser.add_argument("--candidates", type=int, default=256, help="random z tried for the start (default 256)")
@@ -71,6 +74,8 @@ def main(argv=None):
     for name in args.models:
         gan = zoo.load(name)
         for label, steps, feature_weight in SETTINGS:
+            if label == "start":
+                label = "E(x)" if hasattr(gan, "encode") else "nearest random z"
             start = time.time()
             found = invert(gan, digits, steps=args.steps if steps is None else steps, feature_weight=feature_weight,
                            candidates=args.candidates, seed=args.seed)

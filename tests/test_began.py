@@ -26,6 +26,18 @@ def test_equilibrium_update_and_convergence_measure():
     assert float(convergence_measure(0.4, 0.3, 0.5)) == pytest.approx(0.4 + 0.1)
 
 
+def test_reconstruction_energy_l1_and_l2():
+    from keras_gans.layers.reconstruction_energy import ReconstructionEnergy
+
+    x = np.zeros((2, 2, 2, 1), "float32")
+    reconstruction = np.stack([np.full((2, 2, 1), 0.5), np.array([[[1.0], [0.0]], [[0.0], [-1.0]]])]).astype("float32")
+    np.testing.assert_allclose(ReconstructionEnergy()([x, reconstruction]), [0.25, 0.5])
+    l1 = ReconstructionEnergy.from_config(ReconstructionEnergy(norm="l1").get_config())
+    np.testing.assert_allclose(l1([x, reconstruction]), [0.5, 0.5])
+    with pytest.raises(ValueError, match="norm must be one of l2, l1"):
+        ReconstructionEnergy(norm="l3")
+
+
 def test_one_step_moves_k_by_the_controller_and_logs_it():
     model = built(tiny("compile.lambda_k=0.5"))
     real = next(iter(labelled_batches(n=8)))[0]

@@ -9,13 +9,14 @@ from keras_gans.networks.registry import register_network
 
 @register_network("autoencoder", role="discriminator")
 def autoencoder_discriminator(input_shape=(28, 28, 1), base_filters=64, code_dim=64, units=(256, 256),
-                              code_output=False, name="discriminator"):
+                              code_output=False, energy_norm="l2", name="discriminator"):
     """x -> encoder -> code -> decoder -> reconstruction; outputs the per-sample energy (batch,).
 
     Images (rank 3): a strided-conv encoder and a transposed-conv decoder of DCGAN shape.
     Points (rank 1): an MLP encoder/decoder with `units` hidden layers.
     `code_output=True` outputs `{"logits": energy, "code": code}`, the code for EBGAN's
-    pulling-away term (`keras_gans.penalties.PullingAway`).
+    pulling-away term (`keras_gans.penalties.PullingAway`). `energy_norm`: "l2" (the mean squared
+    reconstruction error, EBGAN's) or "l1" (the mean absolute error, BEGAN's eta = 1).
     """
     inputs = keras.Input(tuple(input_shape), name="x")
     if len(input_shape) == 1:
@@ -45,7 +46,7 @@ def autoencoder_discriminator(input_shape=(28, 28, 1), base_filters=64, code_dim
             x = keras.layers.Conv2DTranspose(filters, 4, strides=2, padding="same", activation="relu")(x)
         reconstruction = keras.layers.Conv2DTranspose(channels, 4, strides=2, padding="same",
                                                       activation="tanh")(x)
-    energy = ReconstructionEnergy(name="energy", dtype="float32")([inputs, reconstruction])
+    energy = ReconstructionEnergy(norm=energy_norm, name="energy", dtype="float32")([inputs, reconstruction])
     if code_output:
         return keras.Model(inputs, {"logits": energy, "code": code}, name=name)
     return keras.Model(inputs, energy, name=name)
