@@ -102,7 +102,6 @@ class VAEGAN(LatentEncoderModel):
         real, _ = self.unpack(data)
         self.check_data_shape(real)
         batch = tf.shape(real)[0]
-        uses_discriminator = self.adversarial_weight > 0 or self.reconstruction == "features"
 
         with tf.GradientTape(persistent=True) as tape:
             posterior = self.call_network(self.encoder, real)
@@ -110,13 +109,15 @@ class VAEGAN(LatentEncoderModel):
             z = reparameterize(posterior["mean"], posterior["log_variance"], eps)
             kl = tf.reduce_mean(gaussian_kl_divergence(posterior["mean"], posterior["log_variance"]))
             reconstructed = self.generate_fakes(z)
-            prior_samples = self.generate_fakes(self.sample_generator_inputs(batch, "latent"))
-            if uses_discriminator:
+            real_out = recon_out = fake_out = None
+            if self.adversarial_weight > 0:  # D judges the reconstructions and prior samples together
+                prior_samples = self.generate_fakes(self.sample_generator_inputs(batch, "latent"))
                 real_out = self.call_network(self.discriminator, real)
                 fake_out = self.call_network(self.discriminator, tf.concat([reconstructed, prior_samples], 0))
                 recon_out = tf.nest.map_structure(lambda t: t[:batch], fake_out)
-            else:
-                real_out = recon_out = None
+            elif self.reconstruction == "features":
+                real_out = self.call_network(self.discriminator, real)
+                recon_out = self.call_network(self.discriminator, reconstructed)
             llike = tf.reduce_mean(squared_error_sum(self.features(real_out, real),
                                                      self.features(recon_out, reconstructed)))
             if self.adversarial_weight > 0:
