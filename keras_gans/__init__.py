@@ -44,6 +44,7 @@ _NAMES = {
     "WeightClip": "keras_gans.constraints",
     "SpectralNormalization": "keras_gans.layers",
     "InstanceNoise": "keras_gans.augment",
+    "DiffAugment": "keras_gans.augment",
 }
 _SUBPACKAGES = ("augment", "constraints", "data", "layers", "losses", "metrics", "models", "networks", "penalties",
                 "recipes", "runs", "sampling", "serving", "training", "zoo")

@@ -368,5 +368,5 @@ def test_augment_from_a_recipe_is_applied_and_saved(tmp_path):
     loaded = keras.saving.load_model(tmp_path / "m.keras")
     assert [type(t).__name__ for t in loaded.d_input_transforms] == ["InstanceNoise"]
     bad = recipes.apply_overrides(recipes.load("ring"), ["compile.augment=[{name: nope}]"])
-    with pytest.raises(UserError, match="Unknown discriminator-input transform 'nope'. Valid names: instance_noise"):
+    with pytest.raises(UserError, match="Unknown discriminator-input transform 'nope'. Valid names: instance_noise, diff_augment"):
         recipes.compile_model(recipes.build_model(bad), bad)

@@ -7,11 +7,13 @@ A transform is a `DInputTransform`: `transform(x, step, seed=None) -> x'` with `
 or Keras serialized dict), as recipes do for `compile.augment`.
 """
 
+from keras_gans.augment.diff_augment import DiffAugment
 from keras_gans.augment.instance_noise import InstanceNoise
 from keras_gans.augment.transform import DInputTransform
 from keras_gans.utils.registry import Registry
 
-_registry = Registry("discriminator-input transform", DInputTransform, {"instance_noise": InstanceNoise})
+_registry = Registry("discriminator-input transform", DInputTransform, {"instance_noise": InstanceNoise,
+                                                                          "diff_augment": DiffAugment})
 
 #: Every string name `get` accepts, in a fixed order.
 ALL_NAMES = _registry.names
@@ -33,4 +35,4 @@ def get_instance_noise(identifier):
     raise ValueError(f"Could not interpret instance_noise: {identifier!r}; pass a InstanceNoise or a dict of its arguments.")
 
 
-__all__ = ["ALL_NAMES", "DInputTransform", "InstanceNoise", "get", "get_instance_noise"]
+__all__ = ["ALL_NAMES", "DInputTransform", "DiffAugment", "InstanceNoise", "get", "get_instance_noise"]
