@@ -301,6 +301,15 @@ def test_mnist_batch_larger_than_the_digits():
         data.mnist_dataset(2000, classes=[7])
 
 
+def test_mnist_digits_keeps_a_fixed_subset():
+    first = np.concatenate([b.numpy() for b in data.make_dataset({"name": "mnist", "digits": 50}, 50, seed=1).take(2)])
+    other = np.concatenate([b.numpy() for b in data.make_dataset({"name": "mnist", "digits": 50}, 50, seed=2).take(1)])
+    assert len({x.tobytes() for x in first}) == 50  # 50 digits, repeated in the second epoch
+    assert {x.tobytes() for x in other} == {x.tobytes() for x in first}  # the same 50 whatever the shuffling seed
+    with pytest.raises(ValueError, match=r"data.digits must be an integer in \[1, 10000\], got 0"):
+        data.mnist_dataset(8, digits=0)
+
+
 def test_folder_dataset_missing_folder(tmp_path):
     missing = tmp_path / "nope"
     with pytest.raises(ValueError, match="does not exist") as info:
@@ -397,7 +406,7 @@ def test_make_dataset_image_shape_mismatch(image_shape, match):
         ),
         ({"name": "mnist", "tfds": "mnist"}, r"exactly one of \['name', 'tfds', 'folder'\]"),
         ({}, r"exactly one of"),
-        ({"name": "ring", "image_size": 28}, r"2-D points data: image_size, channels and classes do not apply"),
+        ({"name": "ring", "image_size": 28}, r"2-D points data: image_size, channels, classes and digits do not apply"),
         (42, r"must be a name or a dict"),
     ],
 )

@@ -5,6 +5,7 @@ A data config is one of:
     "mnist"                                   # a bare name
     {"name": "mnist"}                         # bundled MNIST digits
     {"name": "mnist", "classes": [7]}         # only some digits (e.g. a fine-tuning target)
+    {"name": "mnist", "digits": 500}          # a fixed subset of 500 digits (small-data training)
     {"name": "ring"} / {"name": "grid"}       # 2-D Gaussian mixtures (points)
     {"tfds": "cifar10", "split": "train"}     # any TensorFlow Datasets image dataset
     {"folder": "path/to/images"}              # a folder of image files
@@ -40,7 +41,7 @@ FORMAT_KEYS = ("image_size", "channels")
 
 #: Each source key and the optional keys that may come with it.
 SOURCE_OPTIONS = {
-    "name": ("classes", "labels") + FORMAT_KEYS,
+    "name": ("classes", "digits", "labels") + FORMAT_KEYS,
     "tfds": ("split", "data_dir", "download", "labels") + FORMAT_KEYS,
     "folder": ("labels",) + FORMAT_KEYS,
 }
@@ -108,6 +109,7 @@ def make_dataset(config, batch_size, image_shape=None, seed=0, with_labels=False
             with_labels=with_labels,
             seed=seed,
             classes=options.get("classes"),
+            digits=options.get("digits"),
         )
     if source == "tfds":
         return tfds_dataset(
@@ -211,8 +213,8 @@ def _parse(config):
             f"Datasets dataset use {{'tfds': {value!r}}}; for your own images use "
             "{'folder': 'path/to/images'}."
         )
-    if value in MIXTURES and any(key in config for key in FORMAT_KEYS + ("classes",)):
-        raise ValueError(f"{value!r} is 2-D points data: image_size, channels and classes do not apply.")
+    if value in MIXTURES and any(key in config for key in FORMAT_KEYS + ("classes", "digits")):
+        raise ValueError(f"{value!r} is 2-D points data: image_size, channels, classes and digits do not apply.")
     options = {
         key: config[key] for key in SOURCE_OPTIONS[source] if key in config and key not in FORMAT_KEYS
     }

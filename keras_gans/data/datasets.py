@@ -69,11 +69,12 @@ def mixture_dataset(name, batch_size, seed=0, with_labels=False):
     return prefetched(tf.data.Dataset.counter().map(sample, num_parallel_calls=_AUTOTUNE))
 
 
-def mnist_dataset(batch_size, image_size=28, channels=1, with_labels=False, seed=0, classes=None):
+def mnist_dataset(batch_size, image_size=28, channels=1, with_labels=False, seed=0, classes=None, digits=None):
     """Batches of the bundled MNIST digits (10,000 test images; works offline).
 
     Resized bilinearly when `image_size != 28`; `channels=3` repeats the gray channel. `classes`
-    (e.g. `[7]`) keeps only those digits.
+    (e.g. `[7]`) keeps only those digits. `digits=N` keeps N of them, the first N of a fixed
+    permutation (NumPy seed 0, whatever `seed`), for small-data training (DiffAugment, ADA).
     """
     _check_batch_size(batch_size)
     check_image_format(image_size, channels)
@@ -81,6 +82,11 @@ def mnist_dataset(batch_size, image_size=28, channels=1, with_labels=False, seed
     if classes is not None:
         keep = np.isin(labels, _check_classes(classes, 10))
         images, labels = images[keep], labels[keep]
+    if digits is not None:
+        if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= len(images):
+            raise ValueError(f"data.digits must be an integer in [1, {len(images)}], got {digits!r}")
+        chosen = np.sort(np.random.default_rng(0).permutation(len(images))[:digits])
+        images, labels = images[chosen], labels[chosen]
     _check_batch_fits(batch_size, len(images), "MNIST digits" + ("" if classes is None else f" of classes {classes}"))
     dataset = tf.data.Dataset.from_tensor_slices((images[..., np.newaxis], labels.astype("int32")))
 
