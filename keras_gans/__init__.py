@@ -43,6 +43,7 @@ _NAMES = {
     "DriftPenalty": "keras_gans.penalties",
     "WeightClip": "keras_gans.constraints",
     "SpectralNormalization": "keras_gans.layers",
+    "SelfAttention2D": "keras_gans.layers",
     "InstanceNoise": "keras_gans.augment",
     "DiffAugment": "keras_gans.augment",
 }

@@ -1,0 +1,92 @@
+"""Data-efficient training: MNIST recipes trained on a few hundred digits, with and without augmentation.
+
+For each recipe, number of digits, augmentation and seed: train the shipped recipe as
+`keras-gans train NAME --set data.digits=N [--set compile.augment=[{name: AUG}]]` does (the first
+N digits of a fixed permutation of the 10,000 bundled ones; DiffAugment applied to every
+discriminator input), then score 10,000 samples against all 10,000 digits as
+`keras-gans eval RUN --metrics fid,classes` does: domain FID, the share classified with
+probability >= 0.9 and the smallest / largest class share. With few digits D memorises them and
+G's samples degrade; the augmentation is meant to prevent it (Zhao et al. 2020, Karras et al. 2020).
+
+    python benchmarks/data_efficient.py --recipes dcgan-mnist --digits 500 --augment none,diff_augment
+    python benchmarks/data_efficient.py --recipes dcgan-mnist --digits 100 --augment diff_augment --steps 20 --out /tmp/d.json
+
+Writes JSON to `--out` (default benchmarks/results/data_efficient.json) and prints a Markdown table.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from speed import finish_report, machine_at_start, set_threads  # noqa: E402  (benchmarks/speed.py)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--recipes", default="dcgan-mnist,sngan-mnist", help="comma-separated MNIST recipes")
+    parser.add_argument("--digits", default="500,1000,2000", help="comma-separated training-set sizes")
+    parser.add_argument("--augment", default="none,diff_augment",
+                        help="comma-separated discriminator-input transforms (keras_gans.augment names) or none")
+    parser.add_argument("--seeds", type=int, default=1, help="seeds 0..N-1 (default 1)")
+    parser.add_argument("--steps", type=int, default=None, help="train.steps of every run (default: the recipe's)")
+    parser.add_argument("--threads", type=int, default=0, help="TF threads (default 0: TensorFlow's choice)")
+    parser.add_argument("--out", default=os.path.join("benchmarks", "results", "data_efficient.json"))
+    return parser.parse_args(argv)
+
+
+def run_one(name, digits, augment, seed, steps):
+    """Trains one configuration into a temporary run folder; returns its row."""
+    import keras
+
+    from keras_gans import recipes
+    from keras_gans.metrics.evaluate import evaluate_run
+    from keras_gans.training.run import train
+
+    overrides = [f"data.digits={digits}", f"train.seed={seed}"]
+    if augment != "none":
+        overrides.append(f"compile.augment=[{{name: {augment}}}]")
+    if steps:
+        overrides.append(f"train.steps={steps}")
+    recipe = recipes.apply_overrides(recipes.load(name), overrides)
+    keras.backend.clear_session()
+    start, cpu = time.time(), time.process_time()
+    with tempfile.TemporaryDirectory() as folder:
+        model, _ = train(recipe, os.path.join(folder, "run"), verbose=0, log=lambda *a: None)
+        seconds, cpu_seconds = time.time() - start, time.process_time() - cpu
+        scores = evaluate_run(model, metrics="fid,classes", n=10000, seed=0, data="mnist")
+    return {"recipe": name, "digits": digits, "augment": augment, "seed": seed, "steps": int(recipe["train"]["steps"]),
+            "override": " ".join(f"--set {o}" for o in overrides), "train_seconds": seconds,
+            "train_cpu_seconds": cpu_seconds, "fid": scores["fid"], "confident": scores["confident"],
+            "class_min": scores["class_min"], "class_max": scores["class_max"]}
+
+
+def markdown_table(results):
+    lines = ["| recipe | digits | augmentation | seed | confident | classes | domain FID | train seconds |",
+             "|---|---:|---|---:|---:|---|---:|---:|"]
+    for r in results:
+        lines.append(f"| `{r['recipe']}` | {r['digits']} | {r['augment']} | {r['seed']} | "
+                     f"{100 * r['confident']:.1f}% | {100 * r['class_min']:.1f}-{100 * r['class_max']:.1f}% | "
+                     f"{r['fid']:.1f} | {r['train_seconds']:.0f} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    set_threads(args.threads)
+    machine = machine_at_start()
+    results = []
+    for name in args.recipes.split(","):
+        for digits in (int(d) for d in args.digits.split(",")):
+            for augment in args.augment.split(","):
+                for seed in range(args.seeds):
+                    results.append(run_one(name, digits, augment, seed, args.steps))
+                    print(results[-1], file=sys.stderr, flush=True)
+    finish_report(args.out, "data_efficient", machine, vars(args), results, markdown_table(results))
+
+
+if __name__ == "__main__":
+    main()
