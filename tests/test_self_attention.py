@@ -1,9 +1,15 @@
-"""SelfAttention2D: the identity at gamma = 0, the attention sum against NumPy, SN, saving."""
+"""SelfAttention2D: the identity at gamma = 0, the attention sum against NumPy, SN, saving; in DCGAN's networks
+and the sagan-mnist recipe (2 replicas = 1 device)."""
 
 import keras
 import numpy as np
+import pytest
 
+from keras_gans import recipes
 from keras_gans.layers import SelfAttention2D, SpectralNormalization
+from keras_gans.networks import dcgan_discriminator, dcgan_generator
+
+from model_helpers import assert_weights_close, one_and_two_replicas, weights
 
 
 def features(seed=0):
@@ -46,3 +52,22 @@ def test_spectral_norm_and_saving(tmp_path):
     loaded = keras.saving.load_model(tmp_path / "m.keras")
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
     assert loaded.get_layer("attention").get_config()["spectral_norm"] is True
+
+
+def test_dcgan_networks_place_attention_at_the_asked_resolution():
+    g = dcgan_generator(latent_dim=8, base_filters=4, attention_resolution=14)
+    d = dcgan_discriminator(base_filters=4, spectral_norm=True, normalization_type="none", attention_resolution=7)
+    assert [layer.input.shape[1:] for layer in g.layers if isinstance(layer, SelfAttention2D)] == [(14, 14, 4)]
+    assert [layer.get_config()["spectral_norm"] for layer in d.layers if isinstance(layer, SelfAttention2D)] == [True]
+    assert g(np.zeros((2, 8), "float32")).shape == (2, 28, 28, 1)
+    with pytest.raises(ValueError, match=r"attention_resolution must be one of the feature-map sizes \[7, 14\], got 28"):
+        dcgan_generator(latent_dim=8, base_filters=4, attention_resolution=28)
+
+
+def test_sagan_recipe_two_replicas_equal_one_device(mirrored_strategy):
+    recipe = recipes.apply_overrides(recipes.load("sagan-mnist"), [
+        "model.latent_dim=8", "model.generator.base_filters=4", "model.discriminator.base_filters=4",
+        "model.discriminator.hidden_units=8", "train.batch_size=8"])
+    one, two = one_and_two_replicas(recipe, mirrored_strategy)
+    assert any(isinstance(layer, SelfAttention2D) for layer in one.generator.layers)
+    assert_weights_close(weights(two), weights(one), atol=1e-4)
