@@ -398,7 +398,7 @@ def test_make_dataset_image_shape_mismatch(image_shape, match):
         ),
         (
             {"name": "mnist", "split": "test"},
-            r"Unknown key\(s\) \['split'\].*valid keys are \['name', 'classes', 'labels', 'image_size', 'channels'\]",
+            r"Unknown key\(s\) \['split'\].*valid keys are \['name', 'classes', 'digits', 'labels', 'image_size', 'channels'\]",
         ),
         (
             {"tfds": "mnist", "spilt": "test"},

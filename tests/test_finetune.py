@@ -138,5 +138,5 @@ def test_mnist_bad_classes_are_rejected(classes):
 
 
 def test_classes_do_not_apply_to_points():
-    with pytest.raises(ValueError, match="classes do not apply"):
+    with pytest.raises(ValueError, match="classes and digits do not apply"):
         make_dataset({"name": "ring", "classes": [1]}, 8, (2,))
