@@ -20,7 +20,7 @@ from keras_gans.training.run import train
 from cli_helpers import assert_one_error_line
 
 SHIPPED = ("ring", "grid", "dcgan-mnist", "sngan-mnist", "cgan-mnist", "projection-mnist", "acgan-mnist",
-           "infogan-mnist", "bigan-mnist", "vaegan-mnist")
+           "infogan-mnist", "bigan-mnist", "vaegan-mnist", "sagan-mnist")
 CARD_KEYS = ("format", "kind", "name", "description", "recipe", "steps", "batch_size", "wall_seconds",
              "cpu_seconds", "eval_command", "metrics", "data_license", "keras_version", "model_bytes")
 
