@@ -79,13 +79,12 @@ def build(name, zoo_root, runs_root, steps=None, eval_n=None, note=""):
     os.makedirs(entry)
     save_networks(load_model(os.path.join(run_dir, "model.keras")), entry)
     write_recipe(entry, recipe)
-    is_points = recipes.data_shape(recipe) == (2,)
     sample(entry, sample_count(recipe), os.path.join(entry, zoo.SAMPLES_FILE), seed=0)
 
     eval_start = time.time()
     metrics = evaluate_run(entry, n=eval_n, seed=0)
     eval_seconds = time.time() - eval_start
-    data_name = recipe["data"]["name"] if isinstance(recipe["data"], dict) else recipe["data"]
+    data_name = _data_name(recipe["data"])
     card = {
         "format": zoo.ZOO_FORMAT,
         "kind": "gan",
@@ -168,8 +167,22 @@ def convert(name, zoo_root):
     write_card(entry, card, read_recipe(entry))
 
 
+def _data_name(data):
+    """The name of a recipe's data for its licence: translation tasks are made of the bundled MNIST."""
+    if isinstance(data, dict):
+        return "mnist" if "translation" in data else data.get("name", "")
+    return data
+
+
+def _is_translation(metrics):
+    return "ssim" in metrics
+
+
 def _description(recipe, metrics):
-    if "modes" in metrics:
+    if _is_translation(metrics):
+        quality = (f"held-out digits: class kept {100 * metrics['accuracy']:.1f}%, L1 {metrics['l1']:.4f}, "
+                   f"SSIM {metrics['ssim']:.3f}, domain FID {metrics['fid']:.1f}")
+    elif "modes" in metrics:
         quality = f"{metrics['modes']} modes, {100 * metrics['hq']:.1f}% high-quality samples"
     else:
         quality = f"domain FID {metrics['fid']:.1f} (MNIST-classifier features, 10k samples)"
@@ -179,6 +192,48 @@ def _description(recipe, metrics):
             quality += f", code purity {100 * metrics['code_purity']:.1f}%"
     what = recipe["description"].split(":")[0].split(",")[0]
     return f"{what}; {recipe['train']['steps']} steps; {quality}"
+
+
+def _pictures_and_use(card, recipe, name, drs, per_class):
+    """The card's picture and its Use section: samples for generators, translations for translation models."""
+    if _is_translation(card["metrics"]):
+        task = recipe["data"]["translation"]
+        return f"""Translations of held-out digits, rows of sources, outputs and targets (`keras-gans sample {name} --n {sample_count(recipe)} --seed 0 --out samples.png`):
+
+![translations](samples.png)
+
+## Use
+
+```python
+import keras_gans
+from keras_gans.data import load_mnist, translation_pair
+model = keras_gans.zoo.load("{name}")     # compiled, fresh optimizers; Keras safe mode, no code runs from the files
+sources, targets = translation_pair("{task}", load_mnist()[0][:16, ..., None])   # uint8, as in training
+outputs = model.translate(sources)        # float32 in [-1, 1]
+```
+
+```bash
+keras-gans translate {name} --in sources.png --out outputs.png   # a picture, a grid, a folder or .npy
+keras-gans eval {name}                    # the scores above, on the held-out digits
+keras-gans export {name} --out exported/{name}      # serving_default (float) and translate_uint8, see docs/serving.md
+```"""
+    return f"""Samples of the EMA generator{drs} (`keras-gans sample {name} --n {sample_count(recipe)} --seed 0 --out samples.png`{per_class}):
+
+![samples](samples.png)
+
+## Use
+
+```python
+import keras_gans
+gan = keras_gans.zoo.load("{name}")       # compiled, fresh optimizers; Keras safe mode, no code runs from the files
+samples = gan.generate(16, seed=0)
+```
+
+```bash
+keras-gans sample {name} --n 64 --out samples.png
+keras-gans export {name} --out exported/{name}      # TF Serving layout, see docs/serving.md
+keras-gans train {name} --init {name} --set ...     # fine-tune from these weights
+```"""
 
 
 def _format(value):
@@ -232,23 +287,7 @@ Measured on this folder with (`keras-gans eval` uses the EMA generator{drs}, see
 
 {_metrics_note(card)}
 
-Samples of the EMA generator{drs} (`keras-gans sample {name} --n {sample_count(recipe)} --seed 0 --out samples.png`{per_class}):
-
-![samples](samples.png)
-
-## Use
-
-```python
-import keras_gans
-gan = keras_gans.zoo.load("{name}")       # compiled, fresh optimizers; Keras safe mode, no code runs from the files
-samples = gan.generate(16, seed=0)
-```
-
-```bash
-keras-gans sample {name} --n 64 --out samples.png
-keras-gans export {name} --out exported/{name}      # TF Serving layout, see docs/serving.md
-keras-gans train {name} --init {name} --set ...     # fine-tune from these weights
-```
+{_pictures_and_use(card, recipe, name, drs, per_class)}
 
 ## The recipe
 
@@ -272,6 +311,12 @@ def _metrics_note(card):
 
 
 def _image_or_points_note(card):
+    if _is_translation(card["metrics"]):
+        return ("Scored on the 1,000 held-out digits of the task (never seen in training): `l1` is the mean "
+                "absolute pixel error (pixels in [0, 1]), `psnr` and `ssim` as `tf.image.psnr` / `tf.image.ssim`, "
+                "`accuracy` the share of translations our MNIST classifier assigns to the source digit's class "
+                "(its share on the real targets is printed beside it by `keras-gans eval`), `fid` the domain FID "
+                "of the translations against the targets.")
     if "modes" in card["metrics"]:
         return ("`modes`: mixture modes with at least one sample within 3 sigma of the centre; "
                 "`hq`: share of the 2,500 samples within 3 sigma of their nearest centre "
@@ -290,6 +335,9 @@ INDEX_HEADER = ("| model | recipe | steps | wall time (2-core CPU; CPU time) | m
 
 def index_quality(metrics):
     """The index's one-cell summary of a card's metrics."""
+    if _is_translation(metrics):
+        return (f"held-out: class kept {100 * metrics['accuracy']:.1f}%, L1 {metrics['l1']:.4f}, "
+                f"PSNR {metrics['psnr']:.1f} dB, SSIM {metrics['ssim']:.3f}, domain FID {metrics['fid']:.1f}")
     if "modes" in metrics:
         return f"{metrics['modes']} modes, {100 * metrics['hq']:.1f}% HQ"
     parts = []

@@ -1,4 +1,4 @@
-"""The `keras-gans` command: list, train, sample, evaluate, invert and export recipes and runs."""
+"""The `keras-gans` command: list, train, sample, evaluate, invert, translate and export recipes and runs."""
 
 import argparse
 import os
@@ -59,6 +59,14 @@ def _parser():
     invert.add_argument("--feature-weight", type=float, default=1.0,
                         help="weight of the MNIST-classifier feature term (0: pixels only; default 1)")
     invert.add_argument("--seed", type=int, default=0, help="seed of the random starting candidates")
+
+    translate = sub.add_parser("translate", help="translate images with an image-to-image run (Pix2Pix...)")
+    translate.add_argument("run", metavar="RUN_DIR_OR_ZOO_NAME")
+    translate.add_argument("--in", dest="images", required=True, metavar="PATH",
+                           help="a picture (one image, or a grid as keras-gans sample writes), a folder of "
+                                "pictures or an .npy array (N, H, W, C)")
+    translate.add_argument("--out", required=True, metavar="PATH",
+                           help="FILE.png (a grid of the outputs), FILE.npy (uint8 array) or a FOLDER (one PNG each)")
 
     export = sub.add_parser("export", help="export a run's generator as a SavedModel for TF Serving")
     export.add_argument("run", metavar="RUN_DIR_OR_ZOO_NAME")
@@ -159,19 +167,27 @@ def _eval(args):
         raise UserError(f"--n must be at least 1, got {args.n}")
     gan, recipe = load_run(args.run)
     data = recipe["data"]
-    names = metrics_of_run(gan, args.metrics, data, args.extractor)
-    results = evaluate_run(gan, metrics=names, n=args.n, seed=args.seed, extractor=args.extractor,
-                           weights_path=args.weights, data=data)
-    reference = {} if args.no_reference else reference_results(
-        data, names, gan.sample_shape, extractor=args.extractor, weights_path=args.weights, seed=args.seed)
-    kind = data_kind_of(data)
-    n = DEFAULT_SAMPLES[kind] if args.n is None else args.n
-    extractor = args.extractor if kind == "images" else None
+    if getattr(gan, "translates", False):
+        from keras_gans.metrics.translation import evaluate_translation, held_out_pairs, translation_reference
+
+        results = evaluate_translation(gan, data, args.metrics, args.n, args.extractor)
+        reference = {} if args.no_reference else translation_reference(data, args.metrics, args.n, args.extractor)
+        kind, n, extractor = "pairs", len(held_out_pairs(data, args.n)[0]), args.extractor
+    else:
+        names = metrics_of_run(gan, args.metrics, data, args.extractor)
+        results = evaluate_run(gan, metrics=names, n=args.n, seed=args.seed, extractor=args.extractor,
+                               weights_path=args.weights, data=data)
+        reference = {} if args.no_reference else reference_results(
+            data, names, gan.sample_shape, extractor=args.extractor, weights_path=args.weights, seed=args.seed)
+        kind = data_kind_of(data)
+        n = DEFAULT_SAMPLES[kind] if args.n is None else args.n
+        extractor = args.extractor if kind == "images" else None
     if args.json:
         print(json.dumps({"run": args.run, "n": n, "seed": args.seed, "extractor": extractor,
                           "metrics": results, "reference": reference}))
         return
-    print(f"{args.run}: {n} samples, seed {args.seed}" + (f", {extractor} features" if extractor else ""))
+    what = "held-out pairs" if kind == "pairs" else f"samples, seed {args.seed}"
+    print(f"{args.run}: {n} {what}" + (f", {extractor} features" if extractor else ""))
     width = max(len("metric"), *(len(key) for key in results))
 
     def show(value):
@@ -181,8 +197,9 @@ def _eval(args):
     for key, value in results.items():
         print(f"{key:<{width}}  {show(value):<12}" + (f"  {show(reference.get(key))}" if reference else ""))
     if reference:
-        print("real vs real: " + ("points drawn from the mixture itself" if kind == "points" else
-                                  "one half of the real data scored against the other half"))
+        print("real vs real: " + {"points": "points drawn from the mixture itself",
+                                  "pairs": "the targets' own accuracy; one half of them against the other (fid)"}.get(
+                                      kind, "one half of the real data scored against the other half"))
 
 
 def _invert(args):
@@ -218,6 +235,15 @@ def _invert(args):
           f"wrote {args.out}")
 
 
+def _translate(args):
+    from keras_gans.runs import load_run
+    from keras_gans.translating import translate_files
+
+    model, _ = load_run(args.run)
+    count = translate_files(model, args.images, args.out)
+    print(f"translated {count} image(s) to {args.out}")
+
+
 def _export(args):
     from keras_gans.serving import export_gan
 
@@ -226,7 +252,8 @@ def _export(args):
     print(f"exported to {path}")
 
 
-COMMANDS = {"list": _list, "train": _train, "sample": _sample, "eval": _eval, "invert": _invert, "export": _export}
+COMMANDS = {"list": _list, "train": _train, "sample": _sample, "eval": _eval, "invert": _invert, "translate": _translate,
+            "export": _export}
 #: Commands that need no model and must not import TensorFlow.
 LIGHT_COMMANDS = ("list",)
 #: Lines TensorFlow writes to stderr at import whatever TF_CPP_MIN_LOG_LEVEL says (absl logs

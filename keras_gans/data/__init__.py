@@ -3,7 +3,10 @@
 from keras_gans.data.data_config import data_kind
 from keras_gans.data.data_config import make_dataset
 from keras_gans.data.data_config import mixture_for
+from keras_gans.data.data_config import is_translation
 from keras_gans.data.data_config import sample_shape
+from keras_gans.data.data_config import source_shape
+from keras_gans.data.data_config import translation_examples
 from keras_gans.data.datasets import IMAGE_EXTENSIONS
 from keras_gans.data.datasets import folder_dataset
 from keras_gans.data.datasets import mixture_dataset
@@ -20,3 +23,4 @@ from keras_gans.data.mixtures import grid_centers
 from keras_gans.data.mixtures import ring_centers
 from keras_gans.data.mixtures import sample_mixture
 from keras_gans.data.mnist import load_mnist
+from keras_gans.data.translation import translation_pair

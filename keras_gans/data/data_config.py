@@ -9,6 +9,9 @@ A data config is one of:
     {"name": "ring"} / {"name": "grid"}       # 2-D Gaussian mixtures (points)
     {"tfds": "cifar10", "split": "train"}     # any TensorFlow Datasets image dataset
     {"folder": "path/to/images"}              # a folder of image files
+    {"translation": "edges2digits"}           # a translation task on the bundled digits:
+                                              # (sources, targets) batches (data.translation)
+    {"translation": "x4", "split": "test"}    # ... of the 1,000 held-out digits
 
 Any config may say `labels: true`: the dataset then yields `(samples, int32 labels)` (classes for
 images, mode indices for mixtures), as conditional families need. For translation families:
@@ -29,6 +32,8 @@ from keras_gans.data.datasets import folder_dataset
 from keras_gans.data.datasets import mixture_dataset
 from keras_gans.data.datasets import mnist_dataset
 from keras_gans.data.datasets import tfds_dataset
+from keras_gans.data.datasets import translation_dataset
+from keras_gans.data import translation
 from keras_gans.data.image_ops import VALID_CHANNELS, is_positive_int
 from keras_gans.data.mixtures import MIXTURES
 
@@ -44,6 +49,7 @@ SOURCE_OPTIONS = {
     "name": ("classes", "digits", "labels") + FORMAT_KEYS,
     "tfds": ("split", "data_dir", "download", "labels") + FORMAT_KEYS,
     "folder": ("labels",) + FORMAT_KEYS,
+    "translation": ("split",),
 }
 
 #: The key of a config of two unpaired domains, and of two paired views of the same examples.
@@ -91,6 +97,10 @@ def make_dataset(config, batch_size, image_shape=None, seed=0, with_labels=False
         raise ValueError(f"labels in data config {dict(config)!r} must be true or false, got {labels!r}.")
     with_labels = bool(with_labels or labels)
     what = _describe(source, value)
+    if source == "translation":
+        if with_labels:
+            raise ValueError(f"{what} yields (sources, targets) pairs without labels: use a translation family")
+        return translation_dataset(value, batch_size, split=options.get("split", "train"), seed=seed)
     if data_kind(config) == "points":
         if image_shape is not None and tuple(image_shape) != POINT_SHAPE:
             raise ValueError(
@@ -145,6 +155,8 @@ def sample_shape(config):
     if data_kind(config) == "points":
         return POINT_SHAPE
     config = {"name": config} if isinstance(config, str) else config
+    if "translation" in config:
+        return translation.task_shapes(_parse(config)[1])[1]
     is_mnist = config.get("name") == "mnist"
     size = config.get("image_size", 28 if is_mnist else 32)
     channels = config.get("channels", 1 if is_mnist else 3)
@@ -153,6 +165,21 @@ def sample_shape(config):
     if channels not in VALID_CHANNELS:
         raise ValueError(f"data.channels must be 1 (grayscale) or 3 (RGB), got {channels!r}.")
     return (size, size, channels)
+
+
+def source_shape(config):
+    """The shape of one source (no batch axis) of translation data: the first side of `domains`
+    and `pairs`, the task's source for `translation`; `sample_shape(config)` for other data."""
+    if _two_sided(config):
+        return sample_shape(_sides(config)[0])
+    if isinstance(config, collections.abc.Mapping) and "translation" in config:
+        return translation.task_shapes(_parse(config)[1])[0]
+    return sample_shape(config)
+
+
+def is_translation(config):
+    """True for data of (source, target) batches: `translation`, `pairs` and `domains` configs."""
+    return _two_sided(config) or (isinstance(config, collections.abc.Mapping) and "translation" in config)
 
 
 def _two_sided(config):
@@ -213,6 +240,11 @@ def _parse(config):
             f"Datasets dataset use {{'tfds': {value!r}}}; for your own images use "
             "{'folder': 'path/to/images'}."
         )
+    if source == "translation":
+        if value not in translation.TASKS:
+            raise ValueError(f"unknown translation task {value!r}: valid tasks are {', '.join(translation.TASKS)}")
+        if config.get("split", "train") not in translation.SPLITS:
+            raise ValueError(f"data.split must be one of {', '.join(translation.SPLITS)}, got {config['split']!r}")
     if value in MIXTURES and any(key in config for key in FORMAT_KEYS + ("classes", "digits")):
         raise ValueError(f"{value!r} is 2-D points data: image_size, channels, classes and digits do not apply.")
     options = {
@@ -222,7 +254,8 @@ def _parse(config):
 
 
 def _describe(source, value):
-    kind = {"name": "dataset", "tfds": "TFDS dataset", "folder": "image folder"}[source]
+    kind = {"name": "dataset", "tfds": "TFDS dataset", "folder": "image folder",
+            "translation": "translation task"}[source]
     return f"{kind} {value!r}"
 
 
@@ -249,3 +282,20 @@ def _image_format(what, image_shape):
             f"outputs {shape}: use a generator with 1 or 3 output channels."
         )
     return int(height), int(channels)
+
+
+def translation_examples(config, n, seed=0):
+    """`(sources, targets)` float32 NumPy in [-1, 1]: `n` examples of translation data to show a
+    model's translations of (its picture). For a `translation` task, `n` of the held-out digits
+    (the test split; chosen by `seed`); for `pairs` and `domains`, the first batch of the data."""
+    import numpy as np
+
+    if not is_translation(config):
+        raise ValueError(f"{config!r} is not translation data")
+    if not _two_sided(config):
+        task = _parse(config)[1]
+        sources, targets, _ = translation.task_examples(task, "test")
+        chosen = np.sort(np.random.default_rng(seed).choice(len(sources), min(int(n), len(sources)), replace=False))
+        return sources[chosen].astype("float32") / 127.5 - 1.0, targets[chosen].astype("float32") / 127.5 - 1.0
+    sources, targets = next(iter(make_dataset(config, int(n), seed=seed)))
+    return sources.numpy(), targets.numpy()

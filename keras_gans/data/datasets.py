@@ -288,3 +288,30 @@ def check_image_files(files):
 def _check_batch_size(batch_size):
     if not is_positive_int(batch_size):
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
+
+
+def translation_dataset(task, batch_size, split="train", seed=0):
+    """Batches `(sources, targets)` of a translation task on the bundled digits
+    (`keras_gans.data.translation`), float32 in [-1, 1].
+
+    Paired tasks keep each source with its own target; the unpaired task draws its two domains
+    independently (shuffle seeds `seed` and `seed + 1`) from disjoint halves of the digits.
+    """
+    from keras_gans.data.translation import UNPAIRED_TASKS, task_examples
+
+    _check_batch_size(batch_size)
+    sources, targets, _ = task_examples(task, split)
+    _check_batch_fits(batch_size, min(len(sources), len(targets)), f"{split} digits of task {task!r}")
+
+    def batches(arrays, shuffle_seed):
+        dataset = _shuffle_forever(tf.data.Dataset.from_tensor_slices(arrays), len(sources), shuffle_seed)
+        return dataset.batch(batch_size, drop_remainder=True)
+
+    def prepare(*sides):  # per batch: [0, 255] -> [-1, 1], each side at its own size
+        return tuple(tf.cast(side, "float32") / 127.5 - 1.0 for side in sides)
+
+    if task in UNPAIRED_TASKS:
+        dataset = tf.data.Dataset.zip((batches(sources, seed), batches(targets, seed + 1)))
+    else:
+        dataset = batches((sources, targets), seed)
+    return prefetched(dataset.map(prepare, num_parallel_calls=_AUTOTUNE))

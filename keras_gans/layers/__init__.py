@@ -7,6 +7,7 @@ from keras_gans.layers.equalized_learning_rate import EqualizedConv2D, Equalized
 from keras_gans.layers.minibatch_std import MinibatchStandardDeviation
 from keras_gans.layers.noise_injection import NoiseInjection
 from keras_gans.layers.pixel_normalization import PixelNormalization
+from keras_gans.layers.seeded_dropout import SeededDropout
 from keras_gans.layers.self_attention import SelfAttention2D
 from keras_gans.layers.spectral_normalization import SpectralNormalization
 from keras_gans.layers.style_mixing import StyleMixing

@@ -304,6 +304,10 @@ def evaluate_run(
                 "pass data=... (e.g. 'mnist', 'ring' or an array of real images) to evaluate a GAN "
                 "object; a run folder supplies its recipe's data"
             )
+    if getattr(gan, "translates", False):
+        from keras_gans.metrics.translation import evaluate_translation
+
+        return evaluate_translation(gan, data, metrics, n, extractor)
     kind = data_kind_of(data)
     names = metrics_of_run(gan, metrics, data, extractor)
     n = DEFAULT_SAMPLES[kind] if n is None else n

@@ -11,6 +11,7 @@ from keras_gans.models.gan import GAN
 from keras_gans.models.infogan import InfoGAN
 from keras_gans.models.latent import LatentModel
 from keras_gans.models.latent_encoder import LatentEncoderModel
+from keras_gans.models.pix2pix import Pix2Pix
 from keras_gans.models.precision import PRECISIONS
 from keras_gans.models.precision import precision_scope
 from keras_gans.models.random_streams import RandomStreams
@@ -19,6 +20,7 @@ from keras_gans.models.registry import get_model_class
 from keras_gans.models.registry import register_model
 from keras_gans.models.step_context import StepContext
 from keras_gans.models.top_k import TopKGeneratorUpdate
+from keras_gans.models.translation import TranslationModel
 from keras_gans.models.vaegan import VAEGAN
 
 __all__ = [
@@ -35,9 +37,11 @@ __all__ = [
     "GAN",
     "MODEL_TYPES",
     "PRECISIONS",
+    "Pix2Pix",
     "RandomStreams",
     "StepContext",
     "TopKGeneratorUpdate",
+    "TranslationModel",
     "VAEGAN",
     "get_model_class",
     "precision_scope",

@@ -15,11 +15,11 @@ from keras_gans.models.configuration import in_batches  # noqa: F401  (public he
 from keras_gans.models.exponential_moving_average import ExponentialMovingAverage
 from keras_gans.models import jit
 from keras_gans.models.jit import resolve_jit_compile
-from keras_gans.models.random_streams import RandomStreams
+from keras_gans.models.random_streams import RandomDraws, RandomStreams
 from keras_gans.utils import distribute
 
 
-class AdversarialModel(keras.Model):
+class AdversarialModel(RandomDraws, keras.Model):
     """A `keras.Model` of several networks trained against each other with `fit`.
 
     A family (`GAN`, a conditional GAN, CycleGAN...) subclasses it and declares:
@@ -34,7 +34,8 @@ class AdversarialModel(keras.Model):
 
     and writes `train_step` as its paper's algorithm with the helpers here: `self.update(player,
     tape, loss)` (replica scaling, loss scaling, constraints), `self.random.key(name, step, ...)`
-    (named stateless random streams), `self.transform_d_input` (instance noise, augmentation:
+    (named stateless random streams; `random_normal`, `random_uniform` and `random_labels` draw
+    from them, `RandomDraws`), `self.transform_d_input` (instance noise, augmentation:
     every discriminator input in every step), `self.record(logs)` (metric trackers) and
     `self.update_averages()` (the EMA networks of `add_average`).
 
@@ -173,9 +174,10 @@ class AdversarialModel(keras.Model):
     # ------------------------------------------------------------------ recipes
 
     @classmethod
-    def network_arguments(cls, model, data_shape):
+    def network_arguments(cls, model, data_shape, source_shape=None):
         """`{slot: {argument: value}}` the family fixes for its network builders (e.g. the
-        generator's `latent_dim` and `output_shape`), from the recipe's `model` section."""
+        generator's `latent_dim` and `output_shape`), from the recipe's `model` section;
+        `source_shape` is the sources' shape of translation data (None for other data)."""
         return {}
 
     @classmethod
@@ -194,8 +196,9 @@ class AdversarialModel(keras.Model):
                      if name not in ("self", "precision") and p.kind is not inspect.Parameter.VAR_KEYWORD)
 
     @classmethod
-    def from_recipe(cls, model, data_shape, seed=None, networks=None):
-        """The family built from a recipe's `model` section for samples of `data_shape`.
+    def from_recipe(cls, model, data_shape, seed=None, networks=None, source_shape=None):
+        """The family built from a recipe's `model` section for samples of `data_shape` (and, for
+        translation data, sources of `source_shape`).
 
         Each slot missing from `networks` is built by the network registered for its role under
         `model[slot]["name"]`; the other keys of the section are `__init__` arguments.
@@ -203,7 +206,7 @@ class AdversarialModel(keras.Model):
         from keras_gans.networks import build_network
 
         networks = dict(networks or {})
-        fixed = cls.network_arguments(model, data_shape)
+        fixed = cls.network_arguments(model, data_shape, source_shape)
         for slot, role in cls.network_slots.items():
             if slot not in networks:
                 networks[slot] = build_network(role, model[slot], **fixed.get(slot, {}))
@@ -272,26 +275,6 @@ class AdversarialModel(keras.Model):
         if isinstance(data, (tuple, list)):
             return data[0], (data[1] if len(data) > 1 else None)
         return data, None
-
-    def random_normal(self, name, shape, *indices):
-        """This replica's rows of an N(0, 1) draw of stream `name` (at this step) for the global
-        batch; `shape` is the local `(batch, ...)`. The same on 1 device and on R replicas."""
-        key = self.random.key(name, self.step_counter, *indices)
-        return distribute.global_batch_sample(lambda s: tf.random.stateless_normal(s, seed=key), shape)
-
-    def random_uniform(self, name, shape, *indices, minval=-1.0, maxval=1.0):
-        """This replica's rows of a U[minval, maxval) draw of stream `name` for the global batch."""
-        key = self.random.key(name, self.step_counter, *indices)
-        return distribute.global_batch_sample(
-            lambda s: tf.random.stateless_uniform(s, seed=key, minval=minval, maxval=maxval), shape)
-
-    def random_labels(self, name, batch_size, num_classes, *indices):
-        """This replica's rows of int32 labels drawn uniformly from `[0, num_classes)` for the global batch."""
-        key = self.random.key(name, self.step_counter, *indices)
-        return distribute.global_batch_sample(
-            lambda s: tf.random.stateless_uniform(s, seed=key, minval=0, maxval=num_classes, dtype=tf.int32),
-            tf.reshape(batch_size, [1]),
-        )
 
     def sample_generator_inputs(self, batch_size, name, *indices):
         """What the generator is called with in one update: z for a `GAN`, (z, y) for a conditional

@@ -41,8 +41,8 @@ class BiGAN(LatentEncoderModel):
     step_player = "g"
 
     @classmethod
-    def network_arguments(cls, model, data_shape):
-        arguments = super().network_arguments(model, data_shape)
+    def network_arguments(cls, model, data_shape, source_shape=None):
+        arguments = super().network_arguments(model, data_shape, source_shape)
         arguments["discriminator"]["latent_dim"] = arguments["generator"]["latent_dim"]
         return arguments
 

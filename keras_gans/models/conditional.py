@@ -46,7 +46,7 @@ class LabelConditionalModel(AdversarialModel):
         self._mark_built()
 
     @classmethod
-    def network_arguments(cls, model, data_shape):
+    def network_arguments(cls, model, data_shape, source_shape=None):
         classes = int(model.get("num_classes", 10))
         return {"generator": {"latent_dim": int(model.get("latent_dim", 64)), "num_classes": classes,
                               "output_shape": tuple(data_shape)},

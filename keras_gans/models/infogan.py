@@ -61,7 +61,7 @@ class InfoGAN(AdversarialModel):
         return self.noise_dim + self.categories + self.continuous
 
     @classmethod
-    def network_arguments(cls, model, data_shape):
+    def network_arguments(cls, model, data_shape, source_shape=None):
         codes = int(model.get("categories", 10)) + int(model.get("continuous", 2))
         return {"generator": {"latent_dim": int(model.get("noise_dim", 62)) + codes, "output_shape": tuple(data_shape)},
                 "discriminator": {"input_shape": tuple(data_shape), "categories": int(model.get("categories", 10)),

@@ -39,7 +39,7 @@ class LatentModel(AdversarialModel):
         self.ema_generator = None
 
     @classmethod
-    def network_arguments(cls, model, data_shape):
+    def network_arguments(cls, model, data_shape, source_shape=None):
         """The generator's `latent_dim` and `output_shape`, and `input_shape` for a `discriminator` slot."""
         arguments = {"generator": {"latent_dim": int(model.get("latent_dim", 64)), "output_shape": tuple(data_shape)}}
         if "discriminator" in cls.network_slots:

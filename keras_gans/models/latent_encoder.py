@@ -22,8 +22,8 @@ class LatentEncoderModel(LatentModel):
         self._mark_built()
 
     @classmethod
-    def network_arguments(cls, model, data_shape):
-        arguments = super().network_arguments(model, data_shape)
+    def network_arguments(cls, model, data_shape, source_shape=None):
+        arguments = super().network_arguments(model, data_shape, source_shape)
         arguments["encoder"] = {"latent_dim": arguments["generator"]["latent_dim"], "input_shape": tuple(data_shape)}
         return arguments
 

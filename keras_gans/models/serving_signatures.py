@@ -121,21 +121,57 @@ def latent_endpoints(generator, latent_dim, max_num, noise="normal"):
     return [generator], endpoints
 
 
+def checked_images(images, image_shape, max_num):
+    """Float `images` after the checks every image request goes through, in the graph: shape
+    `[batch, *image_shape]`, at most `max_num` images, values in [-1, 1] and finite."""
+    import tensorflow as tf
+
+    images = tf.ensure_shape(images, [None, *image_shape], name="check_images_shape")
+    checks = [tf.debugging.assert_less_equal(tf.shape(images)[0], tf.constant(max_num, tf.int32),
+                                             message=f"at most {max_num} images a request"),
+              tf.debugging.assert_less_equal(tf.reduce_max(tf.abs(images)), 1.0 + 1e-3,
+                                             message="images must be in [-1, 1]")]
+    with tf.control_dependencies(checks):
+        return tf.debugging.check_numerics(images, message="images must be finite")
+
+
 def encode_endpoint(encode, image_shape, max_num):
     """The `encode` signature of models with an encoder (BiGAN, VAE-GAN): `images` float32
-    [batch, H, W, C] in [-1, 1] -> `encode(images)`, a dict of float32 outputs (`z` ...).
-
-    Checked in the graph: the image shape, at most `max_num` images, values in [-1, 1] and finite."""
+    [batch, H, W, C] in [-1, 1] -> `encode(images)`, a dict of float32 outputs (`z` ...),
+    the images checked by `checked_images`."""
     import tensorflow as tf
 
     def encode_images(images):
-        images = tf.ensure_shape(images, [None, *image_shape], name="check_images_shape")
-        checks = [tf.debugging.assert_less_equal(tf.shape(images)[0], tf.constant(max_num, tf.int32),
-                                                 message=f"at most {max_num} images a request"),
-                  tf.debugging.assert_less_equal(tf.reduce_max(tf.abs(images)), 1.0 + 1e-3,
-                                                 message="images must be in [-1, 1]")]
-        with tf.control_dependencies(checks):
-            images = tf.debugging.check_numerics(images, message="images must be finite")
-            return {key: tf.cast(value, tf.float32) for key, value in encode(images).items()}
+        images = checked_images(images, image_shape, max_num)
+        return {key: tf.cast(value, tf.float32) for key, value in encode(images).items()}
 
     return "encode", encode_images, [tf.TensorSpec([None, *image_shape], tf.float32, name="images")]
+
+
+def translation_endpoints(generator, source_shape, max_num):
+    """`(resources, endpoints)` of image-to-image models (Pix2Pix...):
+
+    - `serving_default`: `images` float32 [batch, *source_shape] in [-1, 1] -> `images` float32;
+    - `translate_uint8`: `images` uint8 [batch, *source_shape] -> `images` uint8, both mapped
+      as `keras_gans.utils.images` does (`x / 127.5 - 1`, `round((y + 1) * 127.5)`).
+
+    The inputs go through `checked_images` (shape, batch size, range, finite)."""
+    import tensorflow as tf
+
+    if not generator.built:
+        raise UserError("the generator is not built: load a trained model or call it on a batch of images first")
+
+    def translated(images):
+        return tf.cast(generator(checked_images(images, source_shape, max_num), training=False), tf.float32)
+
+    def serving_default(images):
+        return {OUTPUT_KEY: translated(images)}
+
+    def translate_uint8(images):
+        images = tf.ensure_shape(images, [None, *source_shape], name="check_uint8_images_shape")
+        return {OUTPUT_KEY: to_uint8_images(translated(tf.cast(images, tf.float32) / 127.5 - 1.0))}
+
+    return [generator], [
+        ("serving_default", serving_default, [tf.TensorSpec([None, *source_shape], tf.float32, name="images")]),
+        ("translate_uint8", translate_uint8, [tf.TensorSpec([None, *source_shape], tf.uint8, name="images")]),
+    ]

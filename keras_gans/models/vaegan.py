@@ -52,8 +52,8 @@ class VAEGAN(LatentEncoderModel):
         super().__init__(generator, encoder, discriminator, latent_dim=latent_dim, seed=seed, noise=noise, **kwargs)
 
     @classmethod
-    def network_arguments(cls, model, data_shape):
-        arguments = super().network_arguments(model, data_shape)
+    def network_arguments(cls, model, data_shape, source_shape=None):
+        arguments = super().network_arguments(model, data_shape, source_shape)
         arguments["discriminator"]["feature_output"] = True
         return arguments
 

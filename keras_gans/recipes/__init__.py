@@ -162,6 +162,7 @@ def validate(recipe):
     if recipe["precision"] not in PRECISIONS:
         raise UserError(f"unknown precision {recipe['precision']!r}: valid precisions are {', '.join(PRECISIONS)}")
     data_shape(recipe)  # the data section's image format, checked before anything is built
+    _check_data_fits_family(recipe, cls)
     check_config_sizes(recipe["model"], "the recipe's model section")
     return recipe
 
@@ -242,6 +243,29 @@ def data_shape(recipe):
         raise UserError(str(e)) from None
 
 
+def source_shape(recipe):
+    """The shape of one source image of translation data (None for other data)."""
+    from keras_gans.data import data_config
+
+    try:
+        return data_config.source_shape(recipe["data"]) if data_config.is_translation(recipe["data"]) else None
+    except ValueError as e:
+        raise UserError(str(e)) from None
+
+
+def _check_data_fits_family(recipe, cls):
+    """Translation families train on (source, target) data, the others on samples alone."""
+    from keras_gans.data import data_config
+
+    translates, translation_data = getattr(cls, "translates", False), data_config.is_translation(recipe["data"])
+    if translates and not translation_data:
+        raise UserError(f"model.type {recipe['model'].get('type')!r} translates images: its data must be a "
+                        "translation config, e.g. {translation: edges2digits} or {pairs: [config_a, config_b]}")
+    if translation_data and not translates:
+        raise UserError(f"the data are (source, target) pairs for translation families (e.g. model.type pix2pix), "
+                        f"but model.type is {recipe['model'].get('type', DEFAULT_MODEL_TYPE)!r}")
+
+
 def build_model(recipe, strategy=None, networks=None):
     """The recipe's uncompiled model (its `model.type`), its networks built under the recipe's
     `precision` policy and in `strategy`'s scope if given. `networks` ({slot: network}) replaces
@@ -255,7 +279,7 @@ def build_model(recipe, strategy=None, networks=None):
     with scope, precision_scope(recipe.get("precision", "float32")):
         try:
             return cls.from_recipe(recipe["model"], data_shape(recipe), seed=recipe["train"]["seed"],
-                                   networks=networks)
+                                   networks=networks, source_shape=source_shape(recipe))
         except (ValueError, TypeError) as e:
             raise UserError(str(e)) from None
 

@@ -17,15 +17,17 @@ from keras_gans.utils.images import save_picture
 
 class SampleGrid(keras.callbacks.Callback):
     """After every epoch, writes the model's picture to `directory/epoch_NNNN.png` (and, with
-    `log_dir`, to TensorBoard's images as `samples`), from the same seed every epoch.
+    `log_dir`, to TensorBoard's images as `samples`), from the same seed every epoch (and, for
+    translation models, of the same `examples`).
 
     The model draws it (`model.sample_picture`): a grid of samples for images, a scatter plot with
     the mixture `centers` for 2-D data, per-label rows or input|output pairs for other families.
     The same seed every epoch makes progress visible.
     """
 
-    def __init__(self, directory, n=64, seed=0, centers=None, log_dir=None):
+    def __init__(self, directory, n=64, seed=0, centers=None, log_dir=None, examples=None):
         super().__init__()
+        self.examples = examples  # (sources, targets) a translation model translates
         self.directory = directory
         self.n = n
         self.seed = seed
@@ -37,7 +39,9 @@ class SampleGrid(keras.callbacks.Callback):
         if not _finite(logs):
             return
         os.makedirs(self.directory, exist_ok=True)
-        picture = self.model.sample_picture(self.n, seed=self.seed, centers=self.centers, title=f"epoch {epoch + 1}")
+        extra = {} if self.examples is None else {"examples": self.examples}
+        picture = self.model.sample_picture(self.n, seed=self.seed, centers=self.centers, title=f"epoch {epoch + 1}",
+                                            **extra)
         save_picture(os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png"), picture)
         if self.log_dir is not None:
             import tensorflow as tf

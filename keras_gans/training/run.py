@@ -126,7 +126,7 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
         callbacks += [
             SampleGrid(os.path.join(out, "samples"), n=train_cfg["samples"] if mixture is None else 2500,
                        seed=train_cfg["seed"], centers=None if mixture is None else mixture.centers,
-                       log_dir=os.path.join(out, "logs")),
+                       log_dir=os.path.join(out, "logs"), examples=picture_examples(recipe, train_cfg["samples"])),
             GANCheckpoint(checkpoint),
             RecordJitChoice(os.path.join(out, JIT_FILE), log if verbose != 0 else (lambda message: None)),
             keras.callbacks.TensorBoard(os.path.join(out, "logs"), write_graph=False),
@@ -165,6 +165,14 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
     if chief:
         log(finished_message(out))
     return gan, history
+
+
+def picture_examples(recipe, n, seed=0):
+    """`(sources, targets)` a translation model's picture shows (`keras_gans.data.translation_examples`);
+    None for other data."""
+    from keras_gans.data import is_translation, translation_examples
+
+    return translation_examples(recipe["data"], n, seed) if is_translation(recipe["data"]) else None
 
 
 def use_recorded_jit_choice(gan, path):
@@ -254,6 +262,9 @@ def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True,
         else:
             mixture = mixture_for(recipe["data"])
             centers = None if mixture is None else mixture.centers
+            examples = picture_examples(recipe, n, 0 if seed is None else seed)
+            if examples is not None:
+                conditions["examples"] = examples
             save_picture(out, model.sample_picture(n, seed=seed, centers=centers, **conditions))
     except ValueError as e:
         raise UserError(str(e)) from None

@@ -9,8 +9,13 @@ A picture (PNG, JPEG, ... anything Pillow opens) or a `.npy` array becomes a uin
 3. a picture of exactly H x W is one image; one that tiles into H x W cells with a border of 2
    pixels (`image_grid`'s padding) or 0 is a grid, read row by row, with the empty cells of a
    last row dropped;
-4. anything else is one image resized to H x W (Pillow's bilinear filter).
+4. anything else is one image resized to H x W (Pillow's bilinear filter), or, with
+   `resize=False`, a `ValueError` naming the expected size.
+
+`read_image_folder` reads every picture of a folder, each one image of exactly H x W.
 """
+
+import os
 
 import numpy as np
 
@@ -18,7 +23,7 @@ import numpy as np
 GRID_PADDINGS = (2, 0)
 
 
-def read_images(path, shape):
+def read_images(path, shape, resize=True):
     """`path` (a picture or `.npy`) as a uint8 or float (n, H, W, C) batch of `shape` (H, W, C),
     as described in the module docstring; a `ValueError` names what does not fit."""
     height, width, channels = (int(s) for s in shape)
@@ -45,6 +50,9 @@ def read_images(path, shape):
     tiles = grid_tiles(picture, height, width)
     if tiles is not None:
         return tiles
+    if not resize:
+        raise ValueError(f"{path} is a {picture.shape[1]}x{picture.shape[0]} picture: the model takes {width}x{height} "
+                         f"images with {channels} channel(s), one per picture or a grid of them")
     with Image.open(path) as opened:
         resized = opened.convert("L" if channels == 1 else "RGB").resize((width, height), Image.BILINEAR)
     return np.asarray(resized).reshape(1, height, width, channels)
@@ -78,3 +86,21 @@ def grid_tiles(picture, height, width):
             cells.pop()  # the unfilled cells of the last row
         return np.stack(cells)
     return None
+
+
+def read_image_folder(path, shape):
+    """Every picture in folder `path` (sorted by name; other files skipped), each one image of
+    exactly `shape` (H, W, C) after the channel conversion: `(uint8 batch, file names)`."""
+    from keras_gans.data import IMAGE_EXTENSIONS
+
+    names = sorted(f for f in os.listdir(path) if f.lower().endswith(IMAGE_EXTENSIONS))
+    if not names:
+        raise ValueError(f"{path} holds no pictures ({', '.join(IMAGE_EXTENSIONS)})")
+    images = []
+    for name in names:
+        image = read_images(os.path.join(path, name), shape, resize=False)
+        if len(image) != 1:
+            raise ValueError(f"{os.path.join(path, name)} is a grid of {len(image)} images: a folder holds one image "
+                             "per picture")
+        images.append(image[0])
+    return np.stack(images), names

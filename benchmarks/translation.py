@@ -1,0 +1,99 @@
+"""Image-to-image translation on held-out digits: each recipe against its baseline, scored as `keras-gans eval` does.
+
+For each configuration and seed: train the shipped recipe as `keras-gans train NAME [--set ...]`
+does, then score its translations of the 1,000 held-out digits of the task (the test split of
+`keras_gans.data.translation`, never seen in training) with `keras_gans.metrics.translation`:
+L1 and PSNR / SSIM against the targets (pixels in [0, 1]), the share the shipped MNIST
+classifier assigns to the source digit's class ("class kept") and the domain FID of the outputs
+against the targets. The targets' own class-kept share is the ceiling. A picture of the first
+16 held-out translations of each configuration (sources, outputs, targets rows) is written next
+to the JSON.
+
+Configurations are `NAME` or `NAME:LABEL:KEY=VALUE;KEY=VALUE` (`--set` overrides), e.g. the
+Pix2Pix paper's "L1 only" baseline, the same U-Net trained on L1 alone:
+
+    python benchmarks/translation.py pix2pix-edges2digits "pix2pix-edges2digits:L1 only:compile.adversarial_weight=0"
+    python benchmarks/translation.py pix2pix-edges2digits --steps 20 --out /tmp/t.json      # smoke test
+
+Writes JSON to `--out` (default benchmarks/results/translation.json) and prints a Markdown table.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from speed import finish_report, machine_at_start, set_threads  # noqa: E402  (benchmarks/speed.py)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("configurations", nargs="+", help="NAME or NAME:LABEL:KEY=VALUE;KEY=VALUE")
+    parser.add_argument("--seeds", type=int, default=1, help="seeds 0..N-1 (default 1)")
+    parser.add_argument("--steps", type=int, default=None, help="train.steps of every run (default: the recipe's)")
+    parser.add_argument("--threads", type=int, default=0, help="TF threads (default 0: TensorFlow's choice)")
+    parser.add_argument("--out", default=os.path.join("benchmarks", "results", "translation.json"))
+    return parser.parse_args(argv)
+
+
+def parse_configuration(text):
+    """`(recipe name, label, [overrides])` of `NAME[:LABEL[:KEY=VALUE;...]]`."""
+    name, label, overrides = (text.split(":", 2) + ["", ""])[:3]
+    return name, label or name, [o for o in overrides.split(";") if o]
+
+
+def run_one(text, seed, steps, picture_path):
+    import keras
+
+    from keras_gans import recipes
+    from keras_gans.data import translation_examples
+    from keras_gans.metrics.translation import evaluate_translation, translation_reference
+    from keras_gans.training.run import train
+    from keras_gans.utils.images import save_picture
+
+    name, label, overrides = parse_configuration(text)
+    overrides = [*overrides, f"train.seed={seed}"] + ([f"train.steps={steps}"] if steps else [])
+    recipe = recipes.apply_overrides(recipes.load(name), overrides)
+    keras.backend.clear_session()
+    start, cpu = time.time(), time.process_time()
+    with tempfile.TemporaryDirectory() as folder:
+        model, _ = train(recipe, os.path.join(folder, "run"), verbose=0, log=lambda *a: None)
+    seconds, cpu_seconds = time.time() - start, time.process_time() - cpu
+    scores = evaluate_translation(model, recipe["data"])
+    reference = translation_reference(recipe["data"], ("accuracy",))
+    save_picture(picture_path, model.sample_picture(16, examples=translation_examples(recipe["data"], 16, 0)))
+    return {"recipe": name, "label": label, "seed": seed, "steps": int(recipe["train"]["steps"]),
+            "override": " ".join(f"--set {o}" for o in overrides), "train_seconds": seconds,
+            "train_cpu_seconds": cpu_seconds, **scores, "targets_accuracy": reference["accuracy"],
+            "picture": os.path.basename(picture_path)}
+
+
+def markdown_table(results):
+    lines = ["| configuration | seed | L1 | PSNR (dB) | SSIM | class kept (targets') | domain FID | train seconds |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        lines.append(f"| {r['label']} | {r['seed']} | {r['l1']:.4f} | {r['psnr']:.2f} | {r['ssim']:.3f} | "
+                     f"{100 * r['accuracy']:.1f}% ({100 * r['targets_accuracy']:.1f}%) | {r['fid']:.1f} | "
+                     f"{r['train_seconds']:.0f} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    set_threads(args.threads)
+    machine = machine_at_start()
+    stem = os.path.splitext(args.out)[0]
+    results = []
+    for index, text in enumerate(args.configurations):
+        for seed in range(args.seeds):
+            picture = f"{stem}_{index}_seed{seed}.png"
+            results.append(run_one(text, seed, args.steps, picture))
+            print(results[-1], file=sys.stderr, flush=True)
+    finish_report(args.out, "translation", machine, vars(args), results, markdown_table(results))
+
+
+if __name__ == "__main__":
+    main()

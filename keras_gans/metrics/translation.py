@@ -1,0 +1,119 @@
+"""Scores of image-to-image models on held-out pairs: pixel error, PSNR, SSIM, kept class, FID.
+
+| key        | what                                                                              |
+|------------|-----------------------------------------------------------------------------------|
+| `l1`       | mean |output - target| with pixels in [0, 1]                                      |
+| `psnr`     | `tf.image.psnr(output, target, max_val=1)`, averaged over the images (dB)          |
+| `ssim`     | `tf.image.ssim(output, target, max_val=1)` (11x11 Gaussian window), averaged      |
+| `accuracy` | share of outputs the MNIST classifier assigns to the source digit's class         |
+| `fid`      | domain FID (classifier features) of the outputs against the targets               |
+
+`evaluate_translation` scores a model on a translation task's held-out digits (the 1,000 of the
+test split, `keras_gans.data.translation`), which training never saw. The reference beside
+each value (`keras-gans eval`) is the targets' own: the classifier's accuracy on them and the FID of
+one half of them against the other.
+"""
+
+import numpy as np
+
+from keras_gans.errors import UserError
+
+TRANSLATION_METRICS = ("l1", "psnr", "ssim", "accuracy", "fid")
+#: The fewest held-out pairs each score works with (FID needs two per half).
+MIN_PAIRS = 4
+
+
+def _unit(images):
+    """Images in [-1, 1] -> float32 in [0, 1]."""
+    return (np.asarray(images, "float32") + 1.0) / 2.0
+
+
+def pixel_scores(outputs, targets):
+    """`{"l1", "psnr", "ssim"}` of `outputs` against `targets` (both (N, H, W, C) in [-1, 1])."""
+    import tensorflow as tf
+
+    a, b = _unit(outputs), _unit(targets)
+    if a.shape != b.shape:
+        raise ValueError(f"outputs {a.shape} and targets {b.shape} differ in shape")
+    return {"l1": float(np.abs(a - b).mean()),
+            "psnr": float(tf.reduce_mean(tf.image.psnr(a, b, max_val=1.0)).numpy()),
+            "ssim": float(tf.reduce_mean(tf.image.ssim(a, b, max_val=1.0)).numpy())}
+
+
+def translation_scores(outputs, targets, labels=None, extractor="mnist", metrics=TRANSLATION_METRICS):
+    """The `metrics` of `outputs` against `targets` (see the module docstring); `labels` (the
+    source digits' classes) for `accuracy`."""
+    from keras_gans.metrics.extractor_lookup import get_extractor
+    from keras_gans.metrics.frechet import frechet_distance
+
+    results = {}
+    if {"l1", "psnr", "ssim"} & set(metrics):
+        results.update({k: v for k, v in pixel_scores(outputs, targets).items() if k in metrics})
+    if {"accuracy", "fid"} & set(metrics):
+        extractor = get_extractor(extractor)
+        features, probabilities = extractor.features_and_probabilities(outputs, probabilities="accuracy" in metrics)
+        if "accuracy" in metrics:
+            if labels is None:
+                raise ValueError("accuracy needs the source digits' labels")
+            results["accuracy"] = float((probabilities.argmax(1) == np.asarray(labels)).mean())
+        if "fid" in metrics:
+            results["fid"] = float(frechet_distance(extractor.features(targets).astype("float64"),
+                                                    features.astype("float64")))
+    return {key: results[key] for key in TRANSLATION_METRICS if key in results}
+
+
+def held_out_pairs(data, n=None):
+    """`(sources, targets, labels)` float / float / int of the held-out digits of a `translation`
+    data config; the first `n` of them when given."""
+    from keras_gans.data import data_config
+    from keras_gans.data.translation import task_examples
+
+    if not (isinstance(data, dict) and "translation" in data):
+        raise UserError(f"translation models are scored on a translation task's held-out digits "
+                        f"(data: {{translation: TASK}}), this run's data are {data!r}")
+    data_config.sample_shape(data)  # checks the task
+    sources, targets, labels = task_examples(data["translation"], "test")
+    if n is not None:
+        if not MIN_PAIRS <= n:
+            raise UserError(f"--n must be at least {MIN_PAIRS} for translation scores, got {n}")
+        sources, targets, labels = sources[:n], targets[:n], labels[:n]
+    return sources.astype("float32") / 127.5 - 1.0, targets.astype("float32") / 127.5 - 1.0, labels
+
+
+def parse_translation_metrics(metrics):
+    """The tuple of translation metric names `metrics` asks for (None: all)."""
+    if metrics is None:
+        return TRANSLATION_METRICS
+    names = [m.strip().lower() for m in (metrics.split(",") if isinstance(metrics, str) else metrics) if m.strip()]
+    unknown = [m for m in names if m not in TRANSLATION_METRICS]
+    if unknown or not names:
+        raise UserError(f"unknown translation metric(s) {', '.join(unknown) or '(none given)'}: "
+                        f"valid metrics are {', '.join(TRANSLATION_METRICS)}")
+    return tuple(dict.fromkeys(names))
+
+
+def evaluate_translation(model, data, metrics=None, n=None, extractor="mnist"):
+    """`{key: value}` of a translation model on `data`'s held-out digits (see the module docstring)."""
+    metrics = parse_translation_metrics(metrics)
+    sources, targets, labels = held_out_pairs(data, n)
+    try:
+        outputs = model.translate(sources)
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    if not np.isfinite(outputs).all():
+        raise UserError("the generator produced NaN or infinite images: training diverged")
+    return translation_scores(outputs, targets, labels, extractor, metrics)
+
+
+def translation_reference(data, metrics=None, n=None, extractor="mnist"):
+    """The targets' own scores: the classifier's accuracy on them and the FID of one half of them
+    against the other (the pixel scores of the targets themselves are perfect and left out)."""
+    metrics = parse_translation_metrics(metrics)
+    _, targets, labels = held_out_pairs(data, n)
+    half = len(targets) // 2
+    results = {}
+    if "accuracy" in metrics:
+        results.update(translation_scores(targets, targets, labels, extractor, ("accuracy",)))
+    if "fid" in metrics:
+        results.update(translation_scores(targets[:half], targets[half: 2 * half], None, extractor, ("fid",)))
+    return results

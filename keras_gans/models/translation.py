@@ -1,0 +1,131 @@
+"""What every image-to-image family shares: a generator from source images to target images."""
+
+import keras
+import numpy as np
+
+from keras_gans.models.adversarial import AdversarialModel
+from keras_gans.models.configuration import in_batches
+
+
+def as_model_images(images, what="images"):
+    """uint8 images -> float32 in [-1, 1]; float images are checked to be in [-1, 1]."""
+    images = np.asarray(images)
+    if images.dtype == np.uint8:
+        return images.astype("float32") / 127.5 - 1.0
+    images = images.astype("float32")
+    if images.size and (not np.isfinite(images).all() or np.abs(images).max() > 1.0 + 1e-3):
+        raise ValueError(f"{what} must be uint8 or float in [-1, 1]")
+    return images
+
+
+class TranslationModel(AdversarialModel):
+    """A family whose generator maps source images to target images, with no z (Pix2Pix...).
+
+    It trains on `(sources, targets)` batches (`keras_gans.data` translation configs) and gives
+    the family the generator's EMA copy as the `sampler`, `translate`, the input | output |
+    target picture and the image -> image serving signatures.
+
+    Args:
+        generator: a `keras.Model` from sources (batch, H, W, C) to targets.
+        seed: seed of the random streams drawn during training.
+    """
+
+    #: Families of this kind train on translation data (`keras_gans.data.is_translation`).
+    translates = True
+
+    def __init__(self, generator, seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        self.generator = generator
+        self.ema_generator = None
+
+    @classmethod
+    def network_arguments(cls, model, data_shape, source_shape=None):
+        if source_shape is None:
+            raise ValueError(f"{cls.__name__} trains on (source, target) pairs: give it translation data, "
+                             "e.g. data: {translation: edges2digits} or {pairs: [config_a, config_b]}")
+        return {"generator": {"input_shape": tuple(source_shape), "output_shape": tuple(data_shape)}}
+
+    # ------------------------------------------------------------------ translating
+
+    @property
+    def sampler(self):
+        """The generator used to translate: the EMA copy when there is one."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
+    def call(self, sources, training=False):
+        return keras.ops.cast(self.sampler(sources, training=training), "float32")
+
+    @property
+    def source_shape(self):
+        inputs = getattr(self.generator, "inputs", None)
+        return tuple(inputs[0].shape[1:]) if inputs else None
+
+    @property
+    def sample_shape(self):
+        outputs = getattr(self.generator, "outputs", None)
+        return tuple(outputs[0].shape[1:]) if outputs else None
+
+    def translate(self, sources, batch_size=256):
+        """The (EMA) generator's outputs for `sources` (uint8, or float in [-1, 1]) as float32
+        NumPy in [-1, 1]; a ValueError naming the expected shape for sources of another shape."""
+        sources = as_model_images(sources, "sources")
+        expected = self.source_shape
+        if sources.ndim != 4 or (expected is not None and tuple(sources.shape[1:]) != expected):
+            raise ValueError(f"{type(self).__name__} translates images of shape (N, {', '.join(map(str, expected))}), "
+                             f"got {sources.shape}")
+        return in_batches(lambda x: self.call(x, training=False), sources, batch_size)
+
+    def check_pair_shapes(self, sources, targets):
+        """Raises a clear error when a batch's sources or targets do not fit the generator."""
+        for what, tensor, expected in (("sources", sources, self.source_shape), ("targets", targets, self.sample_shape)):
+            got = tuple(tensor.shape[1:])
+            if expected is not None and None not in got and got != expected:
+                raise ValueError(f"the dataset yields {what} of shape {got} but the generator works on {expected}: "
+                                 "build the networks for the data (a recipe does)")
+
+    # ------------------------------------------------------------------ what the tools ask
+
+    def sample_picture(self, n, seed=None, centers=None, title=None, examples=None):
+        """Rows of sources, their translations and their targets, `columns` wide (sources smaller
+        than the targets are enlarged by nearest neighbour). `examples` is `(sources, targets)`
+        (uint8 or float in [-1, 1]); the first `n` are drawn."""
+        from keras_gans.utils.images import image_grid
+
+        if examples is None:
+            raise ValueError(f"{type(self).__name__}'s picture needs examples=(sources, targets) to translate")
+        sources, targets = (as_model_images(side[: int(n)]) for side in examples)
+        outputs = self.translate(sources)
+        shown = enlarge(sources, outputs.shape[1])
+        columns = min(8, len(sources))
+        rows = []
+        for start in range(0, len(sources), columns):
+            part = slice(start, start + columns)
+            for side in (shown[part], outputs[part], targets[part]):
+                rows.append(_pad_row(side, columns))
+        return image_grid(np.concatenate(rows), columns)
+
+    def interpolate(self, rows, steps, seed=None, batch_size=256):
+        raise ValueError(f"{type(self).__name__} translates images: it has no latent space to interpolate in")
+
+    def generate(self, n, seed=None, batch_size=256, **conditions):
+        raise ValueError(f"{type(self).__name__} translates images rather than drawing them: use translate(sources) "
+                         "(CLI: keras-gans translate RUN --in ... --out ...)")
+
+    def serving_endpoints(self, max_num):
+        from keras_gans.models.serving_signatures import translation_endpoints
+
+        return translation_endpoints(self.sampler, self.source_shape, max_num)
+
+
+def enlarge(images, size):
+    """`images` (N, h, w, C) repeated to (N, size, size, C) by nearest neighbour (size a multiple of h)."""
+    factor = size // images.shape[1]
+    return images if factor == 1 else np.repeat(np.repeat(images, factor, axis=1), factor, axis=2)
+
+
+def _pad_row(images, columns):
+    """`images` followed by black (-1) images up to `columns`."""
+    missing = columns - len(images)
+    if missing <= 0:
+        return images
+    return np.concatenate([images, -np.ones((missing, *images.shape[1:]), images.dtype)])
