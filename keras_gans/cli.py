@@ -198,7 +198,7 @@ def _eval(args):
         print(f"{key:<{width}}  {show(value):<12}" + (f"  {show(reference.get(key))}" if reference else ""))
     if reference:
         print("real vs real: " + {"points": "points drawn from the mixture itself",
-                                  "pairs": "the targets' own accuracy; one half of them against the other (fid)"}.get(
+                                  "pairs": "the held-out targets' own scores (fid: against the training targets)"}.get(
                                       kind, "one half of the real data scored against the other half"))
 
 

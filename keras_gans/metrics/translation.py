@@ -6,12 +6,14 @@
 | `psnr`     | `tf.image.psnr(output, target, max_val=1)`, averaged over the images (dB)          |
 | `ssim`     | `tf.image.ssim(output, target, max_val=1)` (11x11 Gaussian window), averaged      |
 | `accuracy` | share of outputs the MNIST classifier assigns to the source digit's class         |
-| `fid`      | domain FID (classifier features) of the outputs against the targets               |
+| `fid`      | domain FID (classifier features) of the outputs against the training targets     |
 
 `evaluate_translation` scores a model on a translation task's held-out digits (the 1,000 of the
-test split, `keras_gans.data.translation`), which training never saw. The reference beside
-each value (`keras-gans eval`) is the targets' own: the classifier's accuracy on them and the FID of
-one half of them against the other.
+test split, `keras_gans.data.translation`), which training never saw. The FID compares the outputs
+with the targets of the training split (other digits, so a copy of the held-out targets does not
+score 0, and as many as training saw). The reference beside each value (`keras-gans eval`) is the
+held-out targets' own: the classifier's accuracy on them and their FID against the same
+training targets.
 """
 
 import numpy as np
@@ -40,9 +42,10 @@ def pixel_scores(outputs, targets):
             "ssim": float(tf.reduce_mean(tf.image.ssim(a, b, max_val=1.0)).numpy())}
 
 
-def translation_scores(outputs, targets, labels=None, extractor="mnist", metrics=TRANSLATION_METRICS):
+def translation_scores(outputs, targets, labels=None, extractor="mnist", metrics=TRANSLATION_METRICS, real=None):
     """The `metrics` of `outputs` against `targets` (see the module docstring); `labels` (the
-    source digits' classes) for `accuracy`."""
+    source digits' classes) for `accuracy`; `real`, the images `fid` compares with (the targets
+    when None)."""
     from keras_gans.metrics.extractor_lookup import get_extractor
     from keras_gans.metrics.frechet import frechet_distance
 
@@ -57,7 +60,8 @@ def translation_scores(outputs, targets, labels=None, extractor="mnist", metrics
                 raise ValueError("accuracy needs the source digits' labels")
             results["accuracy"] = float((probabilities.argmax(1) == np.asarray(labels)).mean())
         if "fid" in metrics:
-            results["fid"] = float(frechet_distance(extractor.features(targets).astype("float64"),
+            real = targets if real is None else real
+            results["fid"] = float(frechet_distance(extractor.features(real).astype("float64"),
                                                     features.astype("float64")))
     return {key: results[key] for key in TRANSLATION_METRICS if key in results}
 
@@ -78,6 +82,13 @@ def held_out_pairs(data, n=None):
             raise UserError(f"--n must be at least {MIN_PAIRS} for translation scores, got {n}")
         sources, targets, labels = sources[:n], targets[:n], labels[:n]
     return sources.astype("float32") / 127.5 - 1.0, targets.astype("float32") / 127.5 - 1.0, labels
+
+
+def training_targets(data):
+    """The targets of the training split of a `translation` config, float in [-1, 1] (what `fid` compares with)."""
+    from keras_gans.data.translation import task_examples
+
+    return task_examples(data["translation"], "train")[1].astype("float32") / 127.5 - 1.0
 
 
 def parse_translation_metrics(metrics):
@@ -102,18 +113,14 @@ def evaluate_translation(model, data, metrics=None, n=None, extractor="mnist"):
         raise UserError(str(e)) from None
     if not np.isfinite(outputs).all():
         raise UserError("the generator produced NaN or infinite images: training diverged")
-    return translation_scores(outputs, targets, labels, extractor, metrics)
+    real = training_targets(data) if "fid" in metrics else None
+    return translation_scores(outputs, targets, labels, extractor, metrics, real)
 
 
 def translation_reference(data, metrics=None, n=None, extractor="mnist"):
-    """The targets' own scores: the classifier's accuracy on them and the FID of one half of them
-    against the other (the pixel scores of the targets themselves are perfect and left out)."""
-    metrics = parse_translation_metrics(metrics)
+    """The held-out targets' own scores: the classifier's accuracy on them and their FID against
+    the training targets (their pixel scores are perfect and left out)."""
+    metrics = [m for m in parse_translation_metrics(metrics) if m in ("accuracy", "fid")]
     _, targets, labels = held_out_pairs(data, n)
-    half = len(targets) // 2
-    results = {}
-    if "accuracy" in metrics:
-        results.update(translation_scores(targets, targets, labels, extractor, ("accuracy",)))
-    if "fid" in metrics:
-        results.update(translation_scores(targets[:half], targets[half: 2 * half], None, extractor, ("fid",)))
-    return results
+    real = training_targets(data) if "fid" in metrics else None
+    return translation_scores(targets, targets, labels, extractor, metrics, real) if metrics else {}
