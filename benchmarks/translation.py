@@ -10,9 +10,14 @@ against the targets. The targets' own class-kept share is the ceiling. A picture
 to the JSON.
 
 Configurations are `NAME` or `NAME:LABEL:KEY=VALUE;KEY=VALUE` (`--set` overrides), e.g. the
-Pix2Pix paper's "L1 only" baseline, the same U-Net trained on L1 alone:
+Pix2Pix paper's "L1 only" baseline, the same U-Net trained on L1 alone; `bicubic:TASK` is no
+model: `tf.image.resize(sources, (28, 28), "bicubic")`, clipped (SRGAN's baseline); `run:FOLDER`
+scores a trained run folder or zoo entry as it is (e.g. the zoo's run of the same recipe and seed,
+`runs/zoo/NAME`; its training time is on its model card). Models that
+translate both ways (CycleGAN) are scored in both directions and on their cycle L1.
 
     python benchmarks/translation.py pix2pix-edges2digits "pix2pix-edges2digits:L1 only:compile.adversarial_weight=0"
+    python benchmarks/translation.py srgan-mnist-x4 "srgan-mnist-x4:SRResNet-MSE:compile.content_weight=0;compile.adversarial_weight=0" bicubic:x4
     python benchmarks/translation.py pix2pix-edges2digits --steps 20 --out /tmp/t.json      # smoke test
 
 Writes JSON to `--out` (default benchmarks/results/translation.json) and prints a Markdown table.
@@ -45,6 +50,43 @@ def parse_configuration(text):
     return name, label or name, [o for o in overrides.split(";") if o]
 
 
+def bicubic(task, picture_path):
+    """The scores of bicubic up-sampling of the held-out sources of `task` (no training)."""
+    import numpy as np
+    import tensorflow as tf
+
+    from keras_gans.metrics.translation import held_out_pairs, training_side, translation_reference, translation_scores
+    from keras_gans.models.translation import enlarge
+    from keras_gans.utils.images import image_grid, save_picture
+
+    data = {"translation": task}
+    sources, targets, labels = held_out_pairs(data)
+    outputs = np.clip(tf.image.resize(sources, targets.shape[1:3], "bicubic").numpy(), -1.0, 1.0)
+    scores = translation_scores(outputs, targets, labels, real=training_side(data))
+    rows = [enlarge(sources[:8], targets.shape[1]), outputs[:8], targets[:8]]
+    save_picture(picture_path, image_grid(np.concatenate(rows), 8))
+    return {"recipe": f"bicubic:{task}", "label": "bicubic up-sampling", "seed": None, "steps": 0, "override": "",
+            "train_seconds": 0.0, "train_cpu_seconds": 0.0, **scores,
+            "targets_accuracy": translation_reference(data, ("accuracy",))["accuracy"],
+            "picture": os.path.basename(picture_path)}
+
+
+def trained_run(folder, picture_path):
+    """The scores of the trained run (or zoo entry) `folder`, as it is."""
+    from keras_gans.data import translation_examples
+    from keras_gans.metrics.translation import evaluate_translation, translation_reference
+    from keras_gans.runs import load_run
+    from keras_gans.utils.images import save_picture
+
+    model, recipe = load_run(folder)
+    scores = evaluate_translation(model, recipe["data"])
+    save_picture(picture_path, model.sample_picture(16, examples=translation_examples(recipe["data"], 16, 0)))
+    return {"recipe": folder, "label": f"{recipe['model']['type']} ({folder})", "seed": recipe["train"]["seed"],
+            "steps": int(recipe["train"]["steps"]), "override": "", "train_seconds": None, "train_cpu_seconds": None,
+            **scores, "targets_accuracy": translation_reference(recipe["data"], ("accuracy",))["accuracy"],
+            "picture": os.path.basename(picture_path)}
+
+
 def run_one(text, seed, steps, picture_path):
     import keras
 
@@ -55,6 +97,10 @@ def run_one(text, seed, steps, picture_path):
     from keras_gans.utils.images import save_picture
 
     name, label, overrides = parse_configuration(text)
+    if name == "bicubic":
+        return bicubic(label, picture_path)
+    if name == "run":
+        return trained_run(label, picture_path)
     overrides = [*overrides, f"train.seed={seed}"] + ([f"train.steps={steps}"] if steps else [])
     recipe = recipes.apply_overrides(recipes.load(name), overrides)
     keras.backend.clear_session()
@@ -72,12 +118,17 @@ def run_one(text, seed, steps, picture_path):
 
 
 def markdown_table(results):
-    lines = ["| configuration | seed | L1 | PSNR (dB) | SSIM | class kept (targets') | domain FID | train seconds |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    both_ways = any("accuracy_b2a" in r for r in results)
+    extra = " class kept b2a | domain FID b2a | cycle L1 |" if both_ways else ""
+    lines = ["| configuration | seed | L1 | PSNR (dB) | SSIM | class kept (targets') | domain FID |" + extra
+             + " train seconds |", "|---|---:|---:|---:|---:|---:|---:|" + "---:|" * (4 if both_ways else 1)]
     for r in results:
-        lines.append(f"| {r['label']} | {r['seed']} | {r['l1']:.4f} | {r['psnr']:.2f} | {r['ssim']:.3f} | "
-                     f"{100 * r['accuracy']:.1f}% ({100 * r['targets_accuracy']:.1f}%) | {r['fid']:.1f} | "
-                     f"{r['train_seconds']:.0f} |")
+        row = (f"| {r['label']} | {'-' if r['seed'] is None else r['seed']} | {r['l1']:.4f} | {r['psnr']:.2f} | "
+               f"{r['ssim']:.3f} | {100 * r['accuracy']:.1f}% ({100 * r['targets_accuracy']:.1f}%) | {r['fid']:.1f} |")
+        if both_ways:
+            row += (f" {100 * r['accuracy_b2a']:.1f}% | {r['fid_b2a']:.1f} | {r['cycle_l1']:.4f} |"
+                    if "accuracy_b2a" in r else " | | |")
+        lines.append(row + (" (its card) |" if r["train_seconds"] is None else f" {r['train_seconds']:.0f} |"))
     return "\n".join(lines)
 
 
@@ -88,7 +139,7 @@ def main(argv=None):
     stem = os.path.splitext(args.out)[0]
     results = []
     for index, text in enumerate(args.configurations):
-        for seed in range(args.seeds):
+        for seed in range(1 if text.startswith(("bicubic:", "run:")) else args.seeds):
             picture = f"{stem}_{index}_seed{seed}.png"
             results.append(run_one(text, seed, args.steps, picture))
             print(results[-1], file=sys.stderr, flush=True)

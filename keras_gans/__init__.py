@@ -34,6 +34,10 @@ _NAMES = {
     "BiGAN": "keras_gans.models",
     "BEGAN": "keras_gans.models",
     "VAEGAN": "keras_gans.models",
+    "Pix2Pix": "keras_gans.models",
+    "SRGAN": "keras_gans.models",
+    "CycleGAN": "keras_gans.models",
+    "TranslationModel": "keras_gans.models",
     "LatentModel": "keras_gans.models",
     "StepContext": "keras_gans.models",
     "TopKGeneratorUpdate": "keras_gans.models",
@@ -48,7 +52,7 @@ _NAMES = {
     "DiffAugment": "keras_gans.augment",
 }
 _SUBPACKAGES = ("augment", "constraints", "data", "layers", "losses", "metrics", "models", "networks", "penalties",
-                "recipes", "runs", "sampling", "serving", "training", "zoo")
+                "recipes", "runs", "sampling", "schedules", "serving", "training", "zoo")
 
 __all__ = sorted(_NAMES) + list(_SUBPACKAGES)
 
@@ -70,8 +74,8 @@ def __dir__():
 
 def register_all():
     """Imports every module that registers classes with Keras serialization (models, layers, losses,
-    penalties, transforms, constraints, samplers), so that `.keras` files naming them load."""
-    for name in ("models", "layers", "losses", "penalties", "augment", "constraints", "sampling"):
+    penalties, transforms, constraints, samplers, schedules), so that `.keras` files naming them load."""
+    for name in ("models", "layers", "losses", "penalties", "augment", "constraints", "sampling", "schedules"):
         importlib.import_module(f"keras_gans.{name}")
 
 

@@ -67,6 +67,8 @@ def _parser():
                                 "pictures or an .npy array (N, H, W, C)")
     translate.add_argument("--out", required=True, metavar="PATH",
                            help="FILE.png (a grid of the outputs), FILE.npy (uint8 array) or a FOLDER (one PNG each)")
+    translate.add_argument("--direction", choices=("a2b", "b2a"), default=None,
+                           help="models that translate both ways (CycleGAN): a2b (default) or b2a")
 
     export = sub.add_parser("export", help="export a run's generator as a SavedModel for TF Serving")
     export.add_argument("run", metavar="RUN_DIR_OR_ZOO_NAME")
@@ -74,6 +76,8 @@ def _parser():
     export.add_argument("--version", type=int, default=1, help="model version folder (default 1)")
     export.add_argument("--tflite", action="store_true", help="also write OUT/VERSION/generator.tflite")
     export.add_argument("--overwrite", action="store_true", help="replace an existing version")
+    export.add_argument("--direction", choices=("a2b", "b2a"), default=None,
+                        help="models that translate both ways (CycleGAN): the direction served (default a2b)")
     export.add_argument("--max-batch", type=int, default=1024, metavar="N",
                         help="largest batch one request may ask for (rows of z, generate_from_seed's num; default 1024)")
 
@@ -171,7 +175,8 @@ def _eval(args):
         from keras_gans.metrics.translation import evaluate_translation, held_out_pairs, translation_reference
 
         results = evaluate_translation(gan, data, args.metrics, args.n, args.extractor)
-        reference = {} if args.no_reference else translation_reference(data, args.metrics, args.n, args.extractor)
+        reference = {} if args.no_reference else translation_reference(data, args.metrics, args.n, args.extractor,
+                                                                        tuple(gan.directions))
         kind, n, extractor = "pairs", len(held_out_pairs(data, args.n)[0]), args.extractor
     else:
         names = metrics_of_run(gan, args.metrics, data, args.extractor)
@@ -240,7 +245,7 @@ def _translate(args):
     from keras_gans.translating import translate_files
 
     model, _ = load_run(args.run)
-    count = translate_files(model, args.images, args.out)
+    count = translate_files(model, args.images, args.out, direction=args.direction)
     print(f"translated {count} image(s) to {args.out}")
 
 
@@ -248,7 +253,7 @@ def _export(args):
     from keras_gans.serving import export_gan
 
     path = export_gan(args.run, args.out, version=args.version, tflite=args.tflite, overwrite=args.overwrite,
-                      max_num=args.max_batch)
+                      max_num=args.max_batch, direction=args.direction)
     print(f"exported to {path}")
 
 

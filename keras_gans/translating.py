@@ -52,13 +52,20 @@ def write_outputs(path, outputs, names=None):
             save_picture(os.path.join(path, os.path.splitext(name)[0] + ".png"), image)
 
 
-def translate_files(model, in_path, out_path):
-    """Translates the images of `in_path` with `model` into `out_path`; returns how many."""
+def translate_files(model, in_path, out_path, direction=None):
+    """Translates the images of `in_path` with `model` (in `direction`, for models that translate
+    both ways) into `out_path`; returns how many."""
     if not getattr(model, "translates", False):
         raise UserError(f"{type(model).__name__} draws samples rather than translating images: use keras-gans sample")
-    sources, names = read_sources(in_path, model.source_shape)
+    if direction is not None and len(model.directions) < 2:
+        raise UserError(f"{type(model).__name__} translates one way only: leave out --direction")
     try:
-        outputs = model.translate(sources)
+        shape = model.input_shape_of(direction)
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    sources, names = read_sources(in_path, shape)
+    try:
+        outputs = model.translate(sources, direction=direction)
     except ValueError as e:
         raise UserError(str(e)) from None
     write_outputs(out_path, outputs, names)

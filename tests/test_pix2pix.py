@@ -244,3 +244,24 @@ def test_cli_eval_scores_held_out_pairs_beside_the_targets_own(pix2pix_run, caps
     assert 0 <= report["metrics"]["accuracy"] <= 1 and report["metrics"]["l1"] > 0
     assert report["reference"]["accuracy"] > 0.9  # the classifier on the real target digits
     assert_one_error_line(capsys, main(["eval", pix2pix_run, "--metrics", "is"]), "valid metrics are l1, psnr")
+
+
+def test_seeded_dropout_drops_at_its_rate_and_replays_from_its_count():
+    import keras
+
+    from keras_gans.layers import SeededDropout
+
+    layer = SeededDropout(0.25, seed=7)
+    x = np.ones((64, 32), "float32")
+    np.testing.assert_array_equal(layer(x), x)  # identity outside training
+    first = np.asarray(layer(x, training=True))
+    assert set(np.unique(first)) == {0.0, 1 / 0.75} and abs((first == 0).mean() - 0.25) < 0.03
+    second = np.asarray(layer(x, training=True))
+    assert int(layer.calls.numpy()) == 2 and not np.array_equal(first, second)  # a new mask each call
+    copy = SeededDropout.from_config(layer.get_config())
+    copy.build(x.shape)
+    copy.calls.assign(1)  # a loaded layer continues from its saved count
+    np.testing.assert_array_equal(copy(x, training=True), second)
+    with pytest.raises(ValueError, match=r"rate must be in \[0, 1\)"):
+        SeededDropout(1.0)
+    assert isinstance(keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(layer)), SeededDropout)

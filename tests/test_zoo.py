@@ -20,7 +20,7 @@ from keras_gans.training.run import train
 from cli_helpers import assert_one_error_line
 
 SHIPPED = ("ring", "grid", "dcgan-mnist", "sngan-mnist", "cgan-mnist", "projection-mnist", "acgan-mnist",
-           "infogan-mnist", "bigan-mnist", "vaegan-mnist", "sagan-mnist")
+           "infogan-mnist", "bigan-mnist", "vaegan-mnist", "sagan-mnist", "pix2pix-edges2digits")
 CARD_KEYS = ("format", "kind", "name", "description", "recipe", "steps", "batch_size", "wall_seconds",
              "cpu_seconds", "eval_command", "metrics", "data_license", "keras_version", "model_bytes")
 
@@ -48,7 +48,8 @@ def test_shipped_entry_has_a_complete_model_card(name):
     listed = sorted(f[: -len(".keras")] for f in os.listdir(networks))
     assert listed == card.get("networks", listed)  # cards of zoo format 1 conversions do not list them
     family = keras_gans.models.get_model_class(zoo.recipe(name)["model"].get("type", "gan"))
-    assert {*family.network_slots, "ema_generator"} <= set(listed)  # each slot, and G's average
+    averaged = set() if family.translates else {"ema_generator"}  # G's average: every z -> x model keeps one
+    assert {*family.network_slots, *averaged} <= set(listed)
     assert not os.path.exists(os.path.join(folder, zoo.MODEL_FILE))  # no optimizer state in the zoo
     model_bytes = sum(os.path.getsize(os.path.join(networks, f)) for f in os.listdir(networks))
     assert model_bytes == card["model_bytes"] and model_bytes < 8 * 1024 * 1024
@@ -67,12 +68,16 @@ def test_shipped_entry_loads_compiled_with_its_networks(name):
     assert type(gan) is keras_gans.models.get_model_class(zoo.recipe(name)["model"].get("type", "gan"))
     assert gan.compiled and int(gan.g_optimizer.iterations.numpy()) == 0  # fresh optimizers, built
     assert len(gan.d_optimizer.variables) > 1 and len(gan.g_optimizer.variables) > 1
-    assert gan.ema_generator is not None  # every shipped recipe keeps an EMA generator
-    saved = keras_gans.runs.load_model(os.path.join(zoo.entry_dir(name), zoo.NETWORKS_DIR, "ema_generator.keras"))
-    for mine, theirs in zip(gan.ema_generator.weights, saved.weights):
+    sampler = "generator" if gan.translates else "ema_generator"  # every z -> x recipe keeps an EMA generator
+    saved = keras_gans.runs.load_model(os.path.join(zoo.entry_dir(name), zoo.NETWORKS_DIR, f"{sampler}.keras"))
+    for mine, theirs in zip(gan.sampler.weights, saved.weights):
         np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
     assert gan.get_compile_config()["loss"] is not None  # the recipe's compile section
-    np.testing.assert_array_equal(gan.generate(4, seed=3), gan.generate(4, seed=3))
+    if gan.translates:
+        sources = keras_gans.data.translation_examples(zoo.recipe(name)["data"], 4)[0]
+        np.testing.assert_array_equal(gan.translate(sources), gan.translate(sources))
+    else:
+        np.testing.assert_array_equal(gan.generate(4, seed=3), gan.generate(4, seed=3))
 
 
 @pytest.mark.parametrize("name", ["ring", "grid"])

@@ -10,5 +10,6 @@ from keras_gans.layers.pixel_normalization import PixelNormalization
 from keras_gans.layers.seeded_dropout import SeededDropout
 from keras_gans.layers.self_attention import SelfAttention2D
 from keras_gans.layers.spectral_normalization import SpectralNormalization
+from keras_gans.layers.sub_pixel_upsampling import SubPixelUpsampling
 from keras_gans.layers.style_mixing import StyleMixing
 from keras_gans.layers.truncation import Truncation

@@ -34,9 +34,8 @@ import numpy as np
 
 from keras_gans.errors import UserError
 
-#: The classifier shipped with the package: `saved_models/` of the repository is the package's
-#: `keras_gans/saved_models` (a symbolic link in the repository, copied files once installed).
-MNIST_CLASSIFIER_REPO_PATH = os.path.join("saved_models", "mnist-classifier", "classifier.keras")
+#: The classifier shipped with the package (`keras_gans.utils.classifier_file`).
+from keras_gans.utils.classifier_file import MNIST_CLASSIFIER_REPO_PATH  # noqa: E402,F401  (public here)
 #: Names of the classifier's penultimate (feature) layer and its output layer.
 MNIST_FEATURE_LAYER = "features"
 MNIST_OUTPUT_LAYER = "probabilities"
@@ -195,14 +194,12 @@ def model_inputs(model):
 
 def mnist_classifier_path():
     """The path of the shipped MNIST classifier; a `UserError` if it is missing."""
-    package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    path = os.path.join(package_root, MNIST_CLASSIFIER_REPO_PATH)
-    if os.path.isfile(path):
-        return path
-    raise UserError(
-        f"the MNIST classifier is missing: {path} does not exist; reinstall keras-gans or run "
-        "benchmarks/train_mnist_classifier.py"
-    )
+    from keras_gans.utils.classifier_file import mnist_classifier_file
+
+    try:
+        return mnist_classifier_file()
+    except FileNotFoundError as e:
+        raise UserError(str(e)) from None
 
 
 @functools.lru_cache(maxsize=4)

@@ -8,6 +8,9 @@
 | `accuracy` | share of outputs the MNIST classifier assigns to the source digit's class         |
 | `fid`      | domain FID (classifier features) of the outputs against the training targets     |
 
+Models that translate both ways (CycleGAN) are scored in each direction (`l1_b2a`, ...) and on
+`cycle_l1`, the mean |F(G(a)) - a| of the held-out sources translated there and back.
+
 `evaluate_translation` scores a model on a translation task's held-out digits (the 1,000 of the
 test split, `keras_gans.data.translation`), which training never saw. The FID compares the outputs
 with the targets of the training split (other digits, so a copy of the held-out targets does not
@@ -84,11 +87,18 @@ def held_out_pairs(data, n=None):
     return sources.astype("float32") / 127.5 - 1.0, targets.astype("float32") / 127.5 - 1.0, labels
 
 
-def training_targets(data):
-    """The targets of the training split of a `translation` config, float in [-1, 1] (what `fid` compares with)."""
+def training_side(data, direction="a2b"):
+    """The training split's images of the side `direction` translates to (the targets for "a2b",
+    the sources for "b2a"), float in [-1, 1]: what `fid` compares with."""
     from keras_gans.data.translation import task_examples
 
-    return task_examples(data["translation"], "train")[1].astype("float32") / 127.5 - 1.0
+    side = task_examples(data["translation"], "train")[1 if direction == "a2b" else 0]
+    return side.astype("float32") / 127.5 - 1.0
+
+
+def _suffix(direction):
+    """Result keys of "a2b" are plain (`l1`), those of other directions end in it (`l1_b2a`)."""
+    return "" if direction == "a2b" else f"_{direction}"
 
 
 def parse_translation_metrics(metrics):
@@ -104,23 +114,38 @@ def parse_translation_metrics(metrics):
 
 
 def evaluate_translation(model, data, metrics=None, n=None, extractor="mnist"):
-    """`{key: value}` of a translation model on `data`'s held-out digits (see the module docstring)."""
+    """`{key: value}` of a translation model on `data`'s held-out digits (see the module
+    docstring), in each of its directions (keys of "b2a" end in `_b2a`); a model that translates
+    both ways also gets `cycle_l1`, the mean |F(G(a)) - a| (pixels in [0, 1])."""
     metrics = parse_translation_metrics(metrics)
     sources, targets, labels = held_out_pairs(data, n)
+    results = {}
     try:
-        outputs = model.translate(sources)
+        for direction in model.directions:
+            given, wanted = (sources, targets) if direction == "a2b" else (targets, sources)
+            outputs = model.translate(given, direction=direction)
+            if not np.isfinite(outputs).all():
+                raise UserError("the generator produced NaN or infinite images: training diverged")
+            real = training_side(data, direction) if "fid" in metrics else None
+            scores = translation_scores(outputs, wanted, labels, extractor, metrics, real)
+            results.update({key + _suffix(direction): value for key, value in scores.items()})
+        if "b2a" in model.directions:
+            cycled = model.translate(model.translate(sources, direction="a2b"), direction="b2a")
+            results["cycle_l1"] = float(np.abs(_unit(cycled) - _unit(sources)).mean())
     except ValueError as e:
         raise UserError(str(e)) from None
-    if not np.isfinite(outputs).all():
-        raise UserError("the generator produced NaN or infinite images: training diverged")
-    real = training_targets(data) if "fid" in metrics else None
-    return translation_scores(outputs, targets, labels, extractor, metrics, real)
+    return results
 
 
-def translation_reference(data, metrics=None, n=None, extractor="mnist"):
-    """The held-out targets' own scores: the classifier's accuracy on them and their FID against
-    the training targets (their pixel scores are perfect and left out)."""
+def translation_reference(data, metrics=None, n=None, extractor="mnist", directions=("a2b",)):
+    """The held-out targets' own scores, per direction: the classifier's accuracy on them and their
+    FID against the training side of the same domain (their pixel scores are perfect and left out)."""
     metrics = [m for m in parse_translation_metrics(metrics) if m in ("accuracy", "fid")]
-    _, targets, labels = held_out_pairs(data, n)
-    real = training_targets(data) if "fid" in metrics else None
-    return translation_scores(targets, targets, labels, extractor, metrics, real) if metrics else {}
+    sources, targets, labels = held_out_pairs(data, n)
+    results = {}
+    for direction in directions if metrics else ():
+        wanted = targets if direction == "a2b" else sources
+        real = training_side(data, direction) if "fid" in metrics else None
+        scores = translation_scores(wanted, wanted, labels, extractor, metrics, real)
+        results.update({key + _suffix(direction): value for key, value in scores.items()})
+    return results

@@ -6,8 +6,10 @@ from keras_gans.models.began import BEGAN
 from keras_gans.models.bigan import BiGAN
 from keras_gans.models.cgan import ConditionalGAN
 from keras_gans.models.conditional import LabelConditionalModel
+from keras_gans.models.cyclegan import CycleGAN
 from keras_gans.models.exponential_moving_average import ExponentialMovingAverage
 from keras_gans.models.gan import GAN
+from keras_gans.models.image_pool import ImagePool
 from keras_gans.models.infogan import InfoGAN
 from keras_gans.models.latent import LatentModel
 from keras_gans.models.latent_encoder import LatentEncoderModel
@@ -18,6 +20,7 @@ from keras_gans.models.random_streams import RandomStreams
 from keras_gans.models.registry import MODEL_TYPES
 from keras_gans.models.registry import get_model_class
 from keras_gans.models.registry import register_model
+from keras_gans.models.srgan import SRGAN
 from keras_gans.models.step_context import StepContext
 from keras_gans.models.top_k import TopKGeneratorUpdate
 from keras_gans.models.translation import TranslationModel
@@ -29,6 +32,8 @@ __all__ = [
     "BEGAN",
     "BiGAN",
     "ConditionalGAN",
+    "CycleGAN",
+    "ImagePool",
     "InfoGAN",
     "LabelConditionalModel",
     "LatentEncoderModel",
@@ -39,6 +44,7 @@ __all__ = [
     "PRECISIONS",
     "Pix2Pix",
     "RandomStreams",
+    "SRGAN",
     "StepContext",
     "TopKGeneratorUpdate",
     "TranslationModel",

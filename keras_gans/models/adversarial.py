@@ -52,6 +52,8 @@ class AdversarialModel(RandomDraws, keras.Model):
     step_player = None
     #: Whether the family trains on (samples, labels) batches (recipes then load the labels).
     needs_labels = False
+    #: Whether the family maps source images to target images (`TranslationModel`).
+    translates = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

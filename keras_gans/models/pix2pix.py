@@ -95,20 +95,10 @@ class Pix2Pix(TranslationModel):
 
         with tf.GradientTape() as g_tape:
             fakes = self.call_network(self.generator, sources)
-        d_loss = tf.constant(0.0)
-        if adversarial:
-            with tf.GradientTape() as d_tape:
-                real_logits = self.judge(sources, targets, "d_real")
-                fake_logits = self.judge(sources, tf.stop_gradient(fakes), "d_fake")
-                d_loss = self.gan_loss.discriminator_loss(real_logits, fake_logits)
-            self.update("d", d_tape, d_loss)
-
+        d_loss = self.discriminator_update(sources, targets, fakes) if adversarial else tf.constant(0.0)
         with g_tape:  # G's loss with the updated D, on the fakes G made above
             l1 = l1_distance(targets, fakes)
-            g_loss = tf.constant(0.0)
-            if adversarial:
-                real_logits = self.judge(sources, targets, "g_real") if self.gan_loss.uses_real_in_generator_loss else None
-                g_loss = self.gan_loss.generator_loss(real_logits, self.judge(sources, fakes, "g_fake"))
+            g_loss = self.generator_adversarial_loss(sources, targets, fakes) if adversarial else tf.constant(0.0)
             g_total = self.adversarial_weight * g_loss + self.l1_weight * l1
         self.update("g", g_tape, g_total)
         self.update_averages()

@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from keras_gans.models.adversarial import AdversarialModel
 from keras_gans.models.configuration import in_batches
@@ -32,6 +33,9 @@ class TranslationModel(AdversarialModel):
 
     #: Families of this kind train on translation data (`keras_gans.data.is_translation`).
     translates = True
+    #: `{direction: generator slot}`: the translations the family makes ("a2b": sources to
+    #: targets; CycleGAN adds "b2a"). The first is the default.
+    directions = {"a2b": "generator"}
 
     def __init__(self, generator, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
@@ -47,33 +51,50 @@ class TranslationModel(AdversarialModel):
 
     # ------------------------------------------------------------------ translating
 
+    def translator(self, direction=None):
+        """The generator of `direction` (default: the first of `directions`), its EMA copy when
+        there is one; a ValueError naming the valid directions."""
+        direction = next(iter(self.directions)) if direction is None else direction
+        if direction not in self.directions:
+            raise ValueError(f"{type(self).__name__} translates in direction(s) {', '.join(self.directions)}, "
+                             f"not {direction!r}")
+        slot = self.directions[direction]
+        average = getattr(self, f"ema_{slot}", None)
+        return average if average is not None else getattr(self, slot)
+
     @property
     def sampler(self):
         """The generator used to translate: the EMA copy when there is one."""
-        return self.ema_generator if self.ema_generator is not None else self.generator
+        return self.translator()
 
     def call(self, sources, training=False):
         return keras.ops.cast(self.sampler(sources, training=training), "float32")
 
+    def input_shape_of(self, direction=None):
+        """The shape of one image `direction`'s generator takes."""
+        inputs = getattr(self.translator(direction), "inputs", None)
+        return tuple(inputs[0].shape[1:]) if inputs else None
+
     @property
     def source_shape(self):
-        inputs = getattr(self.generator, "inputs", None)
-        return tuple(inputs[0].shape[1:]) if inputs else None
+        return self.input_shape_of()
 
     @property
     def sample_shape(self):
         outputs = getattr(self.generator, "outputs", None)
         return tuple(outputs[0].shape[1:]) if outputs else None
 
-    def translate(self, sources, batch_size=256):
+    def translate(self, sources, batch_size=256, direction=None):
         """The (EMA) generator's outputs for `sources` (uint8, or float in [-1, 1]) as float32
-        NumPy in [-1, 1]; a ValueError naming the expected shape for sources of another shape."""
+        NumPy in [-1, 1], in `direction` (see `directions`); a ValueError naming the expected
+        shape for sources of another shape."""
+        network = self.translator(direction)
         sources = as_model_images(sources, "sources")
-        expected = self.source_shape
+        expected = self.input_shape_of(direction)
         if sources.ndim != 4 or (expected is not None and tuple(sources.shape[1:]) != expected):
             raise ValueError(f"{type(self).__name__} translates images of shape (N, {', '.join(map(str, expected))}), "
                              f"got {sources.shape}")
-        return in_batches(lambda x: self.call(x, training=False), sources, batch_size)
+        return in_batches(lambda x: keras.ops.cast(network(x, training=False), "float32"), sources, batch_size)
 
     def check_pair_shapes(self, sources, targets):
         """Raises a clear error when a batch's sources or targets do not fit the generator."""
@@ -83,25 +104,47 @@ class TranslationModel(AdversarialModel):
                 raise ValueError(f"the dataset yields {what} of shape {got} but the generator works on {expected}: "
                                  "build the networks for the data (a recipe does)")
 
+    # ------------------------------------------------------------------ the step's parts
+
+    def judge(self, sources, images, name):
+        """D's adversarial output for `images` translated from `sources`, after the D-input
+        transforms (stream `name`); families whose D reads pairs or images alone define it."""
+        raise NotImplementedError(f"{type(self).__name__} does not define judge")
+
+    def discriminator_update(self, sources, targets, fakes):
+        """D's update on the adversarial loss of the targets (real) against the fakes; returns it."""
+        with tf.GradientTape() as tape:
+            loss = self.gan_loss.discriminator_loss(self.judge(sources, targets, "d_real"),
+                                                    self.judge(sources, tf.stop_gradient(fakes), "d_fake"))
+        self.update("d", tape, loss)
+        return loss
+
+    def generator_adversarial_loss(self, sources, targets, fakes):
+        """G's adversarial loss on its fakes (relativistic losses also read the targets)."""
+        real = self.judge(sources, targets, "g_real") if self.gan_loss.uses_real_in_generator_loss else None
+        return self.gan_loss.generator_loss(real, self.judge(sources, fakes, "g_fake"))
+
     # ------------------------------------------------------------------ what the tools ask
 
     def sample_picture(self, n, seed=None, centers=None, title=None, examples=None):
-        """Rows of sources, their translations and their targets, `columns` wide (sources smaller
-        than the targets are enlarged by nearest neighbour). `examples` is `(sources, targets)`
-        (uint8 or float in [-1, 1]); the first `n` are drawn."""
+        """Rows of sources, their translations and their targets, 8 a row (sources smaller than the
+        targets are enlarged by nearest neighbour). `examples` is `(sources, targets)` (uint8 or
+        float in [-1, 1]); the first `n` are drawn. A family with a "b2a" direction adds the
+        same rows translated back (targets, their translations, sources)."""
         from keras_gans.utils.images import image_grid
 
         if examples is None:
             raise ValueError(f"{type(self).__name__}'s picture needs examples=(sources, targets) to translate")
         sources, targets = (as_model_images(side[: int(n)]) for side in examples)
-        outputs = self.translate(sources)
-        shown = enlarge(sources, outputs.shape[1])
         columns = min(8, len(sources))
         rows = []
-        for start in range(0, len(sources), columns):
-            part = slice(start, start + columns)
-            for side in (shown[part], outputs[part], targets[part]):
-                rows.append(_pad_row(side, columns))
+        for direction in self.directions:
+            given, wanted = (sources, targets) if direction == "a2b" else (targets, sources)
+            outputs = self.translate(given, direction=direction)
+            shown = enlarge(given, outputs.shape[1])
+            for start in range(0, len(given), columns):
+                part = slice(start, start + columns)
+                rows += [_pad_row(side[part], columns) for side in (shown, outputs, wanted)]
         return image_grid(np.concatenate(rows), columns)
 
     def interpolate(self, rows, steps, seed=None, batch_size=256):
@@ -111,10 +154,11 @@ class TranslationModel(AdversarialModel):
         raise ValueError(f"{type(self).__name__} translates images rather than drawing them: use translate(sources) "
                          "(CLI: keras-gans translate RUN --in ... --out ...)")
 
-    def serving_endpoints(self, max_num):
+    def serving_endpoints(self, max_num, direction=None):
+        """The image -> image signatures of `direction`'s generator (export's `--direction`)."""
         from keras_gans.models.serving_signatures import translation_endpoints
 
-        return translation_endpoints(self.sampler, self.source_shape, max_num)
+        return translation_endpoints(self.translator(direction), self.input_shape_of(direction), max_num)
 
 
 def enlarge(images, size):

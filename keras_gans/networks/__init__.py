@@ -7,7 +7,9 @@ from keras_gans.networks.conditional import (classifying_dcgan_discriminator, co
 from keras_gans.networks.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gans.networks.mlp import mlp_discriminator, mlp_generator
 from keras_gans.networks.registry import NETWORKS, build_network, builders, register_network
-from keras_gans.networks.translation import patchgan_discriminator, unet_generator
+from keras_gans.networks.translation import (image_patchgan_discriminator, patchgan_discriminator, resnet_generator,
+                                             unet_generator)
+from keras_gans.networks.super_resolution import mnist_classifier_network, srresnet_generator, vgg19_network
 from keras_gans.networks.stylegan import stylegan_discriminator, stylegan_generator
 from keras_gans.networks.vaegan import gaussian_dcgan_encoder
 

@@ -95,6 +95,24 @@ def patchgan_discriminator(source_shape=(28, 28, 1), target_shape=(28, 28, 1), b
                              f"{tuple(target_shape[:2])}")
         x = keras.layers.UpSampling2D(factor, interpolation="nearest")(x)
     x = keras.layers.Concatenate()([x, image])
+    logits = _patch_logits(x, base_filters, downsamplings, normalization_type, spectral_norm)
+    return keras.Model({"sources": source, "images": image}, logits, name=name)
+
+
+@register_network("patchgan", role="discriminator")
+def image_patchgan_discriminator(input_shape=(28, 28, 1), base_filters=64, downsamplings=2, normalization_type="batch",
+                                 spectral_norm=False, name="discriminator"):
+    """The PatchGAN of images alone (CycleGAN's discriminators): as `patchgan_discriminator`
+    without the source, one logit per patch of `patch_receptive_field(downsamplings)` pixels."""
+    check_image_shape(input_shape, "PatchGAN discriminator")
+    image = keras.Input(tuple(input_shape), name="images")
+    return keras.Model(image, _patch_logits(image, base_filters, downsamplings, normalization_type, spectral_norm),
+                       name=name)
+
+
+def _patch_logits(x, base_filters, downsamplings, normalization_type, spectral_norm):
+    """PatchGAN's body: `downsamplings` 4x4 stride-2 convs, a 4x4 stride-1 conv (leaky ReLU 0.2;
+    normalisation after all but the first), and a 4x4 stride-1 conv to one logit per position."""
     normalized_type = normalization_type not in (None, "none")
     for i in range(int(downsamplings) + 1):
         last = i == int(downsamplings)
@@ -104,5 +122,36 @@ def patchgan_discriminator(source_shape=(28, 28, 1), target_shape=(28, 28, 1), b
         if normalized:
             x = normalization(normalization_type)(x)
         x = keras.layers.LeakyReLU(0.2)(x)
-    logits = conv(1, 4, 1, spectral_norm, dtype="float32")(x)
-    return keras.Model({"sources": source, "images": image}, logits, name=name)
+    return conv(1, 4, 1, spectral_norm, dtype="float32")(x)
+
+
+@register_network("resnet", role="translator")
+def resnet_generator(input_shape=(28, 28, 1), output_shape=(28, 28, 1), base_filters=32, residual_blocks=3,
+                     downsamplings=2, normalization_type="instance", name="generator"):
+    """CycleGAN's generator (Johnson et al. 2016's): a 7x7 conv, `downsamplings` 3x3 stride-2
+    convs (doubling the filters), `residual_blocks` blocks of two 3x3 convs + skip, as many 3x3
+    stride-2 transposed convs, a 7x7 conv to a tanh image; normalisation (instance, as the paper)
+    and ReLU after every conv but the last. The size must be divisible by `2^downsamplings`."""
+    _check_same_size(input_shape, output_shape, "ResNet generator")
+    if input_shape[0] % 2 ** int(downsamplings):
+        raise ValueError(f"a ResNet generator with {downsamplings} down-samplings needs a size divisible by "
+                         f"2^{downsamplings}, got {input_shape[0]}")
+    normalized = normalization_type not in (None, "none")
+
+    def block(x, filters, size, strides=1, transpose=False, activate=True):
+        layer = keras.layers.Conv2DTranspose if transpose else keras.layers.Conv2D
+        x = layer(filters, size, strides=strides, padding="same", use_bias=not normalized)(x)
+        x = normalization(normalization_type)(x) if normalized else x
+        return keras.layers.ReLU()(x) if activate else x
+
+    inputs = keras.Input(tuple(input_shape), name="images")
+    x = block(inputs, base_filters, 7)
+    for i in range(int(downsamplings)):
+        x = block(x, base_filters * 2 ** (i + 1), 3, strides=2)
+    filters = base_filters * 2 ** int(downsamplings)
+    for _ in range(int(residual_blocks)):
+        x = keras.layers.Add()([x, block(block(x, filters, 3), filters, 3, activate=False)])
+    for i in reversed(range(int(downsamplings))):
+        x = block(x, base_filters * 2**i, 3, strides=2, transpose=True)
+    x = keras.layers.Conv2D(output_shape[-1], 7, padding="same")(x)
+    return keras.Model(inputs, keras.layers.Activation("tanh", dtype="float32", name="translated")(x), name=name)

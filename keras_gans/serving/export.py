@@ -60,14 +60,19 @@ def _check_version(version):
     return version
 
 
-def _build_archive(model, max_num):
+def _build_archive(model, max_num, direction=None):
     """The `ExportArchive` of a model's `serving_endpoints`, or of a plain z -> images generator."""
     import keras
 
     from keras_gans.models import AdversarialModel
 
+    if direction is not None and len(getattr(model, "directions", ())) < 2:
+        raise UserError(f"{type(model).__name__} translates one way only (or draws samples): leave out --direction")
     if isinstance(model, AdversarialModel):
-        resources, endpoints = model.serving_endpoints(max_num)
+        try:
+            resources, endpoints = model.serving_endpoints(max_num, **({"direction": direction} if direction else {}))
+        except ValueError as e:
+            raise UserError(str(e)) from None
     else:
         inputs = getattr(model, "inputs", None)
         if not inputs or inputs[0].shape[-1] is None:
@@ -90,7 +95,7 @@ def _write_tflite(saved_model_dir, path):
         f.write(converter.convert())
 
 
-def export_gan(gan, out_dir, version=1, tflite=False, overwrite=False, max_num=DEFAULT_MAX_NUM):
+def export_gan(gan, out_dir, version=1, tflite=False, overwrite=False, max_num=DEFAULT_MAX_NUM, direction=None):
     """Exports the sampling generator of `gan` for TF Serving; returns `out_dir/<version>`.
 
     Args:
@@ -103,6 +108,8 @@ def export_gan(gan, out_dir, version=1, tflite=False, overwrite=False, max_num=D
         overwrite: replace an existing `<version>` folder; otherwise it is an error.
         max_num: the largest batch a request may ask for: rows of `z` (and of the other inputs)
             in `serving_default` / `generate_uint8`, `num` in `generate_from_seed`.
+        direction: for models that translate both ways (CycleGAN), the direction the signatures
+            translate in, "a2b" (the default) or "b2a".
 
     The version folder is written under a temporary name and renamed when complete, so a TF
     Serving instance watching `out_dir` never loads a half-written model.
@@ -124,7 +131,7 @@ def export_gan(gan, out_dir, version=1, tflite=False, overwrite=False, max_num=D
             "(CLI: --overwrite) to replace it"
         )
 
-    archive = _build_archive(_resolve(gan), int(max_num))
+    archive = _build_archive(_resolve(gan), int(max_num), direction)
 
     os.makedirs(out_dir, exist_ok=True)
     # A name TF Serving ignores (not an integer) while the export is incomplete.
