@@ -42,13 +42,12 @@ class ImagePool(keras.layers.Layer):
         if self.size == 0:
             return fakes
         local = tf.shape(fakes)[0]
-        ctx = tf.distribute.get_replica_context()
-        many = ctx is not None and distribute.num_replicas() > 1
-        batch = ctx.all_gather(fakes, axis=0) if many else fakes
+        batch = distribute.gather_global_batch(fakes)
         n = tf.shape(batch)[0]
-        take_stored = tf.random.stateless_uniform([n], seed=key) < 0.5
+        # Philox named: XLA's "auto_select" would pick another generator, and other draws.
+        take_stored = tf.random.stateless_uniform([n], seed=key, alg="philox") < 0.5
         slots = tf.random.stateless_uniform([n], seed=tf.random.experimental.stateless_fold_in(key, 1),
-                                            minval=0, maxval=self.size, dtype=tf.int32)
+                                            minval=0, maxval=self.size, dtype=tf.int32, alg="philox")
 
         def step(i, images, count, returned):
             image = tf.cast(batch[i], images.dtype)
@@ -66,7 +65,7 @@ class ImagePool(keras.layers.Layer):
              tf.TensorArray(self.images.dtype, size=n, element_shape=self.image_shape)))
         self.images.assign(images)
         self.count.assign(count)
-        start = distribute.replica_id() * local if many else 0
+        start = distribute.replica_id() * local
         return tf.cast(returned.stack()[start:start + local], fakes.dtype)
 
     def get_config(self):

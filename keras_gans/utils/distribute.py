@@ -36,6 +36,25 @@ def global_batch_sample(sample, shape):
     return sample(global_shape)[start : start + batch]
 
 
+def gather_global_batch(x):
+    """The global batch of `x` (every replica's rows, in replica order) on every replica.
+
+    Made with an all-reduce (SUM) of a zero global batch holding this replica's rows at its offset:
+    `ReplicaContext.all_gather` hangs between the CPU replicas of a `MirroredStrategy` (TF 2.21),
+    the all-reduce is what the rest of the library already relies on. Outside a multi-replica
+    strategy, `x` itself.
+    """
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None or ctx.num_replicas_in_sync == 1:
+        return x
+    batch = tf.shape(x)[0]
+    start = replica_id() * batch
+    rows = tf.range(ctx.num_replicas_in_sync * batch)
+    placed = tf.gather(x, tf.clip_by_value(rows - start, 0, batch - 1))
+    mine = tf.reshape((rows >= start) & (rows < start + batch), [-1] + [1] * (len(x.shape) - 1))
+    return ctx.all_reduce(tf.distribute.ReduceOp.SUM, tf.where(mine, placed, tf.zeros_like(placed)))
+
+
 def global_mean(x):
     """The mean of every element of `x` over the global batch, in float32.
 
