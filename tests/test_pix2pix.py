@@ -235,6 +235,10 @@ def test_cli_translate_reads_pictures_folders_and_arrays(pix2pix_run, tmp_path, 
                                         "--out", str(tmp_path / "o.png")]), "takes 28x28 images")
     assert_one_error_line(capsys, main(["translate", pix2pix_run, "--in", str(tmp_path / "nothing.png"),
                                         "--out", str(tmp_path / "o.png")]), "does not exist")
+    assert_one_error_line(capsys, main(["translate", pix2pix_run, "--in", str(grid), "--out", str(tmp_path / "o.png"),
+                                        "--direction", "b2a"]), "translates one way only")
+    assert_one_error_line(capsys, main(["export", pix2pix_run, "--out", str(tmp_path / "x"), "--direction", "b2a"]),
+                          "translates one way only")
 
 
 def test_cli_eval_scores_held_out_pairs_beside_the_targets_own(pix2pix_run, capsys):
@@ -255,7 +259,7 @@ def test_seeded_dropout_drops_at_its_rate_and_replays_from_its_count():
     x = np.ones((64, 32), "float32")
     np.testing.assert_array_equal(layer(x), x)  # identity outside training
     first = np.asarray(layer(x, training=True))
-    assert set(np.unique(first)) == {0.0, 1 / 0.75} and abs((first == 0).mean() - 0.25) < 0.03
+    assert set(np.unique(first)) == {0.0, np.float32(1 / 0.75)} and abs((first == 0).mean() - 0.25) < 0.03
     second = np.asarray(layer(x, training=True))
     assert int(layer.calls.numpy()) == 2 and not np.array_equal(first, second)  # a new mask each call
     copy = SeededDropout.from_config(layer.get_config())

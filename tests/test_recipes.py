@@ -16,15 +16,14 @@ from keras_gans.networks import builders
 SHIPPED = list(recipes.list_recipes())
 
 #: Small values for the size options the builders take (only those a builder accepts are used).
-TINY = {"base_filters": 4, "units": [8], "code_dim": 8}
+TINY = {"base_filters": 4, "units": [8], "code_dim": 8, "residual_blocks": 1}
 
 
 def _shrink(recipe):
     """--set overrides that make the recipe's networks tiny (z of 8) and its batches of 8."""
     cls = recipes.model_class(recipe)
-    size = "latent_dim" if "latent_dim" in cls.recipe_keys() else "noise_dim"
-    overrides = [f"model.{size}=8", "train.batch_size=8", "train.steps=1", "train.steps_per_epoch=1",
-                 "train.samples=4"]
+    sizes = [f"model.{size}=8" for size in ("latent_dim", "noise_dim") if size in cls.recipe_keys()][:1]
+    overrides = [*sizes, "train.batch_size=8", "train.steps=1", "train.steps_per_epoch=1", "train.samples=4"]
     for slot, role in cls.network_slots.items():
         params = inspect.signature(builders(role)[recipe["model"][slot]["name"]]).parameters
         for option, value in TINY.items():
@@ -53,7 +52,8 @@ def test_recipe_trains_one_step_by_name(name):
     gan = recipes.compile_model(recipes.build_model(recipe), recipe)
     shape = recipes.data_shape(recipe)
     assert tuple(gan.generator.output_shape[1:]) == shape
-    assert getattr(gan, "noise_dim", gan.latent_dim) == 8
+    if not gan.translates:
+        assert getattr(gan, "noise_dim", gan.latent_dim) == 8
     n_critic = getattr(gan, "n_critic", 1)
     assert n_critic == recipe["compile"].get("n_critic", 1)
 
@@ -62,6 +62,9 @@ def test_recipe_trains_one_step_by_name(name):
     if gan.needs_labels:
         batch, labels = batch
         assert tuple(labels.shape) == (8,) and labels.dtype == "int32"
+    if gan.translates:  # (sources, targets)
+        sources, batch = batch
+        assert tuple(sources.shape) == (8,) + recipes.source_shape(recipe)
     assert tuple(batch.shape) == (8,) + shape
 
     # Eagerly: 3x faster for one step than tracing the train step (the CLI tests train in graph mode).
@@ -73,7 +76,7 @@ def test_recipe_trains_one_step_by_name(name):
     assert int(gan.g_optimizer.iterations.numpy()) == 1 == int(gan.step_counter.numpy())
     trains_d = getattr(gan, "adversarial_weight", 1.0) > 0  # vae-mnist: a VAE, D unused
     assert int(gan.d_optimizer.iterations.numpy()) == (n_critic if trains_d else 0)
-    samples = gan.generate(3, seed=0)
+    samples = gan.translate(sources[:3]) if gan.translates else gan.generate(3, seed=0)
     assert samples.shape == (3,) + shape and np.all(np.isfinite(samples))
 
 

@@ -308,6 +308,8 @@ def compile_args(recipe):
 def _optimizer(spec, key):
     import keras
 
+    import keras_gans.schedules  # noqa: F401  (registers the schedules a learning_rate may name)
+
     if isinstance(spec, str):
         spec = {"name": spec}
     spec = dict(spec)
