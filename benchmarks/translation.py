@@ -55,6 +55,7 @@ def bicubic(task, picture_path):
     import numpy as np
     import tensorflow as tf
 
+    from keras_gans.data import translation_examples
     from keras_gans.metrics.translation import held_out_pairs, training_side, translation_reference, translation_scores
     from keras_gans.models.translation import enlarge
     from keras_gans.utils.images import image_grid, save_picture
@@ -63,7 +64,10 @@ def bicubic(task, picture_path):
     sources, targets, labels = held_out_pairs(data)
     outputs = np.clip(tf.image.resize(sources, targets.shape[1:3], "bicubic").numpy(), -1.0, 1.0)
     scores = translation_scores(outputs, targets, labels, real=training_side(data))
-    rows = [enlarge(sources[:8], targets.shape[1]), outputs[:8], targets[:8]]
+    shown, wanted = translation_examples(data, 16, 0)  # the examples of the models' pictures
+    upsampled = np.clip(tf.image.resize(shown, wanted.shape[1:3], "bicubic").numpy(), -1.0, 1.0)
+    rows = [part for start in (0, 8) for part in
+            (enlarge(shown[start:start + 8], wanted.shape[1]), upsampled[start:start + 8], wanted[start:start + 8])]
     save_picture(picture_path, image_grid(np.concatenate(rows), 8))
     return {"recipe": f"bicubic:{task}", "label": "bicubic up-sampling", "seed": None, "steps": 0, "override": "",
             "train_seconds": 0.0, "train_cpu_seconds": 0.0, **scores,
