@@ -404,7 +404,7 @@ def test_make_dataset_image_shape_mismatch(image_shape, match):
             {"tfds": "mnist", "spilt": "test"},
             r"Unknown key\(s\) \['spilt'\].*\['tfds', 'split', 'data_dir', 'download', 'labels', 'image_size', 'channels'\]",
         ),
-        ({"name": "mnist", "tfds": "mnist"}, r"exactly one of \['name', 'tfds', 'folder'\]"),
+        ({"name": "mnist", "tfds": "mnist"}, r"exactly one of \['name', 'tfds', 'folder', 'translation'\]"),
         ({}, r"exactly one of"),
         ({"name": "ring", "image_size": 28}, r"2-D points data: image_size, channels, classes and digits do not apply"),
         (42, r"must be a name or a dict"),

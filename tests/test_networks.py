@@ -228,7 +228,7 @@ def test_mlp_discriminator_shapes(input_shape, output_dim):
 
 def test_registry_names():
     assert set(GENERATORS) == {"mlp", "dcgan", "stylegan"}
-    assert set(DISCRIMINATORS) == {"mlp", "dcgan", "autoencoder", "stylegan"}
+    assert set(DISCRIMINATORS) == {"mlp", "dcgan", "autoencoder", "stylegan", "patchgan"}
 
 
 def test_build_by_name_with_options():
@@ -252,7 +252,7 @@ def test_build_does_not_mutate_config():
 def test_build_unknown_name_lists_valid_names():
     with pytest.raises(ValueError, match=r"unknown generator 'biggan'.*dcgan, mlp, stylegan"):
         build_generator({"name": "biggan"}, LATENT, (2,))
-    with pytest.raises(ValueError, match=r"unknown discriminator 'resnet'.*autoencoder, dcgan, mlp, stylegan"):
+    with pytest.raises(ValueError, match=r"unknown discriminator 'resnet'.*autoencoder, dcgan, mlp, patchgan, stylegan"):
         build_discriminator({"name": "resnet"}, (2,))
     with pytest.raises(ValueError, match="valid names"):
         build_generator({}, LATENT, (2,))

@@ -64,6 +64,10 @@ def test_translation_pair_shapes_and_the_held_out_split():
         translation_pair("edges", digits)
     with pytest.raises(ValueError, match=r"uint8 of shape \(N, H, W, 1\)"):
         translation_pair("x4", digits.astype("float32"))
+    x = np.linspace(-1, 1, 8, dtype="float32")  # what the classifier sees: inverted digits negated back
+    np.testing.assert_array_equal(translation.as_digits("mnist-inverted", "b", x), -x)
+    np.testing.assert_array_equal(translation.as_digits("mnist-inverted", "a", x), x)
+    np.testing.assert_array_equal(translation.as_digits("edges2digits", "b", x), x)
     train, test = translation.split_indices("train"), translation.split_indices("test")
     assert len(train) == 9000 and len(test) == 1000 and not set(train) & set(test)
 

@@ -103,6 +103,13 @@ def translation_pair(task, digits):
     raise ValueError(f"unknown translation task {task!r}: valid tasks are {', '.join(TASKS + STYLES)}")
 
 
+def as_digits(task, side, images):
+    """`images` (float in [-1, 1]) of side "a" or "b" of `task` as white-on-black digits, the way
+    the MNIST classifier (scores, domain FID) must see them: the inverted domain is negated
+    (`255 - x` in [-1, 1] is `-x`); other sides are returned as they are."""
+    return -images if (task, side) == ("mnist-inverted", "b") else images
+
+
 def split_indices(split):
     """Indices into the bundled digits (`load_mnist()`) of `split` ("train" or "test")."""
     if split not in SPLITS:

@@ -9,7 +9,9 @@
 | `fid`      | domain FID (classifier features) of the outputs against the training targets     |
 
 Models that translate both ways (CycleGAN) are scored in each direction (`l1_b2a`, ...) and on
-`cycle_l1`, the mean |F(G(a)) - a| of the held-out sources translated there and back.
+`cycle_l1`, the mean |F(G(a)) - a| of the held-out sources translated there and back. The
+classifier sees images of the inverted-digits domain negated back to white on black
+(`keras_gans.data.translation.as_digits`), so its scores mean the same on both sides.
 
 `evaluate_translation` scores a model on a translation task's held-out digits (the 1,000 of the
 test split, `keras_gans.data.translation`), which training never saw. The FID compares the outputs
@@ -101,6 +103,22 @@ def _suffix(direction):
     return "" if direction == "a2b" else f"_{direction}"
 
 
+def _scores_as_digits(data, direction, outputs, wanted, labels, extractor, metrics):
+    """`translation_scores` with the pixel scores on the images as they are and the classifier's
+    (accuracy, fid) on them seen as white-on-black digits (`as_digits`)."""
+    from keras_gans.data.translation import as_digits
+
+    side = "b" if direction == "a2b" else "a"
+    pixels = [m for m in metrics if m in ("l1", "psnr", "ssim")]
+    classified = [m for m in metrics if m in ("accuracy", "fid")]
+    scores = translation_scores(outputs, wanted, labels, extractor, pixels) if pixels else {}
+    if classified:
+        real = training_side(data, direction) if "fid" in classified else None
+        view = lambda images: None if images is None else as_digits(data["translation"], side, images)  # noqa: E731
+        scores.update(translation_scores(view(outputs), view(wanted), labels, extractor, classified, view(real)))
+    return {key: scores[key] for key in TRANSLATION_METRICS if key in scores}
+
+
 def parse_translation_metrics(metrics):
     """The tuple of translation metric names `metrics` asks for (None: all)."""
     if metrics is None:
@@ -126,8 +144,7 @@ def evaluate_translation(model, data, metrics=None, n=None, extractor="mnist"):
             outputs = model.translate(given, direction=direction)
             if not np.isfinite(outputs).all():
                 raise UserError("the generator produced NaN or infinite images: training diverged")
-            real = training_side(data, direction) if "fid" in metrics else None
-            scores = translation_scores(outputs, wanted, labels, extractor, metrics, real)
+            scores = _scores_as_digits(data, direction, outputs, wanted, labels, extractor, metrics)
             results.update({key + _suffix(direction): value for key, value in scores.items()})
         if "b2a" in model.directions:
             cycled = model.translate(model.translate(sources, direction="a2b"), direction="b2a")
@@ -145,7 +162,6 @@ def translation_reference(data, metrics=None, n=None, extractor="mnist", directi
     results = {}
     for direction in directions if metrics else ():
         wanted = targets if direction == "a2b" else sources
-        real = training_side(data, direction) if "fid" in metrics else None
-        scores = translation_scores(wanted, wanted, labels, extractor, metrics, real)
+        scores = _scores_as_digits(data, direction, wanted, wanted, labels, extractor, metrics)
         results.update({key + _suffix(direction): value for key, value in scores.items()})
     return results

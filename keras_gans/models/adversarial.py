@@ -208,7 +208,10 @@ class AdversarialModel(RandomDraws, keras.Model):
         from keras_gans.networks import build_network
 
         networks = dict(networks or {})
-        fixed = cls.network_arguments(model, data_shape, source_shape)
+        if "source_shape" in inspect.signature(cls.network_arguments).parameters:
+            fixed = cls.network_arguments(model, data_shape, source_shape)
+        else:  # a family written before translation data (its network_arguments takes two arguments)
+            fixed = cls.network_arguments(model, data_shape)
         for slot, role in cls.network_slots.items():
             if slot not in networks:
                 networks[slot] = build_network(role, model[slot], **fixed.get(slot, {}))
