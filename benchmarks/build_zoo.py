@@ -206,7 +206,8 @@ def _pictures_and_use(card, recipe, name, drs, per_class):
     """The card's picture and its Use section: samples for generators, translations for translation models."""
     if _is_translation(card["metrics"]):
         task = recipe["data"]["translation"]
-        return f"""Translations of held-out digits, rows of sources, outputs and targets (`keras-gans sample {name} --n {sample_count(recipe)} --seed 0 --out samples.png`):
+        back = ", then the same translated back (B -> A)" if "cycle_l1" in card["metrics"] else ""
+        return f"""Translations of held-out digits, rows of sources, outputs and targets{back} (`keras-gans sample {name} --n {sample_count(recipe)} --seed 0 --out samples.png`):
 
 ![samples](samples.png)
 
@@ -324,7 +325,10 @@ def _image_or_points_note(card):
                 "absolute pixel error (pixels in [0, 1]), `psnr` and `ssim` as `tf.image.psnr` / `tf.image.ssim`, "
                 "`accuracy` the share of translations our MNIST classifier assigns to the source digit's class "
                 "(its share on the real targets is printed beside it by `keras-gans eval`), `fid` the domain FID "
-                "of the translations against the training targets (the held-out targets score about 4.6 there).")
+                "of the translations against the training targets (the held-out targets score about 4.6 there)."
+                + (" A model that translates both ways is scored in each (`_b2a`: B -> A) and on `cycle_l1`, "
+                   "|F(G(a)) - a|; the classifier sees inverted digits negated back to white on black."
+                   if "cycle_l1" in card["metrics"] else ""))
     if "modes" in card["metrics"]:
         return ("`modes`: mixture modes with at least one sample within 3 sigma of the centre; "
                 "`hq`: share of the 2,500 samples within 3 sigma of their nearest centre "

@@ -21,7 +21,7 @@ from cli_helpers import assert_one_error_line
 
 SHIPPED = ("ring", "grid", "dcgan-mnist", "sngan-mnist", "cgan-mnist", "projection-mnist", "acgan-mnist",
            "infogan-mnist", "bigan-mnist", "vaegan-mnist", "sagan-mnist", "pix2pix-edges2digits",
-           "srgan-mnist-x4")
+           "srgan-mnist-x4", "cyclegan-mnist-inverted")
 CARD_KEYS = ("format", "kind", "name", "description", "recipe", "steps", "batch_size", "wall_seconds",
              "cpu_seconds", "eval_command", "metrics", "data_license", "keras_version", "model_bytes")
 
