@@ -35,17 +35,15 @@ def write_outputs(path, outputs, names=None):
     """Writes float outputs in [-1, 1] to `path` (see the module docstring)."""
     from keras_gans.utils.images import image_grid, save_picture, to_uint8
 
-    if path.endswith(".npy"):
+    if path.endswith((".npy", ".png")):
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        np.save(path, to_uint8(outputs))
-    elif path.endswith(".png"):
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        save_picture(path, to_uint8(outputs[0]) if len(outputs) == 1 else image_grid(outputs))
+        if path.endswith(".npy"):
+            np.save(path, to_uint8(outputs))
+        else:
+            save_picture(path, to_uint8(outputs[0]) if len(outputs) == 1 else image_grid(outputs))
     elif os.path.splitext(path)[1]:
         raise UserError(f"--out must be a .png, a .npy or a folder (a path without a suffix), got {path!r}")
     else:
-        from keras_gans.utils.images import save_picture
-
         os.makedirs(path, exist_ok=True)
         names = names or [f"{i:04d}.png" for i in range(len(outputs))]
         for name, image in zip(names, to_uint8(outputs)):

@@ -290,12 +290,14 @@ def translation_examples(config, n, seed=0):
     (the test split; chosen by `seed`); for `pairs` and `domains`, the first batch of the data."""
     import numpy as np
 
+    from keras_gans.utils.images import from_uint8
+
     if not is_translation(config):
         raise ValueError(f"{config!r} is not translation data")
     if not _two_sided(config):
         task = _parse(config)[1]
         sources, targets, _ = translation.task_examples(task, "test")
         chosen = np.sort(np.random.default_rng(seed).choice(len(sources), min(int(n), len(sources)), replace=False))
-        return sources[chosen].astype("float32") / 127.5 - 1.0, targets[chosen].astype("float32") / 127.5 - 1.0
+        return from_uint8(sources[chosen]), from_uint8(targets[chosen])
     sources, targets = next(iter(make_dataset(config, int(n), seed=seed)))
     return sources.numpy(), targets.numpy()

@@ -24,6 +24,7 @@ training targets.
 import numpy as np
 
 from keras_gans.errors import UserError
+from keras_gans.utils.images import from_uint8
 
 TRANSLATION_METRICS = ("l1", "psnr", "ssim", "accuracy", "fid")
 #: The fewest held-out pairs each score works with (FID needs two per half).
@@ -86,7 +87,7 @@ def held_out_pairs(data, n=None):
         if not MIN_PAIRS <= n:
             raise UserError(f"--n must be at least {MIN_PAIRS} for translation scores, got {n}")
         sources, targets, labels = sources[:n], targets[:n], labels[:n]
-    return sources.astype("float32") / 127.5 - 1.0, targets.astype("float32") / 127.5 - 1.0, labels
+    return from_uint8(sources), from_uint8(targets), labels
 
 
 def training_side(data, direction="a2b"):
@@ -94,8 +95,7 @@ def training_side(data, direction="a2b"):
     the sources for "b2a"), float in [-1, 1]: what `fid` compares with."""
     from keras_gans.data.translation import task_examples
 
-    side = task_examples(data["translation"], "train")[1 if direction == "a2b" else 0]
-    return side.astype("float32") / 127.5 - 1.0
+    return from_uint8(task_examples(data["translation"], "train")[1 if direction == "a2b" else 0])
 
 
 def _suffix(direction):

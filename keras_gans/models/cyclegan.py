@@ -95,7 +95,7 @@ class CycleGAN(TranslationModel):
 
     # ------------------------------------------------------------------ the algorithm
 
-    def judge(self, discriminator, images, name):
+    def judge_by(self, discriminator, images, name):
         """`discriminator`'s adversarial output for `images` after the D-input transforms (stream `name`)."""
         return self.adversarial_output(self.call_network(discriminator, self.transform_d_input(images, name)))
 
@@ -107,8 +107,8 @@ class CycleGAN(TranslationModel):
 
         with tf.GradientTape() as g_tape:
             fake_b, fake_a = self.call_network(G, real_a), self.call_network(F, real_b)
-            adversarial = (self.gan_loss.generator_loss(None, self.judge(D_B, fake_b, "g_b"))
-                           + self.gan_loss.generator_loss(None, self.judge(D_A, fake_a, "g_a")))
+            adversarial = (self.gan_loss.generator_loss(None, self.judge_by(D_B, fake_b, "g_b"))
+                           + self.gan_loss.generator_loss(None, self.judge_by(D_A, fake_a, "g_a")))
             cycle = (l1_distance(real_a, self.call_network(F, fake_b))
                      + l1_distance(real_b, self.call_network(G, fake_a)))
             identity = tf.constant(0.0)
@@ -120,8 +120,8 @@ class CycleGAN(TranslationModel):
         pooled_b = self.pool(tf.stop_gradient(fake_b), self.random.key("pool", self.step_counter))
         pooled_a = self.inverse_pool(tf.stop_gradient(fake_a), self.random.key("inverse_pool", self.step_counter))
         with tf.GradientTape() as d_tape:
-            d_loss = (self.gan_loss.discriminator_loss(self.judge(D_B, real_b, "d_real_b"), self.judge(D_B, pooled_b, "d_fake_b"))
-                      + self.gan_loss.discriminator_loss(self.judge(D_A, real_a, "d_real_a"), self.judge(D_A, pooled_a, "d_fake_a")))
+            d_loss = (self.gan_loss.discriminator_loss(self.judge_by(D_B, real_b, "d_real_b"), self.judge_by(D_B, pooled_b, "d_fake_b"))
+                      + self.gan_loss.discriminator_loss(self.judge_by(D_A, real_a, "d_real_a"), self.judge_by(D_A, pooled_a, "d_fake_a")))
         self.update("d", d_tape, d_loss)
         self.update_averages()
         return self.record({"d_loss": d_loss, "g_loss": adversarial, "cycle": cycle, "identity": identity})

@@ -10,9 +10,11 @@ from keras_gans.models.configuration import in_batches
 
 def as_model_images(images, what="images"):
     """uint8 images -> float32 in [-1, 1]; float images are checked to be in [-1, 1]."""
+    from keras_gans.utils.images import from_uint8
+
     images = np.asarray(images)
     if images.dtype == np.uint8:
-        return images.astype("float32") / 127.5 - 1.0
+        return from_uint8(images)
     images = images.astype("float32")
     if images.size and (not np.isfinite(images).all() or np.abs(images).max() > 1.0 + 1e-3):
         raise ValueError(f"{what} must be uint8 or float in [-1, 1]")

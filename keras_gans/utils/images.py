@@ -14,6 +14,11 @@ def to_uint8(images):
     return np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype("uint8")
 
 
+def from_uint8(images):
+    """uint8 images in [0, 255] -> float32 in [-1, 1] (`x / 127.5 - 1`), the inverse of `to_uint8`."""
+    return np.asarray(images).astype("float32") / 127.5 - 1.0
+
+
 def image_grid(images, columns=None, padding=2):
     """(N, H, W, C) images in [-1, 1] -> one uint8 (rows*(H+p)+p, cols*(W+p)+p, C) picture."""
     images = to_uint8(images)
