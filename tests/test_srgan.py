@@ -17,10 +17,15 @@ from model_helpers import assert_weights_close, built, weights
 
 
 def tiny(*overrides):
-    """srgan-mnist-x4 with 4-filter networks, one residual block and batches of 8."""
+    """srgan-mnist-x4 with 4-filter networks, one residual block and batches of 8.
+
+    D without batch norm: the DCGAN discriminator keeps a conv bias before each batch norm, whose
+    gradient is zero up to rounding; Adam turns that rounding into steps, so the resume test
+    failed in some test processes (biases of 1e-5 with other signs), not the model's state."""
     return recipes.apply_overrides(recipes.load("srgan-mnist-x4"), [
         "model.generator.base_filters=4", "model.generator.residual_blocks=1", "model.discriminator.base_filters=4",
-        "model.discriminator.hidden_units=8", "train.batch_size=8", *overrides])
+        "model.discriminator.hidden_units=8", "model.discriminator.normalization_type=none", "train.batch_size=8",
+        *overrides])
 
 
 def pairs(n=32, batch=8):
