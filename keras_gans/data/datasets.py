@@ -18,9 +18,7 @@ from keras_gans.data.image_ops import is_positive_int
 from keras_gans.data.image_ops import to_model_images
 from keras_gans.data.mixtures import get_mixture
 from keras_gans.data.mnist import load_mnist
-
-#: File extensions (lower case) `folder_dataset` reads.
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+from keras_gans.utils.images import IMAGE_EXTENSIONS  # noqa: F401  (the file extensions `folder_dataset` reads)
 
 #: Examples held in the shuffle buffer of TFDS datasets (encoded bytes, so it stays small).
 TFDS_SHUFFLE_BUFFER = 10_000

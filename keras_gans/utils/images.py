@@ -8,6 +8,10 @@ from PIL import Image, ImageDraw
 from keras_gans.utils.files import replacing
 
 
+#: File extensions (lower case) of the pictures keras-gans reads (`folder_dataset`, `keras-gans translate`).
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+
+
 def to_uint8(images):
     """Images in [-1, 1] (the generators' tanh range) -> uint8 in [0, 255]."""
     images = np.asarray(images, dtype="float32")

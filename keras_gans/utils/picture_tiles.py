@@ -91,7 +91,7 @@ def grid_tiles(picture, height, width):
 def read_image_folder(path, shape):
     """Every picture in folder `path` (sorted by name; other files skipped), each one image of
     exactly `shape` (H, W, C) after the channel conversion: `(uint8 batch, file names)`."""
-    from keras_gans.data import IMAGE_EXTENSIONS
+    from keras_gans.utils.images import IMAGE_EXTENSIONS
 
     names = sorted(f for f in os.listdir(path) if f.lower().endswith(IMAGE_EXTENSIONS))
     if not names:
