@@ -202,8 +202,34 @@ def _evaluated_how(card, drs):
     return f"`keras-gans eval` uses the EMA generator{drs}, seed 0"
 
 
+def _is_multi_domain(metrics):
+    """StarGAN's scores: per style (`accuracy_thick`...) and averaged over the styles."""
+    return "accuracy_thick" in metrics
+
+
 def _pictures_and_use(card, recipe, name, drs, per_class):
     """The card's picture and its Use section: samples for generators, translations for translation models."""
+    if _is_multi_domain(card["metrics"]):
+        return f"""Held-out digits (first column, each in its own style) translated into each style: original, thick, thin, inverted (`keras-gans sample {name} --n {sample_count(recipe)} --seed 0 --out samples.png`):
+
+![samples](samples.png)
+
+## Use
+
+```python
+import keras_gans
+from keras_gans.data import load_mnist
+model = keras_gans.zoo.load("{name}")     # compiled, fresh optimizers; Keras safe mode, no code runs from the files
+digits = load_mnist()[0][:16, ..., None]  # uint8 (N, 28, 28, 1), any of the four styles
+thick = model.translate(digits, domain="thick")                   # float32 in [-1, 1]
+mixed = model.translate(digits[:2], domain=["thin", "inverted"])  # or one domain per image
+```
+
+```bash
+keras-gans translate {name} --in digits.png --out thick.png --domain thick   # a picture, a grid, a folder or .npy
+keras-gans eval {name}                    # the scores above, on the held-out digits
+keras-gans export {name} --out exported/{name}      # images + domain (int32: 0 original ... 3 inverted), see docs/serving.md
+```"""
     if _is_translation(card["metrics"]):
         task = recipe["data"]["translation"]
         back = ", then the same translated back (B -> A)" if "cycle_l1" in card["metrics"] else ""
@@ -320,6 +346,14 @@ def _metrics_note(card):
 
 
 def _image_or_points_note(card):
+    if _is_multi_domain(card["metrics"]):
+        return ("Scored on the 1,000 held-out digits of the styles task (never seen in training), each translated "
+                "from its own style into every style; since the styles are fixed transforms, each output has an "
+                "exact target (the source digit drawn in that style). Per style (`_original`, `_thick`, `_thin`, "
+                "`_inverted`) and averaged over the four (plain keys): `l1` the mean absolute pixel error (pixels in "
+                "[0, 1]), `psnr` and `ssim` as `tf.image.psnr` / `tf.image.ssim`, `accuracy` the share of "
+                "translations our MNIST classifier assigns to the source digit's class (inverted digits negated back "
+                "to white on black), `fid` the domain FID against the training digits drawn in that style.")
     if _is_translation(card["metrics"]):
         return ("Scored on the 1,000 held-out digits of the task (never seen in training): `l1` is the mean "
                 "absolute pixel error (pixels in [0, 1]), `psnr` and `ssim` as `tf.image.psnr` / `tf.image.ssim`, "

@@ -14,7 +14,8 @@ Pix2Pix paper's "L1 only" baseline, the same U-Net trained on L1 alone; `bicubic
 model: `tf.image.resize(sources, (28, 28), "bicubic")`, clipped (SRGAN's baseline); `run:FOLDER`
 scores a trained run folder or zoo entry as it is (e.g. the zoo's run of the same recipe and seed,
 `runs/zoo/NAME`; its training time is on its model card). Models that
-translate both ways (CycleGAN) are scored in both directions and on their cycle L1.
+translate both ways (CycleGAN) are scored in both directions and on their cycle L1; StarGAN
+(the styles task) on every held-out digit translated into each style, averaged and per style.
 
     python benchmarks/translation.py pix2pix-edges2digits "pix2pix-edges2digits:L1 only:compile.adversarial_weight=0"
     python benchmarks/translation.py srgan-mnist-x4 "srgan-mnist-x4:SRResNet-MSE:compile.content_weight=0;compile.adversarial_weight=0" bicubic:x4
@@ -123,15 +124,20 @@ def run_one(text, seed, steps, picture_path):
 
 def markdown_table(results):
     both_ways = any("accuracy_b2a" in r for r in results)
+    styles = any("accuracy_thick" in r for r in results)  # StarGAN: scores averaged over the styles, and per style
     extra = " class kept b2a | domain FID b2a | cycle L1 |" if both_ways else ""
+    extra += " class kept into original / thick / thin / inverted |" if styles else ""
     lines = ["| configuration | seed | L1 | PSNR (dB) | SSIM | class kept (targets') | domain FID |" + extra
-             + " train seconds |", "|---|---:|---:|---:|---:|---:|---:|" + "---:|" * (4 if both_ways else 1)]
+             + " train seconds |", "|---|---:|---:|---:|---:|---:|---:|" + "---:|" * (1 + 3 * both_ways + styles)]
     for r in results:
         row = (f"| {r['label']} | {'-' if r['seed'] is None else r['seed']} | {r['l1']:.4f} | {r['psnr']:.2f} | "
                f"{r['ssim']:.3f} | {100 * r['accuracy']:.1f}% ({100 * r['targets_accuracy']:.1f}%) | {r['fid']:.1f} |")
         if both_ways:
             row += (f" {100 * r['accuracy_b2a']:.1f}% | {r['fid_b2a']:.1f} | {r['cycle_l1']:.4f} |"
                     if "accuracy_b2a" in r else " | | |")
+        if styles:
+            row += " " + " / ".join(f"{100 * r.get('accuracy_' + s, float('nan')):.1f}%"
+                                    for s in ("original", "thick", "thin", "inverted")) + " |"
         lines.append(row + (" (its card) |" if r["train_seconds"] is None else f" {r['train_seconds']:.0f} |"))
     return "\n".join(lines)
 

@@ -69,6 +69,8 @@ def _parser():
                            help="FILE.png (a grid of the outputs), FILE.npy (uint8 array) or a FOLDER (one PNG each)")
     translate.add_argument("--direction", choices=("a2b", "b2a"), default=None,
                            help="models that translate both ways (CycleGAN): a2b (default) or b2a")
+    translate.add_argument("--domain", default=None, metavar="NAME",
+                           help="multi-domain models (StarGAN): the target domain, e.g. thick")
 
     export = sub.add_parser("export", help="export a run's generator as a SavedModel for TF Serving")
     export.add_argument("run", metavar="RUN_DIR_OR_ZOO_NAME")
@@ -245,7 +247,7 @@ def _translate(args):
     from keras_gans.translating import translate_files
 
     model, _ = load_run(args.run)
-    count = translate_files(model, args.images, args.out, direction=args.direction)
+    count = translate_files(model, args.images, args.out, direction=args.direction, domain=args.domain)
     print(f"translated {count} image(s) to {args.out}")
 
 

@@ -50,20 +50,25 @@ def write_outputs(path, outputs, names=None):
             save_picture(os.path.join(path, os.path.splitext(name)[0] + ".png"), image)
 
 
-def translate_files(model, in_path, out_path, direction=None):
+def translate_files(model, in_path, out_path, direction=None, domain=None):
     """Translates the images of `in_path` with `model` (in `direction`, for models that translate
-    both ways) into `out_path`; returns how many."""
+    both ways; into `domain`, a name, for multi-domain models) into `out_path`; returns how many."""
     if not getattr(model, "translates", False):
         raise UserError(f"{type(model).__name__} draws samples rather than translating images: use keras-gans sample")
     if direction is not None and len(model.directions) < 2:
         raise UserError(f"{type(model).__name__} translates one way only: leave out --direction")
+    domains = getattr(model, "domains", None)
+    if domains is None and domain is not None:
+        raise UserError(f"{type(model).__name__} has no domains to choose from: leave out --domain")
+    if domains is not None and domain not in domains:
+        raise UserError(f"--domain must be one of {', '.join(domains)}" + (f", got {domain!r}" if domain else ""))
     try:
         shape = model.input_shape_of(direction)
     except ValueError as e:
         raise UserError(str(e)) from None
     sources, names = read_sources(in_path, shape)
     try:
-        outputs = model.translate(sources, direction=direction)
+        outputs = model.translate(sources, direction=direction, **({} if domains is None else {"domain": domain}))
     except ValueError as e:
         raise UserError(str(e)) from None
     write_outputs(out_path, outputs, names)

@@ -37,12 +37,12 @@ def straight_and_resumed(recipe, folder, batches=labelled_batches):
     return straight, loaded
 
 
-def one_and_two_replicas(recipe, strategy, steps=2):
+def one_and_two_replicas(recipe, strategy, steps=2, batches=labelled_batches):
     """`(one, two)`: the recipe's model trained `steps` steps on one device and on `strategy`."""
     one = built(recipe)
-    one.fit(labelled_batches(), epochs=1, steps_per_epoch=steps, verbose=0)
+    one.fit(batches(), epochs=1, steps_per_epoch=steps, verbose=0)
     two = built(recipe, strategy)
-    two.fit(labelled_batches(), epochs=1, steps_per_epoch=steps, verbose=0)
+    two.fit(batches(), epochs=1, steps_per_epoch=steps, verbose=0)
     return one, two
 
 

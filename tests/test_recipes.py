@@ -62,7 +62,12 @@ def test_recipe_trains_one_step_by_name(name):
     if gan.needs_labels:
         batch, labels = batch
         assert tuple(labels.shape) == (8,) and labels.dtype == "int32"
-    if gan.translates:  # (sources, targets)
+    into = {}
+    if gan.translates and hasattr(gan, "domains"):  # (images, their domains): StarGAN, told a target domain
+        sources, domains = batch
+        batch, into = sources, {"domain": 1}
+        assert tuple(domains.shape) == (8,) and domains.dtype == "int32"
+    elif gan.translates:  # (sources, targets)
         sources, batch = batch
         assert tuple(sources.shape) == (8,) + recipes.source_shape(recipe)
     assert tuple(batch.shape) == (8,) + shape
@@ -76,7 +81,7 @@ def test_recipe_trains_one_step_by_name(name):
     assert int(gan.g_optimizer.iterations.numpy()) == 1 == int(gan.step_counter.numpy())
     trains_d = getattr(gan, "adversarial_weight", 1.0) > 0  # vae-mnist: a VAE, D unused
     assert int(gan.d_optimizer.iterations.numpy()) == (n_critic if trains_d else 0)
-    samples = gan.translate(sources[:3]) if gan.translates else gan.generate(3, seed=0)
+    samples = gan.translate(sources[:3], **into) if gan.translates else gan.generate(3, seed=0)
     assert samples.shape == (3,) + shape and np.all(np.isfinite(samples))
 
 

@@ -1,4 +1,5 @@
-"""Real data for GAN training: bundled MNIST, 2-D Gaussian mixtures, TFDS and image folders."""
+"""Real data for GAN training: bundled MNIST, 2-D Gaussian mixtures, TFDS and image folders (also
+side-by-side A|B pairs, `paired_folder`)."""
 
 from keras_gans.data.data_config import data_kind
 from keras_gans.data.data_config import make_dataset
@@ -23,4 +24,5 @@ from keras_gans.data.mixtures import grid_centers
 from keras_gans.data.mixtures import ring_centers
 from keras_gans.data.mixtures import sample_mixture
 from keras_gans.data.mnist import load_mnist
+from keras_gans.data.paired_folder import side_by_side_dataset
 from keras_gans.data.translation import translation_pair

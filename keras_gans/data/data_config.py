@@ -19,8 +19,17 @@ images, mode indices for mixtures), as conditional families need. For translatio
     {"domains": [config_a, config_b]}     # two unpaired domains: (a, b) batches drawn independently
     {"pairs": [config_a, config_b]}       # paired: the same examples in the same order, each side
                                           # in its own format, e.g. 7x7 and 28x28 digits
+    {"folder": "facades/train", "side_by_side": true}  # pix2pix-style files, A|B side by side:
+                                          # (left halves, right halves) pairs (data.paired_folder);
+                                          # "direction": "b2a" swaps them (pix2pix's BtoA)
+    {"tfds": "cycle_gan/horse2zebra"}     # TFDS cycle_gan/*: unpaired domains A (split trainA) and
+                                          # B (trainB); "split": "test" reads testA and testB;
+                                          # "direction": "b2a" swaps them. With split trainA (or
+                                          # trainB, testA, testB) it is one plain image dataset.
 
-Each side of `domains` and `pairs` is read in its own format (`sample_shape` of that config).
+Each side of `domains` and `pairs` is read in its own format (`sample_shape` of that config); both
+sides of `side_by_side` and `cycle_gan` in the config's format (32x32x3 unless it says otherwise).
+Unpaired data from two folders: {"domains": [{"folder": "a"}, {"folder": "b"}]}.
 
 Image configs may also say `image_size` and `channels`: the format the recipe's networks are built
 for (recipes read them; `make_dataset` resizes to the `image_shape` it is given).
@@ -29,6 +38,7 @@ for (recipes read them; `make_dataset` resizes to the `image_shape` it is given)
 import collections.abc
 
 from keras_gans.data.datasets import folder_dataset
+from keras_gans.data.datasets import list_image_files
 from keras_gans.data.datasets import mixture_dataset
 from keras_gans.data.datasets import mnist_dataset
 from keras_gans.data.datasets import tfds_dataset
@@ -36,6 +46,7 @@ from keras_gans.data.datasets import translation_dataset
 from keras_gans.data import translation
 from keras_gans.data.image_ops import VALID_CHANNELS, is_positive_int
 from keras_gans.data.mixtures import MIXTURES
+from keras_gans.data.paired_folder import DIRECTIONS, side_by_side_dataset
 
 #: Datasets known by `{"name": ...}`: images first, then the point mixtures.
 IMAGE_NAMES = ("mnist",)
@@ -48,7 +59,7 @@ FORMAT_KEYS = ("image_size", "channels")
 SOURCE_OPTIONS = {
     "name": ("classes", "digits", "labels") + FORMAT_KEYS,
     "tfds": ("split", "data_dir", "download", "labels") + FORMAT_KEYS,
-    "folder": ("labels",) + FORMAT_KEYS,
+    "folder": ("labels", "side_by_side", "direction") + FORMAT_KEYS,
     "translation": ("split",),
 }
 
@@ -57,6 +68,11 @@ DOMAINS_KEY = "domains"
 PAIRS_KEY = "pairs"
 
 POINT_SHAPE = (2,)
+
+#: The TFDS dataset whose configs (`cycle_gan/horse2zebra`, ...) are two unpaired domains, and the
+#: splits of its short form (each read as `split + "A"` and `split + "B"`).
+CYCLE_GAN = "cycle_gan"
+CYCLE_GAN_SPLITS = ("train", "test")
 
 
 def data_kind(config):
@@ -101,6 +117,12 @@ def make_dataset(config, batch_size, image_shape=None, seed=0, with_labels=False
         if with_labels:
             raise ValueError(f"{what} yields (sources, targets) pairs without labels: use a translation family")
         return translation_dataset(value, batch_size, split=options.get("split", "train"), seed=seed)
+    if options.get("side_by_side"):  # both halves in the config's own format, as `pairs` sides
+        if with_labels:
+            raise ValueError(f"{what} (side_by_side) yields (sources, targets) pairs without labels: use a "
+                             "translation family")
+        size, _, channels = sample_shape(config)
+        return side_by_side_dataset(value, batch_size, size, channels, options.get("direction", "a2b"), seed=seed)
     if data_kind(config) == "points":
         if image_shape is not None and tuple(image_shape) != POINT_SHAPE:
             raise ValueError(
@@ -178,16 +200,40 @@ def source_shape(config):
 
 
 def is_translation(config):
-    """True for data of (source, target) batches: `translation`, `pairs` and `domains` configs."""
-    return _two_sided(config) or (isinstance(config, collections.abc.Mapping) and "translation" in config)
+    """True for data of (source, target) batches: `translation`, `pairs`, `domains`, `side_by_side`
+    folders and the short form of TFDS `cycle_gan`."""
+    return _two_sided(config) or (isinstance(config, collections.abc.Mapping) and (
+        "translation" in config or ("folder" in config and config.get("side_by_side") is True)))
 
 
 def _two_sided(config):
-    return isinstance(config, collections.abc.Mapping) and (DOMAINS_KEY in config or PAIRS_KEY in config)
+    return isinstance(config, collections.abc.Mapping) and (
+        DOMAINS_KEY in config or PAIRS_KEY in config or _is_cycle_gan(config))
+
+
+def _is_cycle_gan(config):
+    """True for the short form of TFDS cycle_gan: `{"tfds": "cycle_gan/NAME"}`, split train or test."""
+    name = config.get("tfds")
+    return (isinstance(name, str) and name.split("/")[0].split(":")[0] == CYCLE_GAN
+            and config.get("split", "train") in CYCLE_GAN_SPLITS)
+
+
+def _cycle_gan_sides(config):
+    """The two TFDS configs (split + "A", split + "B") of the short form of cycle_gan, in `direction`."""
+    direction = config.get("direction", "a2b")
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction in data config {dict(config)!r} must be one of {', '.join(DIRECTIONS)}, "
+                         f"got {direction!r}.")
+    side = {key: value for key, value in config.items() if key != "direction"}
+    split = side.pop("split", "train")
+    sides = [{**side, "split": split + "A"}, {**side, "split": split + "B"}]
+    return sides[::-1] if direction == "b2a" else sides
 
 
 def _sides(config):
-    """The two configs of a `domains` or `pairs` config, checked."""
+    """The two configs of a `domains` or `pairs` config (or of cycle_gan's short form), checked."""
+    if _is_cycle_gan(config):
+        return _cycle_gan_sides(config)
     keys = [key for key in (DOMAINS_KEY, PAIRS_KEY) if key in config]
     if len(keys) != 1 or len(config) != 1:
         raise ValueError(f"a {' or '.join(repr(k) for k in keys)} config has that one key, got {dict(config)!r}.")
@@ -245,6 +291,13 @@ def _parse(config):
             raise ValueError(f"unknown translation task {value!r}: valid tasks are {', '.join(translation.TASKS)}")
         if config.get("split", "train") not in translation.SPLITS:
             raise ValueError(f"data.split must be one of {', '.join(translation.SPLITS)}, got {config['split']!r}")
+    if source == "folder" and not isinstance(config.get("side_by_side", False), bool):
+        raise ValueError(f"side_by_side in data config {dict(config)!r} must be true or false, "
+                         f"got {config['side_by_side']!r}.")
+    if source == "folder" and "direction" in config and (
+            not config.get("side_by_side") or config["direction"] not in DIRECTIONS):
+        raise ValueError(f"direction in data config {dict(config)!r} must be one of {', '.join(DIRECTIONS)} "
+                         "and comes with side_by_side: true (A|B files).")
     if value in MIXTURES and any(key in config for key in FORMAT_KEYS + ("classes", "digits")):
         raise ValueError(f"{value!r} is 2-D points data: image_size, channels, classes and digits do not apply.")
     options = {
@@ -287,17 +340,33 @@ def _image_format(what, image_shape):
 def translation_examples(config, n, seed=0):
     """`(sources, targets)` float32 NumPy in [-1, 1]: `n` examples of translation data to show a
     model's translations of (its picture). For a `translation` task, `n` of the held-out digits
-    (the test split; chosen by `seed`); for `pairs` and `domains`, the first batch of the data."""
+    (the test split; chosen by `seed`: `(images, int32 domains)` for `styles`); for `pairs`,
+    `domains` and `side_by_side` folders, the first batch of the data (all of it for folders of
+    fewer than `n` images); for TFDS `cycle_gan`, the first batch of testA and testB."""
     import numpy as np
 
     from keras_gans.utils.images import from_uint8
 
     if not is_translation(config):
         raise ValueError(f"{config!r} is not translation data")
-    if not _two_sided(config):
+    if not _two_sided(config) and "translation" in config:
         task = _parse(config)[1]
         sources, targets, _ = translation.task_examples(task, "test")
         chosen = np.sort(np.random.default_rng(seed).choice(len(sources), min(int(n), len(sources)), replace=False))
+        if task == translation.STYLES_TASK:  # (images, int32 domains)
+            return from_uint8(sources[chosen]), targets[chosen]
         return from_uint8(sources[chosen]), from_uint8(targets[chosen])
-    sources, targets = next(iter(make_dataset(config, int(n), seed=seed)))
+    if _is_cycle_gan(config):  # held-out images, as for the tasks
+        config = {**config, "split": "test"}
+    n = min(int(n), _folder_images(config) or int(n))
+    sources, targets = next(iter(make_dataset(config, n, seed=seed)))
     return sources.numpy(), targets.numpy()
+
+
+def _folder_images(config):
+    """The number of image files of a folder config (of the smaller folder of two), else None."""
+    if _two_sided(config):
+        counts = [count for count in map(_folder_images, _sides(config)) if count is not None]
+        return min(counts) if counts else None
+    is_folder = isinstance(config, collections.abc.Mapping) and "folder" in config
+    return len(list_image_files(config["folder"])) if is_folder else None

@@ -293,9 +293,10 @@ def translation_dataset(task, batch_size, split="train", seed=0):
     (`keras_gans.data.translation`), float32 in [-1, 1].
 
     Paired tasks keep each source with its own target; the unpaired task draws its two domains
-    independently (shuffle seeds `seed` and `seed + 1`) from disjoint halves of the digits.
+    independently (shuffle seeds `seed` and `seed + 1`) from disjoint halves of the digits. The
+    `styles` task yields `(images, int32 domains)`.
     """
-    from keras_gans.data.translation import UNPAIRED_TASKS, task_examples
+    from keras_gans.data.translation import STYLES_TASK, UNPAIRED_TASKS, task_examples
 
     _check_batch_size(batch_size)
     sources, targets, _ = task_examples(task, split)
@@ -308,6 +309,9 @@ def translation_dataset(task, batch_size, split="train", seed=0):
     def prepare(*sides):  # per batch: [0, 255] -> [-1, 1], each side at its own size
         return tuple(tf.cast(side, "float32") / 127.5 - 1.0 for side in sides)
 
+    if task == STYLES_TASK:
+        return prefetched(batches((sources, targets), seed).map(lambda images, domains: (prepare(images)[0], domains),
+                                                                num_parallel_calls=_AUTOTUNE))
     if task in UNPAIRED_TASKS:
         dataset = tf.data.Dataset.zip((batches(sources, seed), batches(targets, seed + 1)))
     else:

@@ -12,7 +12,9 @@ NumPy on uint8 digits (N, 28, 28, 1), 0 the background and 255 the ink:
   rounded; target = the 28x28 digit.
 - StarGAN's digit styles (`STYLES`): `original`, `thick` (3x3 grey dilation: the maximum of each
   pixel's neighbourhood), `thin` (2x2 grey erosion: the minimum of each 2x2 block around the
-  pixel) and `inverted`.
+  pixel) and `inverted`. The task `styles` (StarGAN) yields `(images, domains)`: each digit in
+  one style only, the style's index in `STYLES` its domain (a fixed balanced assignment, NumPy
+  seed 1), so no digit is seen in two domains.
 
 The bundled 10,000 digits are split once, by a fixed permutation (NumPy seed 0): the first
 9,000 train (`split="train"`), the last 1,000 are held out (`split="test"`) to score models on
@@ -24,9 +26,11 @@ import numpy as np
 #: Paired tasks (the same digit on both sides) and unpaired ones (independent domains).
 PAIRED_TASKS = ("edges2digits", "x4")
 UNPAIRED_TASKS = ("mnist-inverted",)
-TASKS = PAIRED_TASKS + UNPAIRED_TASKS
 #: StarGAN's domains: one style of the same digits each.
 STYLES = ("original", "thick", "thin", "inverted")
+#: The multi-domain task: `(images, domains)` of the digits in the `STYLES`.
+STYLES_TASK = "styles"
+TASKS = PAIRED_TASKS + UNPAIRED_TASKS + (STYLES_TASK,)
 SPLITS = ("train", "test")
 #: Digits held out of training (the last of the fixed permutation).
 HELD_OUT = 1000
@@ -92,6 +96,9 @@ def translation_pair(task, digits):
     (N, 28, 28, 1): made the way training made them. A StarGAN style name gives
     `(digits, digits in that style)`."""
     digits = _check_digits(digits)
+    if task == STYLES_TASK:
+        raise ValueError(f"{STYLES_TASK!r} has one domain per style rather than pairs: give a style name "
+                         f"({', '.join(STYLES)}) for (digits, digits in that style)")
     if task == "edges2digits":
         return outline(digits), digits.copy()
     if task == "mnist-inverted":
@@ -106,8 +113,9 @@ def translation_pair(task, digits):
 def as_digits(task, side, images):
     """`images` (float in [-1, 1]) of side "a" or "b" of `task` as white-on-black digits, the way
     the MNIST classifier (scores, domain FID) must see them: the inverted domain is negated
-    (`255 - x` in [-1, 1] is `-x`); other sides are returned as they are."""
-    return -images if (task, side) == ("mnist-inverted", "b") else images
+    (`255 - x` in [-1, 1] is `-x`); other sides are returned as they are. For the `styles` task
+    `side` is a style name."""
+    return -images if (task, side) in (("mnist-inverted", "b"), (STYLES_TASK, "inverted")) else images
 
 
 def split_indices(split):
@@ -116,6 +124,15 @@ def split_indices(split):
         raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
     order = np.random.default_rng(0).permutation(10000)
     return np.sort(order[:-HELD_OUT] if split == "train" else order[-HELD_OUT:])
+
+
+def split_digits(split):
+    """`(digits uint8 (N, 28, 28, 1), labels int32)` of `split` of the bundled digits."""
+    from keras_gans.data.mnist import load_mnist
+
+    images, labels = load_mnist()
+    index = split_indices(split)
+    return images[index][..., np.newaxis], labels[index].astype("int32")
 
 
 def task_shapes(task):
@@ -130,17 +147,36 @@ def task_examples(task, split="train"):
     """`(sources, targets, labels)` (uint8, uint8, int32) of `split`'s digits for `task`; the
     labels are the source digits' classes.
 
+    For `styles`: `(images, domains, labels)`, each digit in the style of its domain (int32
+    indices into `STYLES`, see `style_domains`).
+
     In the unpaired task's training split the two sides come from disjoint halves of the split's
     digits: the sources are the first half, the targets the second half made into the target
     domain. In every other case both sides are made from the same digits, in the same order."""
-    from keras_gans.data.mnist import load_mnist
-
     task_shapes(task)
-    images, labels = load_mnist()
-    index = split_indices(split)
-    digits, labels = images[index][..., np.newaxis], labels[index].astype("int32")
+    digits, labels = split_digits(split)
+    if task == STYLES_TASK:
+        domains = style_domains(len(digits))
+        return styled(digits, domains), domains, labels
     sources, targets = translation_pair(task, digits)
     if task in UNPAIRED_TASKS and split == "train":
         half = len(digits) // 2
         sources, targets, labels = sources[:half], targets[half: 2 * half], labels[:half]
     return sources, targets, labels
+
+
+def style_domains(n):
+    """The domain (index into `STYLES`) of each of `n` digits in the `styles` task: as many of
+    each (to within one), in a fixed order (NumPy seed 1)."""
+    return np.random.default_rng(1).permutation(np.arange(int(n)) % len(STYLES)).astype("int32")
+
+
+def styled(digits, domains):
+    """Each of `digits` in the style `STYLES[domains[i]]`."""
+    digits, domains = _check_digits(digits), np.asarray(domains)
+    out = np.empty_like(digits)
+    for index, name in enumerate(STYLES):
+        chosen = domains == index
+        if chosen.any():
+            out[chosen] = style(digits[chosen], name)
+    return out

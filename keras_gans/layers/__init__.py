@@ -3,6 +3,7 @@
 from keras_gans.layers.adain import AdaIN
 from keras_gans.layers.conditional_batch_normalization import ConditionalBatchNormalization
 from keras_gans.layers.constant_input import ConstantInput
+from keras_gans.layers.domain_planes import DomainPlanes
 from keras_gans.layers.equalized_learning_rate import EqualizedConv2D, EqualizedDense
 from keras_gans.layers.minibatch_std import MinibatchStandardDeviation
 from keras_gans.layers.noise_injection import NoiseInjection

@@ -9,7 +9,8 @@
 | `fid`      | domain FID (classifier features) of the outputs against the training targets     |
 
 Models that translate both ways (CycleGAN) are scored in each direction (`l1_b2a`, ...) and on
-`cycle_l1`, the mean |F(G(a)) - a| of the held-out sources translated there and back. The
+`cycle_l1`, the mean |F(G(a)) - a| of the held-out sources translated there and back. Models of
+the multi-domain `styles` task (StarGAN) are scored per domain (`keras_gans.metrics.domain_translation`). The
 classifier sees images of the inverted-digits domain negated back to white on black
 (`keras_gans.data.translation.as_digits`), so its scores mean the same on both sides.
 
@@ -82,12 +83,23 @@ def held_out_pairs(data, n=None):
         raise UserError(f"translation models are scored on a translation task's held-out digits "
                         f"(data: {{translation: TASK}}), this run's data are {data!r}")
     data_config.sample_shape(data)  # checks the task
+    if _is_styles(data):  # (images in their styles, the digits, labels)
+        from keras_gans.metrics.domain_translation import held_out_styles
+
+        return tuple(from_uint8(side) if side.dtype == np.uint8 else side for side in held_out_styles(n))
     sources, targets, labels = task_examples(data["translation"], "test")
     if n is not None:
         if not MIN_PAIRS <= n:
             raise UserError(f"--n must be at least {MIN_PAIRS} for translation scores, got {n}")
         sources, targets, labels = sources[:n], targets[:n], labels[:n]
     return from_uint8(sources), from_uint8(targets), labels
+
+
+def _is_styles(data):
+    """True for the multi-domain `styles` task (StarGAN), scored by `domain_translation`."""
+    from keras_gans.data.translation import STYLES_TASK
+
+    return isinstance(data, dict) and data.get("translation") == STYLES_TASK
 
 
 def training_side(data, direction="a2b"):
@@ -135,6 +147,10 @@ def evaluate_translation(model, data, metrics=None, n=None, extractor="mnist"):
     """`{key: value}` of a translation model on `data`'s held-out digits (see the module
     docstring), in each of its directions (keys of "b2a" end in `_b2a`); a model that translates
     both ways also gets `cycle_l1`, the mean |F(G(a)) - a| (pixels in [0, 1])."""
+    if _is_styles(data):
+        from keras_gans.metrics.domain_translation import evaluate_domain_translation
+
+        return evaluate_domain_translation(model, metrics, n, extractor)
     metrics = parse_translation_metrics(metrics)
     sources, targets, labels = held_out_pairs(data, n)
     results = {}
@@ -157,6 +173,10 @@ def evaluate_translation(model, data, metrics=None, n=None, extractor="mnist"):
 def translation_reference(data, metrics=None, n=None, extractor="mnist", directions=("a2b",)):
     """The held-out targets' own scores, per direction: the classifier's accuracy on them and their
     FID against the training side of the same domain (their pixel scores are perfect and left out)."""
+    if _is_styles(data):
+        from keras_gans.metrics.domain_translation import domain_translation_reference
+
+        return domain_translation_reference(metrics, n, extractor)
     metrics = [m for m in parse_translation_metrics(metrics) if m in ("accuracy", "fid")]
     sources, targets, labels = held_out_pairs(data, n)
     results = {}

@@ -21,9 +21,11 @@ from keras_gans.models.registry import MODEL_TYPES
 from keras_gans.models.registry import get_model_class
 from keras_gans.models.registry import register_model
 from keras_gans.models.srgan import SRGAN
+from keras_gans.models.stargan import StarGAN
 from keras_gans.models.step_context import StepContext
 from keras_gans.models.top_k import TopKGeneratorUpdate
 from keras_gans.models.translation import TranslationModel
+from keras_gans.models.unit import UNIT
 from keras_gans.models.vaegan import VAEGAN
 
 __all__ = [
@@ -45,9 +47,11 @@ __all__ = [
     "Pix2Pix",
     "RandomStreams",
     "SRGAN",
+    "StarGAN",
     "StepContext",
     "TopKGeneratorUpdate",
     "TranslationModel",
+    "UNIT",
     "VAEGAN",
     "get_model_class",
     "precision_scope",

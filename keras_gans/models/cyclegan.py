@@ -95,10 +95,6 @@ class CycleGAN(TranslationModel):
 
     # ------------------------------------------------------------------ the algorithm
 
-    def judge_by(self, discriminator, images, name):
-        """`discriminator`'s adversarial output for `images` after the D-input transforms (stream `name`)."""
-        return self.adversarial_output(self.call_network(discriminator, self.transform_d_input(images, name)))
-
     def train_step(self, data):
         real_a, real_b = data
         self.check_pair_shapes(real_a, real_b)

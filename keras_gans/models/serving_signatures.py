@@ -148,30 +148,44 @@ def encode_endpoint(encode, image_shape, max_num):
     return "encode", encode_images, [tf.TensorSpec([None, *image_shape], tf.float32, name="images")]
 
 
-def translation_endpoints(generator, source_shape, max_num):
+def translation_endpoints(generator, source_shape, max_num, num_domains=None):
     """`(resources, endpoints)` of image-to-image models (Pix2Pix...):
 
     - `serving_default`: `images` float32 [batch, *source_shape] in [-1, 1] -> `images` float32;
     - `translate_uint8`: `images` uint8 [batch, *source_shape] -> `images` uint8, both mapped
       as `keras_gans.utils.images` does (`x / 127.5 - 1`, `round((y + 1) * 127.5)`).
 
-    The inputs go through `checked_images` (shape, batch size, range, finite)."""
+    Multi-domain models (StarGAN, `num_domains` given) take a second input `domain` int32 [batch],
+    each image's target domain in `[0, num_domains)`: a domain outside it, or `images` and `domain`
+    of different lengths, fail the request. The images go through `checked_images` (shape, batch
+    size, range, finite)."""
     import tensorflow as tf
 
     if not generator.built:
         raise UserError("the generator is not built: load a trained model or call it on a batch of images first")
 
-    def translated(images):
-        return tf.cast(generator(checked_images(images, source_shape, max_num), training=False), tf.float32)
+    def translated(images, domain=None):
+        images = checked_images(images, source_shape, max_num)
+        if domain is None:
+            return tf.cast(generator(images, training=False), tf.float32)
+        checks = [
+            tf.debugging.assert_non_negative(domain, message=f"domain must be in [0, {num_domains})"),
+            tf.debugging.assert_less(domain, num_domains, message=f"domain must be in [0, {num_domains})"),
+            tf.debugging.assert_equal(tf.shape(images)[0], tf.shape(domain)[0],
+                                      message="images and domain must have the same batch size"),
+        ]
+        with tf.control_dependencies(checks):
+            return tf.cast(generator({"images": images, "domains": domain}, training=False), tf.float32)
 
-    def serving_default(images):
-        return {OUTPUT_KEY: translated(images)}
+    def serving_default(images, *domain):
+        return {OUTPUT_KEY: translated(images, *domain)}
 
-    def translate_uint8(images):
+    def translate_uint8(images, *domain):
         images = tf.ensure_shape(images, [None, *source_shape], name="check_uint8_images_shape")
-        return {OUTPUT_KEY: to_uint8_images(translated(tf.cast(images, tf.float32) / 127.5 - 1.0))}
+        return {OUTPUT_KEY: to_uint8_images(translated(tf.cast(images, tf.float32) / 127.5 - 1.0, *domain))}
 
+    domain = [] if num_domains is None else [tf.TensorSpec([None], tf.int32, name="domain")]
     return [generator], [
-        ("serving_default", serving_default, [tf.TensorSpec([None, *source_shape], tf.float32, name="images")]),
-        ("translate_uint8", translate_uint8, [tf.TensorSpec([None, *source_shape], tf.uint8, name="images")]),
+        ("serving_default", serving_default, [tf.TensorSpec([None, *source_shape], tf.float32, name="images"), *domain]),
+        ("translate_uint8", translate_uint8, [tf.TensorSpec([None, *source_shape], tf.uint8, name="images"), *domain]),
     ]

@@ -113,6 +113,11 @@ class TranslationModel(AdversarialModel):
         transforms (stream `name`); families whose D reads pairs or images alone define it."""
         raise NotImplementedError(f"{type(self).__name__} does not define judge")
 
+    def judge_by(self, discriminator, images, name):
+        """`discriminator`'s adversarial output for `images` after the D-input transforms (stream
+        `name`): for families with a discriminator per domain (CycleGAN, UNIT)."""
+        return self.adversarial_output(self.call_network(discriminator, self.transform_d_input(images, name)))
+
     def discriminator_update(self, sources, targets, fakes):
         """D's update on the adversarial loss of the targets (real) against the fakes; returns it."""
         with tf.GradientTape() as tape:

@@ -9,8 +9,10 @@ from keras_gans.networks.mlp import mlp_discriminator, mlp_generator
 from keras_gans.networks.registry import NETWORKS, build_network, builders, register_network
 from keras_gans.networks.translation import (image_patchgan_discriminator, patchgan_discriminator, resnet_generator,
                                              unet_generator)
+from keras_gans.networks.stargan import stargan_discriminator, stargan_generator
 from keras_gans.networks.super_resolution import mnist_classifier_network, srresnet_generator, vgg19_network
 from keras_gans.networks.stylegan import stylegan_discriminator, stylegan_generator
+from keras_gans.networks.unit import unit_encoder, unit_generator, unit_shared_encoder, unit_shared_generator
 from keras_gans.networks.vaegan import gaussian_dcgan_encoder
 
 #: The registered builders of the two roles every GAN has (live views of the registry).

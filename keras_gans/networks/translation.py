@@ -111,8 +111,14 @@ def image_patchgan_discriminator(input_shape=(28, 28, 1), base_filters=64, downs
 
 
 def _patch_logits(x, base_filters, downsamplings, normalization_type, spectral_norm):
-    """PatchGAN's body: `downsamplings` 4x4 stride-2 convs, a 4x4 stride-1 conv (leaky ReLU 0.2;
-    normalisation after all but the first), and a 4x4 stride-1 conv to one logit per position."""
+    """PatchGAN's body (`patch_features`) and a 4x4 stride-1 conv to one logit per position."""
+    return conv(1, 4, 1, spectral_norm, dtype="float32")(
+        patch_features(x, base_filters, downsamplings, normalization_type, spectral_norm))
+
+
+def patch_features(x, base_filters, downsamplings, normalization_type, spectral_norm=False):
+    """PatchGAN's body: `downsamplings` 4x4 stride-2 convs and a 4x4 stride-1 conv (filters
+    `base * 2^i`, at most `8 * base`; leaky ReLU 0.2; normalisation after all but the first)."""
     normalized_type = normalization_type not in (None, "none")
     for i in range(int(downsamplings) + 1):
         last = i == int(downsamplings)
@@ -122,7 +128,25 @@ def _patch_logits(x, base_filters, downsamplings, normalization_type, spectral_n
         if normalized:
             x = normalization(normalization_type)(x)
         x = keras.layers.LeakyReLU(0.2)(x)
-    return conv(1, 4, 1, spectral_norm, dtype="float32")(x)
+    return x
+
+
+def conv_block(x, filters, size, strides=1, transpose=False, activate=True, normalization_type="instance"):
+    """A 'same'-padded (transposed) conv, normalisation (no bias under one) and ReLU (`activate`):
+    the unit of the ResNet generators (CycleGAN's, UNIT's, StarGAN's). `normalization_type` is a
+    name (`common.normalization`) or a callable applied to the conv's output (a conditional norm)."""
+    normalized = callable(normalization_type) or normalization_type not in (None, "none")
+    layer = keras.layers.Conv2DTranspose if transpose else keras.layers.Conv2D
+    x = layer(filters, size, strides=strides, padding="same", use_bias=not normalized)(x)
+    if normalized:
+        x = normalization_type(x) if callable(normalization_type) else normalization(normalization_type)(x)
+    return keras.layers.ReLU()(x) if activate else x
+
+
+def residual_block(x, filters, normalization_type="instance"):
+    """`x + conv_block(conv_block(x), activate=False)`: two 3x3 convs and the skip (He et al. 2016)."""
+    inner = conv_block(x, filters, 3, normalization_type=normalization_type)
+    return keras.layers.Add()([x, conv_block(inner, filters, 3, activate=False, normalization_type=normalization_type)])
 
 
 @register_network("resnet", role="translator")
@@ -133,25 +157,29 @@ def resnet_generator(input_shape=(28, 28, 1), output_shape=(28, 28, 1), base_fil
     stride-2 transposed convs, a 7x7 conv to a tanh image; normalisation (instance, as the paper)
     and ReLU after every conv but the last. The size must be divisible by `2^downsamplings`."""
     _check_same_size(input_shape, output_shape, "ResNet generator")
-    if input_shape[0] % 2 ** int(downsamplings):
+    inputs = keras.Input(tuple(input_shape), name="images")
+    outputs = resnet_layers(inputs, output_shape[-1], base_filters, residual_blocks, downsamplings, normalization_type)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def resnet_layers(x, output_channels, base_filters=32, residual_blocks=3, downsamplings=2,
+                  normalization_type="instance"):
+    """`resnet_generator`'s layers applied to `x` (batch, H, W, C): a tanh image of
+    `output_channels` channels and the same size; `normalization_type` as `conv_block`'s."""
+    if x.shape[1] % 2 ** int(downsamplings):
         raise ValueError(f"a ResNet generator with {downsamplings} down-samplings needs a size divisible by "
-                         f"2^{downsamplings}, got {input_shape[0]}")
-    normalized = normalization_type not in (None, "none")
+                         f"2^{downsamplings}, got {x.shape[1]}")
 
     def block(x, filters, size, strides=1, transpose=False, activate=True):
-        layer = keras.layers.Conv2DTranspose if transpose else keras.layers.Conv2D
-        x = layer(filters, size, strides=strides, padding="same", use_bias=not normalized)(x)
-        x = normalization(normalization_type)(x) if normalized else x
-        return keras.layers.ReLU()(x) if activate else x
+        return conv_block(x, filters, size, strides, transpose, activate, normalization_type)
 
-    inputs = keras.Input(tuple(input_shape), name="images")
-    x = block(inputs, base_filters, 7)
+    x = block(x, base_filters, 7)
     for i in range(int(downsamplings)):
         x = block(x, base_filters * 2 ** (i + 1), 3, strides=2)
     filters = base_filters * 2 ** int(downsamplings)
     for _ in range(int(residual_blocks)):
-        x = keras.layers.Add()([x, block(block(x, filters, 3), filters, 3, activate=False)])
+        x = residual_block(x, filters, normalization_type)
     for i in reversed(range(int(downsamplings))):
         x = block(x, base_filters * 2**i, 3, strides=2, transpose=True)
-    x = keras.layers.Conv2D(output_shape[-1], 7, padding="same")(x)
-    return keras.Model(inputs, keras.layers.Activation("tanh", dtype="float32", name="translated")(x), name=name)
+    x = keras.layers.Conv2D(int(output_channels), 7, padding="same")(x)
+    return keras.layers.Activation("tanh", dtype="float32", name="translated")(x)

@@ -1,0 +1,40 @@
+"""StarGAN's domain input: a target domain as one constant plane per domain (Choi et al. 2018)."""
+
+import keras
+import tensorflow as tf
+
+from keras_gans.utils.serialization import register
+
+
+@register
+class DomainPlanes(keras.layers.Layer):
+    """`[images (batch, H, W, C), domains int (batch,)] -> (batch, H, W, num_domains)`: the one-hot
+    vector of each image's domain repeated at every pixel.
+
+    StarGAN's generator reads "the target domain label ... spatially replicated and concatenated
+    with the input image" (Choi et al. 2018, arXiv 1711.09020, Sec. 3 and App. 7): concatenate
+    these planes with the images. A domain outside `[0, num_domains)` gives all-zero planes, as
+    `tf.one_hot` does; the model checks domains before they get here.
+
+    Args:
+        num_domains: the number of domains (an integer >= 2).
+    """
+
+    def __init__(self, num_domains, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(num_domains, bool) or not isinstance(num_domains, int) or num_domains < 2:
+            raise ValueError(f"num_domains must be an integer >= 2, got {num_domains!r}")
+        self.num_domains = num_domains
+
+    def call(self, inputs):
+        images, domains = inputs
+        planes = tf.one_hot(tf.cast(tf.reshape(domains, [-1]), tf.int32), self.num_domains, dtype=self.compute_dtype)
+        size = tf.shape(images)[1:3]
+        return tf.tile(planes[:, None, None, :], [1, size[0], size[1], 1])
+
+    def compute_output_shape(self, input_shape):
+        images_shape = input_shape[0]
+        return (*images_shape[:3], self.num_domains)
+
+    def get_config(self):
+        return {**super().get_config(), "num_domains": self.num_domains}

@@ -1,0 +1,71 @@
+"""StarGAN's networks (Choi et al. 2018, arXiv 1711.09020): one generator for every target domain,
+one discriminator with a domain-classification head."""
+
+import keras
+
+from keras_gans.layers.adain import AdaIN
+from keras_gans.layers.domain_planes import DomainPlanes
+from keras_gans.networks.common import check_image_shape, conv
+from keras_gans.networks.registry import register_network
+from keras_gans.networks.translation import patch_features, resnet_layers
+
+
+def _check_domains(num_domains):
+    if isinstance(num_domains, bool) or not isinstance(num_domains, int) or num_domains < 2:
+        raise ValueError(f"num_domains must be an integer >= 2, got {num_domains!r}")
+
+
+@register_network("stargan", role="domain_translator")
+def stargan_generator(input_shape=(28, 28, 1), num_domains=4, base_filters=32, residual_blocks=3, downsamplings=2,
+                      domain_normalization=True, name="generator"):
+    """G(x, c): `{"images": (batch, H, W, C), "domains": int32 (batch,)}` -> images of the target
+    domains `c`, same shape.
+
+    The paper's generator (its App. 7): the target domain's one-hot planes (`DomainPlanes`)
+    concatenated with the image, then CycleGAN's ResNet layers (7x7 conv, `downsamplings`
+    stride-2 convs, `residual_blocks` residual blocks, as many transposed convs, a 7x7 conv to
+    tanh), instance norm and ReLU after every conv but the last. The paper has 6 residual blocks
+    at 128x128.
+
+    `domain_normalization` (our default) makes every instance norm conditional (Dumoulin et al.
+    2017, arXiv 1610.07629): it takes a gain and bias of the target domain (`AdaIN` of the one-hot
+    domain). The planes alone reach the generator through the first convolution, whose output
+    they shift by a constant per channel; the instance norm right after subtracts that constant,
+    so that only the image borders (zero padding) carry the domain further. False is the paper's.
+    """
+    check_image_shape(input_shape, "StarGAN generator")
+    _check_domains(num_domains)
+    images = keras.Input(tuple(input_shape), name="images")
+    domains = keras.Input((), dtype="int32", name="domains")
+    x = keras.layers.Concatenate()([images, DomainPlanes(num_domains)([images, domains])])
+    if domain_normalization:
+        one_hot = keras.layers.CategoryEncoding(num_domains, output_mode="one_hot")(domains)
+        normalize = lambda x: AdaIN()([x, one_hot])  # noqa: E731
+    else:
+        normalize = "instance"
+    outputs = resnet_layers(x, input_shape[-1], base_filters, residual_blocks, downsamplings, normalize)
+    return keras.Model({"images": images, "domains": domains}, outputs, name=name)
+
+
+@register_network("stargan", role="domain_discriminator")
+def stargan_discriminator(input_shape=(28, 28, 1), num_domains=4, base_filters=32, downsamplings=2,
+                          normalization_type="none", spectral_norm=False, per_domain=False, name="discriminator"):
+    """D(x): images -> `{"logits": real/fake logits per patch, "domains": (batch, num_domains)
+    domain logits}`, both heads on one PatchGAN body (`patch_features`).
+
+    As the paper's D (its App. 7): no normalisation (it trains with a gradient penalty), leaky
+    ReLU 0.2, a 3x3 conv to the patch logits (D_src) and a conv as large as the last feature map
+    (valid padding) to the domain logits (D_cls). `per_domain` gives D_src one logit per domain
+    at each patch, (batch, h, w, num_domains): StarGAN v2's multi-task discriminator (Choi et
+    al. 2020, arXiv 1912.01865), whose logit of an image's domain (a real's own, a fake's target)
+    says whether it is a real image of that domain; the paper's D_src has one.
+    """
+    check_image_shape(input_shape, "StarGAN discriminator")
+    _check_domains(num_domains)
+    images = keras.Input(tuple(input_shape), name="images")
+    features = patch_features(images, base_filters, downsamplings, normalization_type, spectral_norm)
+    logits = conv(num_domains if per_domain else 1, 3, 1, spectral_norm, dtype="float32", name="logits")(features)
+    size = tuple(features.shape[1:3])
+    domains = keras.layers.Conv2D(num_domains, size, padding="valid", dtype="float32")(features)
+    domains = keras.layers.Flatten(dtype="float32", name="domains")(domains)
+    return keras.Model(images, {"logits": logits, "domains": domains}, name=name)
