@@ -85,6 +85,10 @@ def trained_run(folder, picture_path):
 
     model, recipe = load_run(folder)
     scores = evaluate_translation(model, recipe["data"])
+    if hasattr(model, "domains"):  # StarGAN: class kept per (source style, target style)
+        from keras_gans.metrics.domain_translation import class_kept_by_styles
+
+        scores["class_kept_by_styles"] = class_kept_by_styles(model)
     save_picture(picture_path, model.sample_picture(16, examples=translation_examples(recipe["data"], 16, 0)))
     return {"recipe": folder, "label": f"{recipe['model']['type']} ({folder})", "seed": recipe["train"]["seed"],
             "steps": int(recipe["train"]["steps"]), "override": "", "train_seconds": None, "train_cpu_seconds": None,
@@ -153,7 +157,20 @@ def main(argv=None):
             picture = f"{stem}_{index}_seed{seed}.png"
             results.append(run_one(text, seed, args.steps, picture))
             print(results[-1], file=sys.stderr, flush=True)
-    finish_report(args.out, "translation", machine, vars(args), results, markdown_table(results))
+    finish_report(args.out, "translation", machine, vars(args), results,
+                  "\n\n".join([markdown_table(results), *map(styles_table, results)]).strip())
+
+
+def styles_table(result):
+    """StarGAN's class kept per (source style, target style), a Markdown table ("" for other models)."""
+    table = result.get("class_kept_by_styles")
+    if not table:
+        return ""
+    targets = list(next(iter(table.values())))
+    lines = [f"| {result['label']}: source \\ target | " + " | ".join(targets) + " |",
+             "|---|" + "---:|" * len(targets)]
+    lines += [f"| {source} | " + " | ".join(f"{100 * row[t]:.1f}%" for t in targets) + " |" for source, row in table.items()]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

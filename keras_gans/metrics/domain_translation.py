@@ -101,3 +101,23 @@ def domain_translation_reference(metrics=None, n=None, extractor="mnist"):
     per_domain = {name: _domain_scores(name, from_uint8(style(digits, name)), digits, labels, extractor, metrics)
                   for name in STYLES}
     return _with_means(per_domain, metrics)
+
+
+def class_kept_by_styles(model, n=None, extractor="mnist"):
+    """`{source style: {target style: share}}`: the classifier's accuracy on the held-out digits
+    of each source style translated into each target style (what the averages mix together)."""
+    from keras_gans.data.translation import STYLES, as_digits, style_domains
+    from keras_gans.metrics.extractor_lookup import get_extractor
+
+    _check_domains(model)
+    images, _, labels = held_out_styles(n)
+    sources = style_domains(len(images))
+    extractor = get_extractor(extractor)
+    table = {name: {} for name in STYLES}
+    for index, target in enumerate(STYLES):
+        outputs = as_digits("styles", target, model.translate(images, domain=index))
+        _, probabilities = extractor.features_and_probabilities(outputs, probabilities=True)
+        kept = probabilities.argmax(1) == labels
+        for source_index, source in enumerate(STYLES):
+            table[source][target] = float(kept[sources == source_index].mean())
+    return table

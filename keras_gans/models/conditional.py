@@ -124,19 +124,13 @@ class LabelConditionalModel(AdversarialModel):
         """`serving_default` and `generate_uint8`: `z` float32 [batch, latent_dim] and `labels` int32
         [batch] -> `images`; a label outside [0, num_classes), a batch over `max_num` or z and labels
         of different lengths fail the request."""
-        from keras_gans.models.serving_signatures import OUTPUT_KEY, checked_latent, to_uint8_images
+        from keras_gans.models.serving_signatures import OUTPUT_KEY, checked_latent, index_checks, to_uint8_images
 
         generator, classes, latent_dim = self.sampler, self.num_classes, self.latent_dim
 
         def images(z, labels):
             z = checked_latent(z, latent_dim, max_num)
-            checks = [
-                tf.debugging.assert_non_negative(labels, message=f"labels must be in [0, {classes})"),
-                tf.debugging.assert_less(labels, classes, message=f"labels must be in [0, {classes})"),
-                tf.debugging.assert_equal(tf.shape(z)[0], tf.shape(labels)[0],
-                                          message="z and labels must have the same batch size"),
-            ]
-            with tf.control_dependencies(checks):
+            with tf.control_dependencies(index_checks(labels, classes, "labels", z, "z")):
                 return tf.cast(generator([z, labels], training=False), tf.float32)
 
         specs = [tf.TensorSpec([None, latent_dim], tf.float32, name="z"), tf.TensorSpec([None], tf.int32, name="labels")]

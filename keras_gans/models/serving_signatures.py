@@ -121,6 +121,19 @@ def latent_endpoints(generator, latent_dim, max_num, noise="normal"):
     return [generator], endpoints
 
 
+def index_checks(indices, count, name, rows, rows_name):
+    """The graph assertions of an int input `indices` (labels, domains) of a request: each in
+    `[0, count)`, and as many as the rows of the tensor `rows` (named `rows_name`)."""
+    import tensorflow as tf
+
+    return [
+        tf.debugging.assert_non_negative(indices, message=f"{name} must be in [0, {count})"),
+        tf.debugging.assert_less(indices, count, message=f"{name} must be in [0, {count})"),
+        tf.debugging.assert_equal(tf.shape(rows)[0], tf.shape(indices)[0],
+                                  message=f"{rows_name} and {name} must have the same batch size"),
+    ]
+
+
 def checked_images(images, image_shape, max_num):
     """Float `images` after the checks every image request goes through, in the graph: shape
     `[batch, *image_shape]`, at most `max_num` images, values in [-1, 1] and finite."""
@@ -168,13 +181,7 @@ def translation_endpoints(generator, source_shape, max_num, num_domains=None):
         images = checked_images(images, source_shape, max_num)
         if domain is None:
             return tf.cast(generator(images, training=False), tf.float32)
-        checks = [
-            tf.debugging.assert_non_negative(domain, message=f"domain must be in [0, {num_domains})"),
-            tf.debugging.assert_less(domain, num_domains, message=f"domain must be in [0, {num_domains})"),
-            tf.debugging.assert_equal(tf.shape(images)[0], tf.shape(domain)[0],
-                                      message="images and domain must have the same batch size"),
-        ]
-        with tf.control_dependencies(checks):
+        with tf.control_dependencies(index_checks(domain, num_domains, "domain", images, "images")):
             return tf.cast(generator({"images": images, "domains": domain}, training=False), tf.float32)
 
     def serving_default(images, *domain):

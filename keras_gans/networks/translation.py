@@ -163,9 +163,10 @@ def resnet_generator(input_shape=(28, 28, 1), output_shape=(28, 28, 1), base_fil
 
 
 def resnet_layers(x, output_channels, base_filters=32, residual_blocks=3, downsamplings=2,
-                  normalization_type="instance"):
+                  normalization_type="instance", normalize_first=True):
     """`resnet_generator`'s layers applied to `x` (batch, H, W, C): a tanh image of
-    `output_channels` channels and the same size; `normalization_type` as `conv_block`'s."""
+    `output_channels` channels and the same size; `normalization_type` as `conv_block`'s, left
+    out of the first block when `normalize_first` is False."""
     if x.shape[1] % 2 ** int(downsamplings):
         raise ValueError(f"a ResNet generator with {downsamplings} down-samplings needs a size divisible by "
                          f"2^{downsamplings}, got {x.shape[1]}")
@@ -173,7 +174,7 @@ def resnet_layers(x, output_channels, base_filters=32, residual_blocks=3, downsa
     def block(x, filters, size, strides=1, transpose=False, activate=True):
         return conv_block(x, filters, size, strides, transpose, activate, normalization_type)
 
-    x = block(x, base_filters, 7)
+    x = block(x, base_filters, 7) if normalize_first else conv_block(x, base_filters, 7, normalization_type=None)
     for i in range(int(downsamplings)):
         x = block(x, base_filters * 2 ** (i + 1), 3, strides=2)
     filters = base_filters * 2 ** int(downsamplings)
