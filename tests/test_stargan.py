@@ -94,6 +94,11 @@ def test_one_step_trains_both_players_on_their_losses():
     assert 0.5 < logs["d_domain_loss"] < 3 and 0.5 < logs["g_domain_loss"] < 3 and logs["reconstruction"] > 0.1
     with pytest.raises(ValueError, match="reconstruction_weight must be >= 0"):
         model.compile(reconstruction_weight=-1)
+    paper = built(tiny("compile.n_critic=2"))  # the paper's 5 D updates per G update, here 2
+    paper.fit(styled_batches(4), epochs=1, steps_per_epoch=1, verbose=0)
+    assert int(paper.d_optimizer.iterations.numpy()) == 2 and int(paper.g_optimizer.iterations.numpy()) == 1
+    with pytest.raises(ValueError, match="n_critic must be an integer >= 1"):
+        paper.compile(n_critic=0)
 
 
 def test_trains_saves_and_continues_exactly(tmp_path):

@@ -42,8 +42,7 @@ class StarGAN(TranslationModel):
        `+ identity_weight * |x - G(x, c')|` (ours, 0 by default); apply G;
     4. EMA.
 
-    The paper trains D 5 times per G update; here D and G alternate (a step is one of each), the
-    WGAN-GP pairing is left to the recipe.
+    The paper trains D 5 times per G update (`n_critic=5`); the recipe alternates them.
 
     Args:
         generator: `{"images", "domains"}` -> images (e.g. `stargan_generator`).
@@ -76,8 +75,8 @@ class StarGAN(TranslationModel):
                 "discriminator": {"input_shape": tuple(data_shape), "num_domains": count}}
 
     def compile(self, d_optimizer="adam", g_optimizer="adam", loss="wasserstein", penalties=("gradient_penalty",),
-                class_weight=1.0, reconstruction_weight=10.0, identity_weight=0.0, ema_decay=None, ema_warmup=True,
-                instance_noise=None, augment=(), jit_compile="auto", precision="float32", **kwargs):
+                class_weight=1.0, reconstruction_weight=10.0, identity_weight=0.0, n_critic=1, ema_decay=None,
+                ema_warmup=True, instance_noise=None, augment=(), jit_compile="auto", precision="float32", **kwargs):
         """Configures StarGAN's training.
 
         Args:
@@ -89,6 +88,8 @@ class StarGAN(TranslationModel):
             reconstruction_weight: lambda_rec, the reconstruction L1's weight in G's loss (10).
             identity_weight: the weight of `|G(x, c') - x|`, translating into the own domain
                 (CycleGAN's identity term; not in the paper: 0).
+            n_critic: D updates per G update (the paper's 5), each on the same batch of reals
+                and fakes of new target domains; the last one's fakes are G's.
             ema_decay, ema_warmup: an EMA copy of G (None: none) used to translate.
             instance_noise, augment: discriminator-input transforms.
             jit_compile, precision, **kwargs: as `GAN.compile`.
@@ -102,6 +103,9 @@ class StarGAN(TranslationModel):
         self.penalties = [penalties_module.get(p) for p in (penalties or ())]
         self.class_weight, self.reconstruction_weight = float(class_weight), float(reconstruction_weight)
         self.identity_weight = float(identity_weight)
+        if isinstance(n_critic, bool) or not isinstance(n_critic, int) or n_critic < 1:
+            raise ValueError(f"n_critic must be an integer >= 1, got {n_critic!r}")
+        self.n_critic = n_critic
         self.set_d_input_transforms(instance_noise, augment)
         self.compile_players({"d": d_optimizer, "g": g_optimizer},
                              ["d_loss", "g_loss", "d_domain_loss", "g_domain_loss", "reconstruction", "identity"]
@@ -122,19 +126,16 @@ class StarGAN(TranslationModel):
     def translate_to(self, images, domains):
         return self.call_network(self.generator, {"images": images, "domains": domains})
 
-    def train_step(self, data):
-        images, domains = data
-        domains = tf.cast(tf.reshape(domains, [-1]), tf.int32)
-        targets = self.random_labels("target_domains", tf.shape(images)[0], len(self.domains))
-
-        with tf.GradientTape() as g_tape:
-            fakes = self.translate_to(images, targets)
-        with tf.GradientTape() as d_tape:
-            real = self.discriminate(images, domains, "d_input", 0)
-            fake = self.discriminate(tf.stop_gradient(fakes), targets, "d_input", 1)
+    def discriminator_step(self, images, domains, targets, fakes, name):
+        """One D update on the reals (their own domains) against `fakes` (of `targets`), D-input
+        streams `name`; returns `(d_loss, d_domain_loss, {penalty: value})`."""
+        fakes = tf.stop_gradient(fakes)
+        with tf.GradientTape() as tape:
+            real = self.discriminate(images, domains, name, 0)
+            fake = self.discriminate(fakes, targets, name, 1)
             d_loss = self.gan_loss.discriminator_loss(real["logits"], fake["logits"])
             d_domain_loss = class_cross_entropy(domains, real["domains"])
-            context = StepContext(real=images, fake=tf.stop_gradient(fakes), real_output=real["logits"],
+            context = StepContext(real=images, fake=fakes, real_output=real["logits"],
                                   fake_output=fake["logits"], heads={"real": real, "fake": fake},
                                   critic=lambda x: of_domains(self.call_network(self.discriminator, x)["logits"],
                                                               domains),
@@ -142,7 +143,20 @@ class StarGAN(TranslationModel):
                                   variables=self.player_variables("d"), player="d")
             penalty, penalty_values = self.penalty_terms("d", context)
             d_total = d_loss + self.class_weight * d_domain_loss + penalty
-        self.update("d", d_tape, d_total)
+        self.update("d", tape, d_total)
+        return d_loss, d_domain_loss, penalty_values
+
+    def train_step(self, data):
+        images, domains = data
+        domains = tf.cast(tf.reshape(domains, [-1]), tf.int32)
+        batch, count = tf.shape(images)[0], len(self.domains)
+        for i in range(self.n_critic - 1):  # the paper's extra D updates, each on new target domains
+            extra = self.random_labels("critic_target_domains", batch, count, i)
+            self.discriminator_step(images, domains, extra, self.translate_to(images, extra), f"d_input_critic_{i}")
+        targets = self.random_labels("target_domains", batch, count)
+        with tf.GradientTape() as g_tape:
+            fakes = self.translate_to(images, targets)
+        d_loss, d_domain_loss, penalty_values = self.discriminator_step(images, domains, targets, fakes, "d_input")
 
         with g_tape:  # G's loss with the updated D, on the fakes G made above
             judged = self.discriminate(fakes, targets, "d_input_g", 1)
