@@ -20,7 +20,7 @@ reference (`keras-gans eval`) is the exact targets' own accuracy and FID.
 import numpy as np
 
 from keras_gans.errors import UserError
-from keras_gans.metrics.translation import MIN_PAIRS, TRANSLATION_METRICS, parse_translation_metrics, translation_scores
+from keras_gans.metrics.translation import MIN_PAIRS, TRANSLATION_METRICS, parse_translation_metrics, scores_as_digits
 from keras_gans.utils.images import from_uint8
 
 PIXEL_METRICS = ("l1", "psnr", "ssim")
@@ -52,15 +52,9 @@ def _domain_scores(name, outputs, digits, labels, extractor, metrics):
     """The `metrics` of `outputs` meant to be `digits` in style `name`."""
     from keras_gans.data.translation import as_digits, split_digits, style
 
-    wanted = from_uint8(style(digits, name))
-    pixels = [m for m in metrics if m in PIXEL_METRICS]
-    classified = [m for m in metrics if m not in PIXEL_METRICS]
-    scores = translation_scores(outputs, wanted, labels, extractor, pixels) if pixels else {}
-    if classified:
-        real = from_uint8(style(split_digits("train")[0], name)) if "fid" in classified else None
-        view = lambda images: None if images is None else as_digits("styles", name, images)  # noqa: E731
-        scores.update(translation_scores(view(outputs), view(wanted), labels, extractor, classified, view(real)))
-    return scores
+    return scores_as_digits(outputs, from_uint8(style(digits, name)), labels, extractor, metrics,
+                            lambda images: as_digits("styles", name, images),
+                            lambda: from_uint8(style(split_digits("train")[0], name)))
 
 
 def _with_means(per_domain, metrics):

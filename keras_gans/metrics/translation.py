@@ -115,20 +115,27 @@ def _suffix(direction):
     return "" if direction == "a2b" else f"_{direction}"
 
 
-def _scores_as_digits(data, direction, outputs, wanted, labels, extractor, metrics):
+def scores_as_digits(outputs, wanted, labels, extractor, metrics, view, real=None):
     """`translation_scores` with the pixel scores on the images as they are and the classifier's
-    (accuracy, fid) on them seen as white-on-black digits (`as_digits`)."""
-    from keras_gans.data.translation import as_digits
-
-    side = "b" if direction == "a2b" else "a"
+    (accuracy, fid) on them seen through `view` (`as_digits` of their side: white-on-black
+    digits); `real()` makes the images `fid` compares with (called only for `fid`)."""
     pixels = [m for m in metrics if m in ("l1", "psnr", "ssim")]
     classified = [m for m in metrics if m in ("accuracy", "fid")]
     scores = translation_scores(outputs, wanted, labels, extractor, pixels) if pixels else {}
     if classified:
-        real = training_side(data, direction) if "fid" in classified else None
-        view = lambda images: None if images is None else as_digits(data["translation"], side, images)  # noqa: E731
-        scores.update(translation_scores(view(outputs), view(wanted), labels, extractor, classified, view(real)))
+        reference = view(real()) if "fid" in classified else None
+        scores.update(translation_scores(view(outputs), view(wanted), labels, extractor, classified, reference))
     return {key: scores[key] for key in TRANSLATION_METRICS if key in scores}
+
+
+def _scores_as_digits(data, direction, outputs, wanted, labels, extractor, metrics):
+    """`scores_as_digits` of `direction`'s outputs, FID against the training side it translates to."""
+    from keras_gans.data.translation import as_digits
+
+    side = "b" if direction == "a2b" else "a"
+    return scores_as_digits(outputs, wanted, labels, extractor, metrics,
+                            lambda images: as_digits(data["translation"], side, images),
+                            lambda: training_side(data, direction))
 
 
 def parse_translation_metrics(metrics):

@@ -204,11 +204,7 @@ class StarGAN(TranslationModel):
         """The (EMA) generator's translations of `sources` (uint8, or float in [-1, 1]) into
         `domain` (a name or index, or one per image), float32 NumPy in [-1, 1]."""
         network = self.translator(direction)
-        sources = as_model_images(sources, "sources")
-        expected = self.input_shape_of()
-        if sources.ndim != 4 or tuple(sources.shape[1:]) != expected:
-            raise ValueError(f"{type(self).__name__} translates images of shape (N, {', '.join(map(str, expected))}), "
-                             f"got {sources.shape}")
+        sources = self.checked_sources(sources, direction)
         domains = self.domain_indices(domain, len(sources))
         return in_batches(lambda x, c: tf.cast(network({"images": x, "domains": c}, training=False), tf.float32),
                           (sources, domains), batch_size)

@@ -60,7 +60,10 @@ class TranslationModel(AdversarialModel):
         if direction not in self.directions:
             raise ValueError(f"{type(self).__name__} translates in direction(s) {', '.join(self.directions)}, "
                              f"not {direction!r}")
-        slot = self.directions[direction]
+        return self.part(self.directions[direction])
+
+    def part(self, slot):
+        """Network `slot`, or its EMA copy when there is one."""
         average = getattr(self, f"ema_{slot}", None)
         return average if average is not None else getattr(self, slot)
 
@@ -91,12 +94,18 @@ class TranslationModel(AdversarialModel):
         NumPy in [-1, 1], in `direction` (see `directions`); a ValueError naming the expected
         shape for sources of another shape."""
         network = self.translator(direction)
+        sources = self.checked_sources(sources, direction)
+        return in_batches(lambda x: keras.ops.cast(network(x, training=False), "float32"), sources, batch_size)
+
+    def checked_sources(self, sources, direction=None):
+        """`sources` (uint8, or float in [-1, 1]) as float32 in [-1, 1]; a ValueError naming the
+        expected shape for sources of another shape than `direction`'s generator takes."""
         sources = as_model_images(sources, "sources")
         expected = self.input_shape_of(direction)
         if sources.ndim != 4 or (expected is not None and tuple(sources.shape[1:]) != expected):
             raise ValueError(f"{type(self).__name__} translates images of shape (N, {', '.join(map(str, expected))}), "
                              f"got {sources.shape}")
-        return in_batches(lambda x: keras.ops.cast(network(x, training=False), "float32"), sources, batch_size)
+        return sources
 
     def check_pair_shapes(self, sources, targets):
         """Raises a clear error when a batch's sources or targets do not fit the generator."""

@@ -200,11 +200,6 @@ class UNIT(TranslationModel):
 
     # ------------------------------------------------------------------ translating
 
-    def part(self, slot):
-        """Network `slot`, or its EMA copy when there is one."""
-        average = getattr(self, f"ema_{slot}", None)
-        return average if average is not None else getattr(self, slot)
-
     def translator(self, direction=None):
         """`direction`'s chain E_i -> G_j of the (EMA) parts, one `keras.Model` from images to
         images that decodes the encoder's mean; a ValueError naming the valid directions."""
