@@ -165,7 +165,7 @@ def _sample(args):
 def _eval(args):
     import json
 
-    from keras_gans.metrics.evaluate import DEFAULT_SAMPLES, data_kind_of, evaluate_run, metrics_of_run
+    from keras_gans.metrics.evaluate import data_kind_of, default_samples, evaluate_run, metrics_of_run
     from keras_gans.metrics.reference import reference_results
     from keras_gans.runs import load_run
 
@@ -187,7 +187,7 @@ def _eval(args):
         reference = {} if args.no_reference else reference_results(
             data, names, gan.sample_shape, extractor=args.extractor, weights_path=args.weights, seed=args.seed)
         kind = data_kind_of(data)
-        n = DEFAULT_SAMPLES[kind] if args.n is None else args.n
+        n = default_samples(data) if args.n is None else args.n
         extractor = args.extractor if kind == "images" else None
     if args.json:
         print(json.dumps({"run": args.run, "n": n, "seed": args.seed, "extractor": extractor,

@@ -523,6 +523,7 @@ def test_public_api():
         "density_coverage",
         "stacked_mnist_modes",
         "classify_stacked_channels",
+        "stacked_mnist_results",
         "conditional_accuracy",
         "FrechetDistance",
         "KernelInceptionDistance",

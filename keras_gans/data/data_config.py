@@ -6,6 +6,8 @@ A data config is one of:
     {"name": "mnist"}                         # bundled MNIST digits
     {"name": "mnist", "classes": [7]}         # only some digits (e.g. a fine-tuning target)
     {"name": "mnist", "digits": 500}          # a fixed subset of 500 digits (small-data training)
+    {"name": "stacked_mnist"}                 # three bundled digits as R, G, B: 1,000 modes
+                                              # (data.stacked_mnist; labels are the mode ids)
     {"name": "ring"} / {"name": "grid"}       # 2-D Gaussian mixtures (points)
     {"tfds": "cifar10", "split": "train"}     # any TensorFlow Datasets image dataset
     {"folder": "path/to/images"}              # a folder of image files
@@ -47,9 +49,10 @@ from keras_gans.data import translation
 from keras_gans.data.image_ops import VALID_CHANNELS, is_positive_int
 from keras_gans.data.mixtures import MIXTURES
 from keras_gans.data.paired_folder import DIRECTIONS, side_by_side_dataset
+from keras_gans.data import stacked_mnist
 
 #: Datasets known by `{"name": ...}`: images first, then the point mixtures.
-IMAGE_NAMES = ("mnist",)
+IMAGE_NAMES = ("mnist", stacked_mnist.NAME)
 NAMES = IMAGE_NAMES + tuple(MIXTURES)
 
 #: Keys of image configs that name the format the networks are built for.
@@ -133,7 +136,12 @@ def make_dataset(config, batch_size, image_shape=None, seed=0, with_labels=False
         return mixture_dataset(value, batch_size, seed=seed, with_labels=with_labels)
 
     image_size, channels = _image_format(what, image_shape)
-    if source == "name":  # "mnist", the only named image dataset.
+    if value == stacked_mnist.NAME:
+        if (image_size, channels) not in ((None, None), stacked_mnist.SHAPE[1:]):
+            raise ValueError(f"{what} yields images of shape {stacked_mnist.SHAPE} but the generator outputs "
+                             f"{tuple(image_shape)}: build the generator for 28x28 RGB images.")
+        return stacked_mnist.stacked_mnist_dataset(batch_size, with_labels=with_labels, seed=seed)
+    if source == "name":  # "mnist"
         return mnist_dataset(
             batch_size,
             image_size=image_size or 28,
@@ -179,6 +187,8 @@ def sample_shape(config):
     config = {"name": config} if isinstance(config, str) else config
     if "translation" in config:
         return translation.task_shapes(_parse(config)[1])[1]
+    if config.get("name") == stacked_mnist.NAME:
+        return stacked_mnist.SHAPE
     is_mnist = config.get("name") == "mnist"
     size = config.get("image_size", 28 if is_mnist else 32)
     channels = config.get("channels", 1 if is_mnist else 3)
@@ -300,6 +310,9 @@ def _parse(config):
                          "and comes with side_by_side: true (A|B files).")
     if value in MIXTURES and any(key in config for key in FORMAT_KEYS + ("classes", "digits")):
         raise ValueError(f"{value!r} is 2-D points data: image_size, channels, classes and digits do not apply.")
+    if value == stacked_mnist.NAME and any(key in config for key in FORMAT_KEYS + ("classes", "digits")):
+        raise ValueError(f"{value!r} is 28x28 RGB stacks of all the bundled digits: image_size, channels, classes "
+                         "and digits do not apply.")
     options = {
         key: config[key] for key in SOURCE_OPTIONS[source] if key in config and key not in FORMAT_KEYS
     }

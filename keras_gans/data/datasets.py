@@ -50,7 +50,7 @@ def mixture_dataset(name, batch_size, seed=0, with_labels=False):
     every batch is fresh (no finite pool to memorise) yet the stream is reproducible. With
     `with_labels=True` the labels are the int32 indices of the modes the points were drawn from.
     """
-    _check_batch_size(batch_size)
+    check_batch_size(batch_size)
     mixture = get_mixture(name)
     centers = tf.constant(mixture.centers, "float32")
     seed = tf.constant(seed, "int64")
@@ -74,7 +74,7 @@ def mnist_dataset(batch_size, image_size=28, channels=1, with_labels=False, seed
     (e.g. `[7]`) keeps only those digits. `digits=N` keeps N of them, the first N of a fixed
     permutation (NumPy seed 0, whatever `seed`), for small-data training (DiffAugment, ADA).
     """
-    _check_batch_size(batch_size)
+    check_batch_size(batch_size)
     check_image_format(image_size, channels)
     images, labels = load_mnist()
     if classes is not None:
@@ -134,7 +134,7 @@ def tfds_dataset(
     """
     import tensorflow_datasets as tfds  # Slow to import: only when a TFDS dataset is used.
 
-    _check_batch_size(batch_size)
+    check_batch_size(batch_size)
     try:
         builder = tfds.builder(name, data_dir=data_dir)
     except tfds.core.registered.DatasetNotFoundError as e:
@@ -191,7 +191,7 @@ def folder_dataset(path, batch_size, image_size, channels, seed=0):
     images are centre-cropped to a square, then resized bilinearly; grayscale and RGB are
     converted to `channels`.
     """
-    _check_batch_size(batch_size)
+    check_batch_size(batch_size)
     check_image_format(image_size, channels)
     files = list_image_files(path)
     _check_batch_fits(batch_size, len(files), f"images in {os.fspath(path)!r}")
@@ -283,7 +283,7 @@ def check_image_files(files):
             raise ValueError(f"{file!r} is not a readable image ({e}): remove or replace it.") from None
 
 
-def _check_batch_size(batch_size):
+def check_batch_size(batch_size):
     if not is_positive_int(batch_size):
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
 
@@ -298,7 +298,7 @@ def translation_dataset(task, batch_size, split="train", seed=0):
     """
     from keras_gans.data.translation import STYLES_TASK, UNPAIRED_TASKS, task_examples
 
-    _check_batch_size(batch_size)
+    check_batch_size(batch_size)
     sources, targets, _ = task_examples(task, split)
     _check_batch_fits(batch_size, min(len(sources), len(targets)), f"{split} digits of task {task!r}")
 

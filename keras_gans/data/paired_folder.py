@@ -10,7 +10,7 @@ import os
 import tensorflow as tf
 
 from keras_gans.data.datasets import _check_batch_fits
-from keras_gans.data.datasets import _check_batch_size
+from keras_gans.data.datasets import check_batch_size
 from keras_gans.data.datasets import _shuffle_forever
 from keras_gans.data.datasets import check_image_files
 from keras_gans.data.datasets import list_image_files
@@ -30,7 +30,7 @@ def side_by_side_dataset(path, batch_size, image_size, channels, direction="a2b"
     Every file must have an even width, larger than its height (e.g. 512x256 for two 256x256
     halves); non-square halves are centre-cropped to a square, then resized bilinearly.
     """
-    _check_batch_size(batch_size)
+    check_batch_size(batch_size)
     check_image_format(image_size, channels)
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}.")

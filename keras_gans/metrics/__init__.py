@@ -16,6 +16,7 @@ from keras_gans.metrics.precision_recall import precision_recall
 from keras_gans.metrics.stacked_mnist import classify_stacked_channels
 from keras_gans.metrics.stacked_mnist import stacked_mnist_mode_ids
 from keras_gans.metrics.stacked_mnist import stacked_mnist_modes
+from keras_gans.metrics.stacked_mnist import stacked_mnist_results
 from keras_gans.metrics.buffered import DensityCoverage
 from keras_gans.metrics.streaming import FrechetDistance
 from keras_gans.metrics.buffered import InceptionScore

@@ -15,6 +15,7 @@ Metric names and the result keys they produce:
 | `dc`    | images | `density`, `coverage`    | `density_coverage(k=5)`, equal-size real subset       |
 | `modes` | points | `modes`, `hq`            | `mode_coverage(samples, mixture centres, sigma)`      |
 | `classes` | images | `confident`, `class_min`, `class_max`, `class_<c>` | `class_balance(probabilities)` |
+| `stacked` | RGB images | `stacked_modes`, `stacked_kl`, `stacked_confident` | `stacked_mnist_results` of each channel's probabilities |
 
 FID and KID use all the real features (10,000 for the bundled MNIST); precision / recall and
 density / coverage depend on the set sizes, so they compare the `n` generated samples with `n`
@@ -33,7 +34,7 @@ from scipy import linalg
 from keras_gans.errors import UserError
 from keras_gans.metrics.labelled import LABELLED_RESULT_KEYS, labelled_results
 from keras_gans.metrics.real_data import _mixture, data_kind_of, real_data_key, real_samples
-from keras_gans.metrics.real_data import is_bundled_mnist, real_labels
+from keras_gans.metrics.real_data import is_bundled_mnist, is_stacked_mnist, real_labels
 
 #: Metric name -> the keys of its results.
 RESULT_KEYS = {
@@ -44,11 +45,13 @@ RESULT_KEYS = {
     "dc": ("density", "coverage"),
     "modes": ("modes", "hq"),
     "classes": ("confident", "class_min", "class_max"),  # and class_0, class_1, ... (one per class)
+    "stacked": ("stacked_modes", "stacked_kl", "stacked_confident"),
     **LABELLED_RESULT_KEYS,
 }
 METRIC_NAMES = tuple(RESULT_KEYS)
 #: The metrics that apply to each kind of data, and the defaults.
-APPLICABLE = {"images": ("fid", "kid", "is", "pr", "dc", "classes", *LABELLED_RESULT_KEYS), "points": ("modes",)}
+APPLICABLE = {"images": ("fid", "kid", "is", "pr", "dc", "classes", "stacked", *LABELLED_RESULT_KEYS),
+              "points": ("modes",)}
 DEFAULT_METRICS = {"images": ("fid", "kid", "is", "pr"), "points": ("modes",)}
 #: Generated samples per evaluation when `n` is None: 10,000 images; 2,500 points (VEEGAN/PacGAN).
 DEFAULT_SAMPLES = {"images": 10000, "points": 2500}
@@ -57,9 +60,9 @@ IS_SPLITS = 10
 PR_K = 3
 DC_K = 5
 MIN_SAMPLES = {"fid": 2, "kid": 2, "is": IS_SPLITS, "pr": PR_K + 1, "dc": DC_K + 1, "modes": 1,
-               "cacc": 1, "ifid": 20, "purity": 1, "classes": 1}
+               "cacc": 1, "ifid": 20, "purity": 1, "classes": 1, "stacked": 1}
 #: Metrics that score the classifier's probabilities of the samples, and those that need features.
-_NEEDS_PROBABILITIES = {"is", "cacc", "purity", "classes"}
+_NEEDS_PROBABILITIES = {"is", "cacc", "purity", "classes", "stacked"}
 _NEEDS_FEATURES = {"fid", "kid", "pr", "dc", "ifid"}
 
 #: Features of real data read from a data config, per (extractor, data): extracting the 10,000
@@ -90,8 +93,8 @@ def parse_metrics(metrics, kind):
     if unknown:
         raise UserError(
             f"unknown metric(s) {', '.join(unknown)}: valid metrics are {', '.join(METRIC_NAMES)} "
-            "(fid, kid, is, pr, dc, classes, and cacc, ifid, purity for conditional models, for images; modes "
-            "for 2-D points)"
+            "(fid, kid, is, pr, dc, classes, stacked for Stacked MNIST, and cacc, ifid, purity for conditional "
+            "models, for images; modes for 2-D points)"
         )
     misplaced = [name for name in names if name not in APPLICABLE[kind]]
     if misplaced:
@@ -220,11 +223,15 @@ class SampleEvaluator:
             )
         real = self.real_features()
         need_features = real is not None
+        results = {}
+        if "stacked" in self.metrics:
+            results.update(self._stacked(samples))
+        if set(self.metrics) == {"stacked"}:
+            return results
         fake, probs = self.extractor.features_and_probabilities(
-            samples, probabilities=bool(_NEEDS_PROBABILITIES & set(self.metrics))
+            samples, probabilities=bool((_NEEDS_PROBABILITIES - {"stacked"}) & set(self.metrics))
         )
         fake = fake.astype("float64") if need_features else None
-        results = {}
         subset = None
         for name in self.metrics:
             if name == "fid":
@@ -237,6 +244,8 @@ class SampleEvaluator:
                 results["is"], results["is_std"] = inception_score(probs, splits=IS_SPLITS)
             elif name == "classes":
                 results.update(class_balance(probs))
+            elif name == "stacked":
+                continue  # scored above, channel by channel
             elif name in LABELLED_RESULT_KEYS:
                 results.update(labelled_results([name], self._labels, probs, fake, real, self.real_labels))
             else:
@@ -251,11 +260,32 @@ class SampleEvaluator:
         return {key: float(value) for key, value in results.items()}
 
 
+    def _stacked(self, samples):
+        from keras_gans.metrics.stacked_mnist import NUM_CHANNELS, channels_as_images, stacked_mnist_results
+
+        if samples.shape[-1] != NUM_CHANNELS:
+            raise UserError(f"stacked scores {NUM_CHANNELS}-channel Stacked MNIST images, got samples of shape "
+                            f"{samples.shape[1:]}")
+        probabilities = self.extractor.probabilities(channels_as_images(samples))
+        return stacked_mnist_results(np.asarray(probabilities).reshape(len(samples), NUM_CHANNELS, -1))
+
+
+def default_samples(data):
+    """Generated samples per evaluation when none are asked for: 10,000 images, 2,500 points
+    (VEEGAN / PacGAN), 25,600 Stacked MNIST images (PacGAN)."""
+    from keras_gans.metrics.stacked_mnist import DEFAULT_SAMPLES as STACKED_SAMPLES
+
+    return STACKED_SAMPLES if is_stacked_mnist(data) else DEFAULT_SAMPLES[data_kind_of(data)]
+
+
 def metrics_of_run(gan, metrics, data, extractor="mnist"):
     """The metric names `evaluate_run` computes: `metrics` checked, or the defaults of `gan` for its
     data (`gan.default_metrics`, else the data kind's), with `classes` (the confident share and the
-    class histogram) added for the bundled MNIST scored with its classifier."""
+    class histogram) added for the bundled MNIST scored with its classifier; Stacked MNIST's default
+    is `stacked` (modes covered, KL to uniform)."""
     kind = data_kind_of(data)
+    if metrics is None and is_stacked_mnist(data):
+        return ("stacked",)
     names = parse_metrics(gan.default_metrics(kind) if metrics is None else metrics, kind)
     if metrics is None and is_bundled_mnist(data) and extractor == "mnist" and "classes" not in names:
         names += ("classes",)
@@ -281,7 +311,8 @@ def evaluate_run(
             fid, kid, is, pr for images; modes for 2-D points. Unknown names and names that do
             not apply to the data raise a `UserError`.
         n: generated samples (`gan.generate(n, seed)`, the EMA generator when there is one);
-            None: 10,000 for images, 2,500 for points (the VEEGAN / PacGAN protocol).
+            None: 10,000 for images, 2,500 for points (the VEEGAN / PacGAN protocol), 25,600 for
+            Stacked MNIST (PacGAN's).
         seed: seed of the latent vectors, of KID's subsets and of the real subsets.
         extractor: "mnist" (default), "inception" (with `weights_path`), a `keras.Model` or a
             `FeatureExtractor`; ignored for points.
@@ -310,7 +341,7 @@ def evaluate_run(
         return evaluate_translation(gan, data, metrics, n, extractor)
     kind = data_kind_of(data)
     names = metrics_of_run(gan, metrics, data, extractor)
-    n = DEFAULT_SAMPLES[kind] if n is None else n
+    n = default_samples(data) if n is None else n
     check_num_samples(n, names)
     shape = gan.sample_shape
     if kind == "points" and shape is not None and len(shape) != 1:

@@ -6,6 +6,7 @@ import collections.abc
 import numpy as np
 
 from keras_gans.errors import UserError
+from keras_gans.metrics.stacked_mnist import DEFAULT_SAMPLES as STACKED_SAMPLES
 
 #: Real images read from a TFDS dataset or a folder when no count is given.
 DEFAULT_REAL_IMAGES = 10000
@@ -48,8 +49,9 @@ def real_samples(data, image_shape=None, n=None, seed=0):
         data: a recipe data config ("mnist", {"name": "ring"}, {"tfds": ...}, {"folder": ...}),
             a `Mixture`, or an array of real images (float in [-1, 1] or uint8), returned as is.
         image_shape: the generator's output shape: configs are resized / converted to it.
-        n: how many images to read from a TFDS dataset or a folder (the bundled MNIST always
-            gives its 10,000 digits); the stream repeats if it holds fewer.
+        n: how many images to read from a TFDS dataset or a folder (the stream repeats if it holds
+            fewer) or to draw from Stacked MNIST (default 51,200: two halves of 25,600 for the
+            real-vs-real reference); the bundled MNIST always gives its 10,000 digits.
         seed: the shuffling seed of TFDS / folder data.
     """
     mixture = _mixture(data)
@@ -74,7 +76,7 @@ def real_samples(data, image_shape=None, n=None, seed=0):
             size, channels = (28, 1) if image_shape is None else (image_shape[0], image_shape[-1])
             images, _ = load_mnist()
             return np.asarray(to_model_images(images[..., np.newaxis], size, channels))
-        n = int(n or DEFAULT_REAL_IMAGES)
+        n = int(n or (2 * STACKED_SAMPLES if is_stacked_mnist(config) else DEFAULT_REAL_IMAGES))
         dataset = make_dataset(config, batch_size=min(n, 250), image_shape=image_shape, seed=seed)
         batches, count = [], 0
         for batch in dataset:
@@ -93,6 +95,14 @@ def is_bundled_mnist(data):
     """Whether `data` (a data config, a `Mixture` or an array) names the bundled MNIST."""
     config = {"name": data} if isinstance(data, str) else data
     return isinstance(config, collections.abc.Mapping) and config.get("name") == "mnist"
+
+
+def is_stacked_mnist(data):
+    """Whether `data` (a data config, a `Mixture` or an array) names Stacked MNIST."""
+    from keras_gans.data.stacked_mnist import NAME
+
+    config = {"name": data} if isinstance(data, str) else data
+    return isinstance(config, collections.abc.Mapping) and config.get("name") == NAME
 
 
 def real_labels(data):

@@ -19,6 +19,10 @@ from scipy import special
 NUM_DIGITS = 10
 NUM_CHANNELS = 3
 NUM_MODES = NUM_DIGITS**NUM_CHANNELS
+#: Generated samples scored by default (PacGAN's 25,600 = 100 batches of 256; VEEGAN used 26,000).
+DEFAULT_SAMPLES = 25600
+#: A channel counts as confidently one digit when the classifier gives it at least this probability.
+CONFIDENCE = 0.9
 
 
 def stacked_mnist_mode_ids(channel_labels):
@@ -41,6 +45,28 @@ def stacked_mnist_modes(channel_labels):
     q = counts / counts.sum()
     kl = np.sum(special.rel_entr(q, np.full(NUM_MODES, 1.0 / NUM_MODES)))
     return int(np.count_nonzero(counts)), float(kl)
+
+
+def stacked_mnist_results(channel_probabilities):
+    """`{"stacked_modes", "stacked_kl", "stacked_confident"}` of `(n, 3, 10)` per-channel classifier
+    probabilities: modes covered (of 1000), KL of the mode histogram to uniform, and the share of
+    channels classified with probability >= `CONFIDENCE` (a blurred channel still lands in a mode)."""
+    probabilities = np.asarray(channel_probabilities)
+    if probabilities.ndim != 3 or probabilities.shape[1:] != (NUM_CHANNELS, NUM_DIGITS) or not len(probabilities):
+        raise ValueError(f"channel_probabilities must have shape (n, {NUM_CHANNELS}, {NUM_DIGITS}), "
+                         f"got {probabilities.shape}")
+    modes, kl = stacked_mnist_modes(np.argmax(probabilities, axis=-1))
+    confident = float(np.mean(np.max(probabilities, axis=-1) >= CONFIDENCE))
+    return {"stacked_modes": modes, "stacked_kl": kl, "stacked_confident": confident}
+
+
+def channels_as_images(images):
+    """`(3n, H, W, 1)`: the channels of `(n, H, W, 3)` images, image by image (R, G, B of the first,
+    then of the second, ...), for one classifier pass; reshape its outputs to `(n, 3, ...)`."""
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[-1] != NUM_CHANNELS:
+        raise ValueError(f"images must have shape (n, H, W, {NUM_CHANNELS}), got {images.shape}.")
+    return np.moveaxis(images, -1, 1).reshape(-1, *images.shape[1:3], 1)
 
 
 def classify_stacked_channels(images, classifier, batch_size=256):

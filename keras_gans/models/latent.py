@@ -20,8 +20,9 @@ class LatentModel(AdversarialModel):
         generator: a `keras.Model` mapping z of shape (batch, latent_dim) to samples.
         latent_dim: size of z; read from the generator's input shape when omitted.
         seed: seed of the random streams drawn during training.
-        noise: z's distribution, "normal" (N(0, I), the default) or "uniform" (U[-1, 1], the
-            DCGAN paper's; `keras_gans.models.noise`).
+        noise: z's distribution, "normal" (N(0, I), the default), "uniform" (U[-1, 1], the
+            DCGAN paper's) or "categorical:K" (a one-hot category of K beside N(0, 1) entries;
+            `keras_gans.models.noise`).
     """
 
     def __init__(self, generator, latent_dim=None, seed=None, noise="normal", **kwargs):
@@ -35,7 +36,7 @@ class LatentModel(AdversarialModel):
                     f"{type(self).__name__}(..., latent_dim=...)."
                 )
         self.latent_dim = int(latent_dim)
-        self.noise = check_noise(noise)
+        self.noise = check_noise(noise, self.latent_dim)
         self.ema_generator = None
 
     @classmethod

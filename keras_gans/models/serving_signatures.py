@@ -37,13 +37,19 @@ def latent_from_seed(seed, num, latent_dim, noise="normal"):
 def _seeded_latent(seed, num, latent_dim, noise="normal"):
     import tensorflow as tf
 
-    from keras_gans.models.noise import check_noise
+    from keras_gans.models.noise import categories, check_noise
 
     shape = tf.stack([num, tf.constant(latent_dim, tf.int32)])
     key = tf.stack([seed, tf.constant(0, tf.int64)])
     if check_noise(noise) == "uniform":
         return tf.random.stateless_uniform(shape, seed=key, minval=-1.0, maxval=1.0, dtype=tf.float32)
-    return tf.random.stateless_normal(shape, seed=key, dtype=tf.float32)
+    z = tf.random.stateless_normal(shape, seed=key, dtype=tf.float32)
+    k = categories(noise)
+    if not k:
+        return z
+    codes = tf.random.stateless_uniform(tf.reshape(num, [1]), seed=tf.stack([seed, tf.constant(1, tf.int64)]),
+                                        minval=0, maxval=k, dtype=tf.int32)
+    return tf.concat([tf.one_hot(codes, k, dtype=tf.float32), z[:, k:]], axis=1)
 
 
 def checked_latent(z, latent_dim, max_num, name="z"):
