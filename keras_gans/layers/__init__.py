@@ -6,6 +6,7 @@ from keras_gans.layers.constant_input import ConstantInput
 from keras_gans.layers.domain_planes import DomainPlanes
 from keras_gans.layers.equalized_learning_rate import EqualizedConv2D, EqualizedDense
 from keras_gans.layers.minibatch_std import MinibatchStandardDeviation
+from keras_gans.layers.pack_samples import PackSamples
 from keras_gans.layers.noise_injection import NoiseInjection
 from keras_gans.layers.pixel_normalization import PixelNormalization
 from keras_gans.layers.seeded_dropout import SeededDropout

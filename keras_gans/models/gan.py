@@ -18,6 +18,7 @@ from keras_gans.models.noise import numpy_noise
 from keras_gans.models.registry import register_model
 from keras_gans.models.step_context import StepContext
 from keras_gans.models.top_k import get_top_k
+from keras_gans.layers.pack_samples import samples_per_pack
 
 
 @register_model("gan")
@@ -91,6 +92,10 @@ class GAN(LatentModel):
         except ValueError as e:
             raise ValueError(f"rejection: {e}") from None
         self.discriminator = discriminator
+        self.pack = samples_per_pack(discriminator)
+        if self.rejection is not None and self.pack > 1:
+            raise ValueError(f"rejection sampling scores each sample with D, but this discriminator judges packs of "
+                             f"{self.pack} samples (PacGAN): drop the rejection sampler or the packing")
         self._mark_built()
 
     def compile(
@@ -219,6 +224,9 @@ class GAN(LatentModel):
     def train_step(self, data):
         real, conditions = self.unpack(data)
         self.check_data_shape(real)
+        if real.shape[0] is not None and real.shape[0] % self.pack:
+            raise ValueError(f"the discriminator judges packs of {self.pack} samples (PacGAN) but a replica's batch "
+                             f"is {real.shape[0]}: use a batch size divisible by {self.pack} per replica")
         batch_size = tf.shape(real)[0]
 
         # With reuse_fakes, the last discriminator update's generator pass is recorded on g_tape

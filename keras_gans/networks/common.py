@@ -66,3 +66,13 @@ def check_image_shape(shape, what):
             f"the {what} works on images (height, width, channels), got samples of shape "
             f"{tuple(shape)}: use the mlp networks for 2-D points"
         )
+
+
+def packed(x, pack):
+    """`x` with each `pack` consecutive samples joined along the last axis (PacGAN's packing,
+    `keras_gans.layers.PackSamples`); `x` itself for `pack=1`."""
+    if pack == 1:
+        return x
+    from keras_gans.layers.pack_samples import PackSamples
+
+    return PackSamples(pack, name=f"pack_{pack}")(x)

@@ -4,7 +4,7 @@ import math
 
 import keras
 
-from keras_gans.networks.common import check_image_shape, conv, dense, hidden_dense_block, normalization
+from keras_gans.networks.common import check_image_shape, conv, dense, hidden_dense_block, normalization, packed
 from keras_gans.networks.registry import register_network
 
 
@@ -65,7 +65,7 @@ def dcgan_upsampling(h, output_shape, base_filters, kernel_size, normalize, hidd
 @register_network("dcgan", role="discriminator")
 def dcgan_discriminator(input_shape=(28, 28, 1), base_filters=64, kernel_size=4,
                         normalization_type="batch", spectral_norm=False, output_dim=1, hidden_units=0,
-                        feature_output=False, attention_resolution=None, name="discriminator"):
+                        feature_output=False, attention_resolution=None, pack=1, name="discriminator"):
     """image -> n strided convs (leaky ReLU 0.2; normalisation after all but the first) -> logits.
 
     `normalization_type`: `batch` (DCGAN), `layer` or `none` (critics with gradient penalties,
@@ -75,11 +75,12 @@ def dcgan_discriminator(input_shape=(28, 28, 1), base_filters=64, kernel_size=4,
     `feature_output` outputs `{"logits", "features"}`, the features being the last convolution's
     (flattened): the layer VAE-GAN measures reconstructions in. `attention_resolution` (e.g. 14
     at 28x28) adds SAGAN's `SelfAttention2D` (spectrally normalised with `spectral_norm`) after the
-    convolution whose output is that wide.
+    convolution whose output is that wide. `pack > 1` judges that many samples at a time, joined
+    along the channels (PacGAN, `keras_gans.layers.PackSamples`).
     """
     check_image_shape(input_shape, "DCGAN discriminator")
     inputs = keras.Input(tuple(input_shape), name="images")
-    features = dcgan_features(inputs, base_filters, kernel_size, normalization_type, spectral_norm,
+    features = dcgan_features(packed(inputs, pack), base_filters, kernel_size, normalization_type, spectral_norm,
                               attention_resolution=attention_resolution)
     x = hidden_dense_block(features, hidden_units, normalization_type, spectral_norm) if hidden_units else features
     x = dense(output_dim, spectral_norm, dtype="float32")(x)

@@ -2,7 +2,7 @@
 
 import keras
 
-from keras_gans.networks.common import dense
+from keras_gans.networks.common import dense, packed
 from keras_gans.networks.registry import register_network
 
 
@@ -27,10 +27,14 @@ def mlp_generator(latent_dim=64, output_shape=(2,), units=(256, 256, 256), activ
 
 @register_network("mlp", role="discriminator")
 def mlp_discriminator(input_shape=(2,), units=(256, 256, 256), activation="leaky_relu",
-                      spectral_norm=False, output_dim=1, name="discriminator"):
-    """x -> `units` hidden layers -> `output_dim` raw outputs (logits / critic values)."""
+                      spectral_norm=False, output_dim=1, pack=1, name="discriminator"):
+    """x -> `units` hidden layers -> `output_dim` raw outputs (logits / critic values).
+
+    `pack > 1` judges that many samples at a time, joined along the features (PacGAN,
+    `keras_gans.layers.PackSamples`)."""
     inputs = keras.Input(tuple(input_shape), name="x")
-    x = keras.layers.Flatten()(inputs) if len(input_shape) > 1 else inputs
+    x = packed(inputs, pack)
+    x = keras.layers.Flatten()(x) if len(input_shape) > 1 else x
     for width in units:
         x = dense(width, spectral_norm)(x)
         x = keras.layers.Activation(activation)(x)
