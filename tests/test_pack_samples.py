@@ -34,8 +34,15 @@ def test_pack_joins_consecutive_samples_along_the_last_axis():
     assert PackSamples(2).compute_output_shape((None, 28, 28, 3)) == (None, 28, 28, 6)
     layer = PackSamples.from_config(PackSamples(4, name="p").get_config())
     assert layer.pack == 4 and layer.name == "p"
-    with pytest.raises(tf.errors.InvalidArgumentError, match="divisible by 3"):
-        PackSamples(3)(images[:5])
+    with pytest.raises(ValueError, match="divisible by 3, got 5"):
+        PackSamples(3)(images[:5])  # a static batch
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+    def unknown_batch(x):
+        return PackSamples(2)(x)
+
+    with pytest.raises(tf.errors.InvalidArgumentError, match="divisible by 2"):
+        unknown_batch(points[:3])
     for bad in (0, 1.5, True):
         with pytest.raises(ValueError, match="positive integer"):
             PackSamples(bad)

@@ -38,12 +38,16 @@ class PackSamples(keras.layers.Layer):
         import tensorflow as tf
 
         shape = tuple(inputs.shape[1:])
-        batch = tf.shape(inputs)[0]
-        check = tf.debugging.assert_equal(
-            batch % self.pack, 0,
-            message=f"a packing discriminator (pack={self.pack}) needs a batch divisible by {self.pack}")
-        with tf.control_dependencies([check]):
-            x = ops.reshape(inputs, (-1, self.pack) + shape)  # (batch / m, m, ..., C)
+        message = f"a packing discriminator (pack={self.pack}) needs a batch divisible by {self.pack}"
+        if inputs.shape[0] is not None:  # known when traced (fit's batches): no assert op, which XLA drops
+            if inputs.shape[0] % self.pack:
+                raise ValueError(f"{message}, got {inputs.shape[0]}")
+            checks = []
+        else:
+            checks = [tf.debugging.assert_equal(tf.shape(inputs)[0] % self.pack, 0, message=message)]
+        with tf.control_dependencies(checks):
+            inputs = tf.identity(inputs)
+        x = ops.reshape(inputs, (-1, self.pack) + shape)  # (batch / m, m, ..., C)
         rank = len(shape)
         x = ops.transpose(x, (0, *range(2, rank + 1), 1, rank + 1))  # (batch / m, ..., m, C)
         return ops.reshape(x, (-1,) + shape[:-1] + (self.pack * shape[-1],))
