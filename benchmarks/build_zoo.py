@@ -67,6 +67,7 @@ def build(name, zoo_root, runs_root, steps=None, eval_n=None, note=""):
 
     from keras_gans import recipes, zoo
     from keras_gans.metrics.evaluate import evaluate_run
+    from keras_gans.metrics.real_data import is_stacked_mnist
     from keras_gans.runs import load_model, save_networks, write_recipe
     from keras_gans.training.run import sample, train
 
@@ -85,7 +86,8 @@ def build(name, zoo_root, runs_root, steps=None, eval_n=None, note=""):
     os.makedirs(entry)
     save_networks(load_model(os.path.join(run_dir, "model.keras")), entry)
     write_recipe(entry, recipe)
-    sample(entry, sample_count(recipe), os.path.join(entry, zoo.SAMPLES_FILE), seed=0)
+    sample(entry, sample_count(recipe), os.path.join(entry, zoo.SAMPLES_FILE), seed=0,
+           channels=is_stacked_mnist(recipe["data"]))
 
     eval_start = time.time()
     metrics = evaluate_run(entry, n=eval_n, seed=0)

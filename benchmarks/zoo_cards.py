@@ -2,11 +2,14 @@
 
 
 def sample_count(recipe):
-    """The samples of the card's picture: 2,500 points, else the recipe's `train.samples` (the
-    per-epoch grid: 64 digits, or 10 rows of 10 for the conditional models)."""
+    """The samples of the card's picture: 2,500 points, 32 RGB samples (each with its three channels),
+    else the recipe's `train.samples` (the per-epoch grid: 64 digits, or 10 rows of 10 for the
+    conditional models)."""
     from keras_gans import recipes
 
-    return 2500 if recipes.data_shape(recipe) == (2,) else recipe["train"]["samples"]
+    if recipes.data_shape(recipe) == (2,):
+        return 2500
+    return 32 if recipes.data_shape(recipe)[-1] == 3 else recipe["train"]["samples"]  # RGB: 4 tiles each
 
 
 def _data_name(data):
@@ -109,7 +112,9 @@ keras-gans translate {name} --in sources.png --out outputs.png   # a picture, a 
 keras-gans eval {name}                    # the scores above, on the held-out digits
 keras-gans export {name} --out exported/{name}      # serving_default (float) and translate_uint8, see docs/serving.md
 ```"""
-    return f"""Samples of the EMA generator{drs} (`keras-gans sample {name} --n {sample_count(recipe)} --seed 0 --out samples.png`{per_class}):
+    channels = " --channels" if "stacked_modes" in card["metrics"] else ""
+    per_class = per_class or ("; each sample followed by its R, G and B channels" if channels else "")
+    return f"""Samples of the EMA generator{drs} (`keras-gans sample {name} --n {sample_count(recipe)} --seed 0{channels} --out samples.png`{per_class}):
 
 ![samples](samples.png)
 

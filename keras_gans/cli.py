@@ -48,6 +48,8 @@ def _parser():
                              "between two random latents (the generator's own samples)")
     sample.add_argument("--no-rejection", action="store_true",
                         help="the generator's own samples, without the recipe's discriminator rejection sampling")
+    sample.add_argument("--channels", action="store_true",
+                        help="RGB models (Stacked MNIST): each sample followed by its R, G and B channels in grey")
 
     invert = sub.add_parser("invert", help="find the latent vectors whose samples look like given images")
     invert.add_argument("run", metavar="RUN_DIR_OR_ZOO_NAME")
@@ -154,7 +156,7 @@ def _sample(args):
         if not labels:
             raise UserError("--labels needs at least one class id, e.g. --labels 7")
     path = sample(args.run, args.n, args.out, seed=args.seed, labels=labels, codes=args.codes,
-                  rejection=not args.no_rejection, interp=args.interp)
+                  rejection=not args.no_rejection, interp=args.interp, channels=args.channels)
     if args.interp:
         rows = max(1, args.n // args.interp)
         print(f"wrote {rows} latent walks of {args.interp} samples to {path}")

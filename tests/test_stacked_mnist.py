@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from keras_gans.cli import main
 from keras_gans.data import load_mnist
@@ -134,3 +135,24 @@ def test_recipe_trains_and_evaluates_by_name(tmp_path, capsys):
     assert report["metrics"]["stacked_modes"] < 100  # a 2-step generator
     assert report["reference"]["stacked_modes"] >= 990 and report["reference"]["stacked_kl"] < 0.05
     assert_one_error_line(capsys, main(["eval", out, "--metrics", "classes,bogus"]), "unknown metric(s) bogus")
+    picture = str(tmp_path / "channels.png")
+    assert main(["sample", out, "--n", "8", "--seed", "0", "--channels", "--out", picture]) == 0
+    tiles = np.asarray(Image.open(picture).convert("RGB"))
+    scale = tiles.shape[1] // (16 * 30 + 2)  # 16 tiles of 28 pixels + 2 of padding, scaled up
+    assert tiles.shape[:2] == (2 * scale * 30 + 2 * scale, 16 * 30 * scale + 2 * scale)
+    sample = np.asarray(Image.open(picture))[2 * scale:30 * scale:scale, 2 * scale:30 * scale:scale]
+    grey = np.asarray(Image.open(picture))[2 * scale:30 * scale:scale, 32 * scale:60 * scale:scale]
+    np.testing.assert_array_equal(grey[..., 0], sample[..., 0])  # tile 2 is tile 1's red channel
+    np.testing.assert_array_equal(grey[..., 1], sample[..., 0])
+    capsys.readouterr()
+    assert_one_error_line(capsys, main(["sample", out, "--channels", "--interp", "4", "--out", picture]),
+                          "--channels draws its own picture")
+
+
+def test_channels_picture_needs_rgb_samples(tmp_path, capsys):
+    out = str(tmp_path / "ring")
+    assert main(["train", "ring-gan", "--steps", "1", "--batch-size", "8", "--quiet", "--set", "train.steps_per_epoch=1",
+                 "--set", "model.generator.units=[8]", "--set", "model.discriminator.units=[8]", "--out", out]) == 0
+    capsys.readouterr()
+    code = main(["sample", out, "--channels", "--out", str(tmp_path / "c.png")])
+    assert_one_error_line(capsys, code, "does not generate RGB images")

@@ -212,12 +212,13 @@ def finished_message(out):
     ])
 
 
-def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True, interp=None):
+def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True, interp=None, channels=False):
     """Writes `n` samples of a run: `.png` the model's picture (a grid, one row per label for
     conditional models, InfoGAN's code figure with `codes`, or a scatter plot), `.npy` the raw
     array in data scale (uint8 for images). `labels` (a list of class ids) asks a conditional model
     for those classes; `rejection=False` skips a GAN's discriminator rejection sampling; `interp=K`
-    draws `n // K` latent walks of K samples each (`AdversarialModel.interpolate`), one per row."""
+    draws `n // K` latent walks of K samples each (`AdversarialModel.interpolate`), one per row;
+    `channels` shows each RGB sample followed by its three channels in grey (Stacked MNIST's digits)."""
     import inspect
 
     import numpy as np
@@ -234,9 +235,14 @@ def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True,
             raise UserError(f"--interp takes the samples per walk, at least 2 (its two ends), got {interp}")
         if labels is not None or codes:
             raise UserError("--interp draws its own rows (one walk each): leave out --labels and --codes")
+    if channels and (interp is not None or labels is not None or codes or not out.endswith(".png")):
+        raise UserError("--channels draws its own picture (.png) of samples and their channels: leave out --interp, "
+                        "--labels and --codes")
     model, recipe = load_run(run_dir)
     if interp is not None:
         return _write_walks(model, run_dir, max(1, n // interp), interp, out, seed)
+    if channels:
+        return _write_channels(model, run_dir, n, out, seed, rejection)
     conditions = {}
     if labels is not None:
         conditions["labels"] = labels
@@ -268,6 +274,25 @@ def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True,
             save_picture(out, model.sample_picture(n, seed=seed, centers=centers, **conditions))
     except ValueError as e:
         raise UserError(str(e)) from None
+    return out
+
+
+def _write_channels(model, run_dir, n, out, seed, rejection):
+    """`sample(..., channels=True)`: each RGB sample, then its R, G and B channels in grey, four
+    samples to a row."""
+    import numpy as np
+
+    from keras_gans.utils.images import image_grid, save_picture
+
+    shape = model.sample_shape
+    if shape is None or len(shape) != 3 or shape[-1] != 3:
+        raise UserError(f"{run_dir} does not generate RGB images (its samples have shape {shape}): --channels "
+                        "splits the three channels of RGB samples")
+    draw = {} if getattr(model, "rejection", None) is None else {"rejection": rejection}
+    samples = model.generate(n, seed=seed, **draw)
+    tiles = [[image] + [np.repeat(image[..., c:c + 1], 3, axis=-1) for c in range(3)] for image in samples]
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    save_picture(out, image_grid(np.stack([t for group in tiles for t in group]), columns=16))
     return out
 
 
