@@ -230,7 +230,8 @@ def _image_or_points_note(card):
                 "(`saved_models/mnist-classifier`): `stacked_modes` is the number of digit triples (R, G, B) drawn "
                 "at least once, of 1000; `stacked_kl` the KL divergence of the samples' triple histogram to the "
                 "uniform one (0 for a perfect generator; 25,600 real stacks score about 0.02, sampling noise); "
-                "`stacked_confident` the share of channels classified with probability >= 0.9.")
+                "`stacked_confident` the share of channels classified with probability >= 0.9; `stacked_kl_r`, "
+                "`_g`, `_b` the KL of each channel's digit histogram to uniform (which channel falls short).")
     if "modes" in card["metrics"]:
         return ("`modes`: mixture modes with at least one sample within 3 sigma of the centre; "
                 "`hq`: share of the 2,500 samples within 3 sigma of their nearest centre "

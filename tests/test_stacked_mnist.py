@@ -96,6 +96,10 @@ def test_stacked_results_and_channel_order():
     q = np.array([0.5, 0.25, 0.25])
     assert results["stacked_kl"] == pytest.approx(np.sum(q * np.log(q * 1000)))
     assert results["stacked_confident"] == pytest.approx(11 / 12)
+    # per channel: R 1, 1, 9, 4; G 2, 2, 0, 4; B 3, 3, 0 and the blurred channel's argmax 0
+    assert results["stacked_kl_r"] == pytest.approx(0.5 * np.log(5) + 2 * 0.25 * np.log(2.5))
+    assert results["stacked_kl_g"] == pytest.approx(0.5 * np.log(5) + 2 * 0.25 * np.log(2.5))
+    assert results["stacked_kl_b"] == pytest.approx(np.log(5))
     with pytest.raises(ValueError, match=r"\(n, 3, 10\)"):
         stacked_mnist_results(probabilities[:, :2])
     images = np.arange(2 * 2 * 2 * 3).reshape(2, 2, 2, 3)
@@ -131,7 +135,8 @@ def test_recipe_trains_and_evaluates_by_name(tmp_path, capsys):
     capsys.readouterr()
     assert main(["eval", out, "--n", "300", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["n"] == 300 and set(report["metrics"]) == {"stacked_modes", "stacked_kl", "stacked_confident"}
+    assert report["n"] == 300 and set(report["metrics"]) == {"stacked_modes", "stacked_kl", "stacked_confident",
+                                                             "stacked_kl_r", "stacked_kl_g", "stacked_kl_b"}
     assert report["metrics"]["stacked_modes"] < 100  # a 2-step generator
     assert report["reference"]["stacked_modes"] >= 990 and report["reference"]["stacked_kl"] < 0.05
     assert_one_error_line(capsys, main(["eval", out, "--metrics", "classes,bogus"]), "unknown metric(s) bogus")

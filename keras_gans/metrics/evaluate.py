@@ -15,7 +15,7 @@ Metric names and the result keys they produce:
 | `dc`    | images | `density`, `coverage`    | `density_coverage(k=5)`, equal-size real subset       |
 | `modes` | points | `modes`, `hq`            | `mode_coverage(samples, mixture centres, sigma)`      |
 | `classes` | images | `confident`, `class_min`, `class_max`, `class_<c>` | `class_balance(probabilities)` |
-| `stacked` | RGB images | `stacked_modes`, `stacked_kl`, `stacked_confident` | `stacked_mnist_results` of each channel's probabilities |
+| `stacked` | RGB images | `stacked_modes`, `stacked_kl`, `stacked_confident`, `stacked_kl_r/g/b` | `stacked_mnist_results` of each channel's probabilities |
 
 FID and KID use all the real features (10,000 for the bundled MNIST); precision / recall and
 density / coverage depend on the set sizes, so they compare the `n` generated samples with `n`
@@ -45,7 +45,7 @@ RESULT_KEYS = {
     "dc": ("density", "coverage"),
     "modes": ("modes", "hq"),
     "classes": ("confident", "class_min", "class_max"),  # and class_0, class_1, ... (one per class)
-    "stacked": ("stacked_modes", "stacked_kl", "stacked_confident"),
+    "stacked": ("stacked_modes", "stacked_kl", "stacked_confident", "stacked_kl_r", "stacked_kl_g", "stacked_kl_b"),
     **LABELLED_RESULT_KEYS,
 }
 METRIC_NAMES = tuple(RESULT_KEYS)

@@ -47,17 +47,28 @@ def stacked_mnist_modes(channel_labels):
     return int(np.count_nonzero(counts)), float(kl)
 
 
+#: The channels' names in the per-channel result keys.
+CHANNEL_NAMES = ("r", "g", "b")
+
+
 def stacked_mnist_results(channel_probabilities):
-    """`{"stacked_modes", "stacked_kl", "stacked_confident"}` of `(n, 3, 10)` per-channel classifier
-    probabilities: modes covered (of 1000), KL of the mode histogram to uniform, and the share of
-    channels classified with probability >= `CONFIDENCE` (a blurred channel still lands in a mode)."""
+    """`{"stacked_modes", "stacked_kl", "stacked_confident", "stacked_kl_r", ...}` of `(n, 3, 10)`
+    per-channel classifier probabilities: modes covered (of 1000), KL of the mode histogram to
+    uniform, the share of channels classified with probability >= `CONFIDENCE` (a blurred channel
+    still lands in a mode), and per channel the KL of its digit histogram to uniform over the ten
+    digits (the total KL is their sum plus the channels' dependence, so these say which channel a
+    generator lacks)."""
     probabilities = np.asarray(channel_probabilities)
     if probabilities.ndim != 3 or probabilities.shape[1:] != (NUM_CHANNELS, NUM_DIGITS) or not len(probabilities):
         raise ValueError(f"channel_probabilities must have shape (n, {NUM_CHANNELS}, {NUM_DIGITS}), "
                          f"got {probabilities.shape}")
     modes, kl = stacked_mnist_modes(np.argmax(probabilities, axis=-1))
     confident = float(np.mean(np.max(probabilities, axis=-1) >= CONFIDENCE))
-    return {"stacked_modes": modes, "stacked_kl": kl, "stacked_confident": confident}
+    results = {"stacked_modes": modes, "stacked_kl": kl, "stacked_confident": confident}
+    for channel, name in enumerate(CHANNEL_NAMES):
+        shares = np.bincount(np.argmax(probabilities[:, channel], axis=-1), minlength=NUM_DIGITS) / len(probabilities)
+        results[f"stacked_kl_{name}"] = float(np.sum(special.rel_entr(shares, np.full(NUM_DIGITS, 1.0 / NUM_DIGITS))))
+    return results
 
 
 def channels_as_images(images):
