@@ -16,7 +16,7 @@ def tiny(*overrides):
     """stacked-mnist with 4-filter networks packing pairs, batches of 8."""
     return recipes.apply_overrides(recipes.load("stacked-mnist"), [
         "model.latent_dim=8", "model.generator.base_filters=4", "model.discriminator.base_filters=4",
-        "model.discriminator.hidden_units=8", "model.discriminator.pack=2", "train.batch_size=8", *overrides])
+        "model.discriminator.pack=2", "train.batch_size=8", *overrides])
 
 
 def stacked_batches(n=32, batch=8):
