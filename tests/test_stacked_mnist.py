@@ -18,8 +18,7 @@ from cli_helpers import assert_one_error_line
 
 TINY = ["--steps", "2", "--batch-size", "8", "--quiet", "--set", "train.steps_per_epoch=2",
         "--set", "train.samples=4", "--set", "model.latent_dim=8",
-        "--set", "model.generator.base_filters=4", "--set", "model.discriminator.base_filters=4",
-]
+        "--set", "model.generator.base_filters=4", "--set", "model.discriminator.base_filters=4"]
 
 
 def _digit_index():
