@@ -48,6 +48,8 @@ def parse_args(argv=None):
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         help="a recipe override KEY=VALUE of this row (repeatable), as `keras-gans train --set`")
     parser.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 (default 3)")
+    parser.add_argument("--from-seed", type=int, default=0,
+                        help="start at this seed (two processes can train seeds 1 and 2 at once into one --out)")
     parser.add_argument("--steps", type=int, default=None, help="train.steps (default: the recipe's)")
     parser.add_argument("--n", type=int, default=25600, help="generated samples per run (default 25,600)")
     parser.add_argument("--threads", type=int, default=0, help="TensorFlow threads (0: TensorFlow's choice)")
@@ -114,6 +116,16 @@ def markdown_table(runs):
     return "\n".join(lines)
 
 
+def write_merged(path, report):
+    """Writes `report` with the runs another process wrote to `path` meanwhile (other seeds) kept."""
+    mine = {(r["row"], r["seed"]) for r in report["runs"]}
+    theirs = [r for r in (load_previous(path) or {}).get("runs", [])
+              if (r["row"], r["seed"]) not in mine and r["n"] == report["n"]]
+    report["runs"].extend(theirs)
+    report["runs"].sort(key=lambda r: (r["row"], r["seed"]))
+    write_json(path, report)
+
+
 def main(argv=None):
     args = parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -123,7 +135,7 @@ def main(argv=None):
     machine = machine_at_start()
     report = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(), "n": args.n,
               "machine": machine, "runs": runs}
-    for seed in range(args.seeds):
+    for seed in range(args.from_seed, args.seeds):
         if any(r["row"] == args.row and r["seed"] == seed for r in runs):
             continue
         card_run = zoo_seed0_run(args.steps, args.n) if args.zoo_seed0 and seed == 0 and not args.overrides else None
@@ -132,9 +144,9 @@ def main(argv=None):
         print(f"{args.row} seed {seed}: " + ", ".join(f"{k} {v:.4g}" for k, v in run.items()
                                                       if k.startswith(("stacked_", "train_seconds"))), flush=True)
         mark_end(machine)
-        write_json(args.out, report)
+        write_merged(args.out, report)
     mark_end(machine)
-    write_json(args.out, report)
+    write_merged(args.out, report)
     print(machine_summary(machine))
     print(markdown_table(runs))
 

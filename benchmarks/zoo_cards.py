@@ -2,14 +2,16 @@
 
 
 def sample_count(recipe):
-    """The samples of the card's picture: 2,500 points, 32 RGB samples (each with its three channels),
+    """The samples of the card's picture: 2,500 points, 32 Stacked MNIST samples (each with its channels),
     else the recipe's `train.samples` (the per-epoch grid: 64 digits, or 10 rows of 10 for the
     conditional models)."""
     from keras_gans import recipes
 
     if recipes.data_shape(recipe) == (2,):
         return 2500
-    return 32 if recipes.data_shape(recipe)[-1] == 3 else recipe["train"]["samples"]  # RGB: 4 tiles each
+    from keras_gans.metrics.real_data import is_stacked_mnist
+
+    return 32 if is_stacked_mnist(recipe["data"]) else recipe["train"]["samples"]  # 4 tiles each
 
 
 def _data_name(data):
@@ -42,7 +44,7 @@ def _description(recipe, metrics):
 
 
 def _stacked_quality(metrics):
-    return (f"{metrics['stacked_modes']} of 1000 modes, KL to uniform {metrics['stacked_kl']:.3f}, "
+    return (f"{int(metrics['stacked_modes'])} of 1000 modes, KL to uniform {metrics['stacked_kl']:.3f}, "
             f"{100 * metrics['stacked_confident']:.1f}% of channels confidently one digit")
 
 

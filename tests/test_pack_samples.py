@@ -8,6 +8,7 @@ import tensorflow as tf
 import keras_gans
 from keras_gans import recipes
 from keras_gans.layers import PackSamples
+from keras_gans.layers.pack_samples import samples_per_pack
 from keras_gans.networks import dcgan_discriminator, mlp_discriminator, mlp_generator
 from model_helpers import assert_weights_close, one_and_two_replicas, straight_and_resumed, weights
 
@@ -57,8 +58,8 @@ def test_packing_discriminators_judge_packs():
     out, out_swapped = (keras.ops.convert_to_numpy(d(v, training=False)) for v in (x, swapped))
     assert abs(out[0, 0] - out_swapped[0, 0]) > 1e-6 and out[1, 0] == pytest.approx(out_swapped[1, 0], abs=1e-6)
     assert mlp_discriminator((2,), units=(8,), pack=4)(np.zeros((8, 2), "float32")).shape == (2, 1)
-    assert dcgan_discriminator((28, 28, 1), base_filters=4).get_config()  # pack=1 adds no layer
-    assert keras_gans.layers.pack_samples.samples_per_pack(d) == 2
+    assert samples_per_pack(dcgan_discriminator((28, 28, 1), base_filters=4)) == 1  # pack=1 adds no layer
+    assert samples_per_pack(d) == 2
 
 
 def test_gan_with_a_packing_discriminator_trains_saves_and_continues_exactly(tmp_path):
@@ -70,6 +71,14 @@ def test_gan_with_a_packing_discriminator_trains_saves_and_continues_exactly(tmp
 def test_two_replicas_equal_one_device(mirrored_strategy):
     one, two = one_and_two_replicas(tiny(), mirrored_strategy, batches=stacked_batches)
     assert_weights_close(weights(two), weights(one), atol=1e-4)
+
+
+def test_packing_is_refused_where_outputs_must_match_samples():
+    with pytest.raises(ValueError, match="ConditionalGAN reads one discriminator output per sample"):
+        recipes.build_model(recipes.apply_overrides(recipes.load("cgan-mnist"), ["model.discriminator.pack=2"]))
+    gan = keras_gans.GAN(mlp_generator(2, (2,), units=(8,)), mlp_discriminator((2,), units=(8,), pack=2))
+    with pytest.raises(ValueError, match="gradient_penalty take D's gradient norm per sample"):
+        gan.compile(penalties=[{"name": "gradient_penalty", "weight": 1.0}])
 
 
 def test_packing_refuses_rejection_sampling_and_odd_batches():

@@ -136,7 +136,7 @@ def make_dataset(config, batch_size, image_shape=None, seed=0, with_labels=False
         return mixture_dataset(value, batch_size, seed=seed, with_labels=with_labels)
 
     image_size, channels = _image_format(what, image_shape)
-    if value == stacked_mnist.NAME:
+    if source == "name" and value == stacked_mnist.NAME:
         if (image_size, channels) not in ((None, None), stacked_mnist.SHAPE[1:]):
             raise ValueError(f"{what} yields images of shape {stacked_mnist.SHAPE} but the generator outputs "
                              f"{tuple(image_shape)}: build the generator for 28x28 RGB images.")
@@ -310,7 +310,7 @@ def _parse(config):
                          "and comes with side_by_side: true (A|B files).")
     if value in MIXTURES and any(key in config for key in FORMAT_KEYS + ("classes", "digits")):
         raise ValueError(f"{value!r} is 2-D points data: image_size, channels, classes and digits do not apply.")
-    if value == stacked_mnist.NAME and any(key in config for key in FORMAT_KEYS + ("classes", "digits")):
+    if source == "name" and value == stacked_mnist.NAME and any(key in config for key in FORMAT_KEYS + ("classes", "digits")):
         raise ValueError(f"{value!r} is 28x28 RGB stacks of all the bundled digits: image_size, channels, classes "
                          "and digits do not apply.")
     options = {

@@ -227,7 +227,7 @@ class SampleEvaluator:
         if "stacked" in self.metrics:
             results.update(self._stacked(samples))
         if set(self.metrics) == {"stacked"}:
-            return results
+            return {key: float(value) for key, value in results.items()}
         fake, probs = self.extractor.features_and_probabilities(
             samples, probabilities=bool((_NEEDS_PROBABILITIES - {"stacked"}) & set(self.metrics))
         )
@@ -261,13 +261,16 @@ class SampleEvaluator:
 
 
     def _stacked(self, samples):
-        from keras_gans.metrics.stacked_mnist import NUM_CHANNELS, channels_as_images, stacked_mnist_results
+        from keras_gans.metrics.stacked_mnist import NUM_CHANNELS, NUM_DIGITS, channels_as_images, stacked_mnist_results
 
         if samples.shape[-1] != NUM_CHANNELS:
             raise UserError(f"stacked scores {NUM_CHANNELS}-channel Stacked MNIST images, got samples of shape "
                             f"{samples.shape[1:]}")
-        probabilities = self.extractor.probabilities(channels_as_images(samples))
-        return stacked_mnist_results(np.asarray(probabilities).reshape(len(samples), NUM_CHANNELS, -1))
+        probabilities = np.asarray(self.extractor.probabilities(channels_as_images(samples)))
+        if probabilities.shape[-1] != NUM_DIGITS:
+            raise UserError(f"stacked reads each channel as one of {NUM_DIGITS} digits, but the {self.extractor} "
+                            f"extractor gives {probabilities.shape[-1]} classes: use --extractor mnist")
+        return stacked_mnist_results(probabilities.reshape(len(samples), NUM_CHANNELS, NUM_DIGITS))
 
 
 def default_samples(data):
@@ -308,7 +311,8 @@ def evaluate_run(
             model or last checkpoint and its recipe's data) or a keras_gans model, which says what
             to score (`evaluation_samples`) and what to compute by default (`default_metrics`).
         metrics: names, e.g. ("fid", "kid", "is", "pr") or "fid,kid"; None uses the defaults:
-            fid, kid, is, pr for images; modes for 2-D points. Unknown names and names that do
+            fid, kid, is, pr for images (and classes on the bundled MNIST); modes for 2-D points;
+            stacked for Stacked MNIST. Unknown names and names that do
             not apply to the data raise a `UserError`.
         n: generated samples (`gan.generate(n, seed)`, the EMA generator when there is one);
             None: 10,000 for images, 2,500 for points (the VEEGAN / PacGAN protocol), 25,600 for
@@ -346,13 +350,14 @@ def evaluate_run(
     shape = gan.sample_shape
     if kind == "points" and shape is not None and len(shape) != 1:
         raise UserError(f"the data are 2-D points but the generator outputs images of shape {shape}")
+    real_n = n if _NEEDS_FEATURES & set(names) else 2  # e.g. `stacked` alone scores samples, not real images
     evaluator = SampleEvaluator(
-        real_samples(data, image_shape=shape, n=n, seed=seed) if kind == "images" else _mixture(data),
+        real_samples(data, image_shape=shape, n=real_n, seed=seed) if kind == "images" else _mixture(data),
         names,
         extractor=extractor,
         weights_path=weights_path,
         seed=seed,
-        real_key=real_data_key(data, shape, n, seed),
+        real_key=real_data_key(data, shape, real_n, seed),
         real_labels=real_labels(data),
     )
     samples = gan.evaluation_samples(int(n), seed=seed)

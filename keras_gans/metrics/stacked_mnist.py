@@ -43,7 +43,7 @@ def stacked_mnist_modes(channel_labels):
     """Returns `(modes_captured, kl)`: modes seen at least once (of 1000), `KL(q || uniform)`."""
     counts = np.bincount(stacked_mnist_mode_ids(channel_labels), minlength=NUM_MODES)
     q = counts / counts.sum()
-    kl = np.sum(special.rel_entr(q, np.full(NUM_MODES, 1.0 / NUM_MODES)))
+    kl = _kl_to_uniform(q)
     return int(np.count_nonzero(counts)), float(kl)
 
 
@@ -67,7 +67,7 @@ def stacked_mnist_results(channel_probabilities):
     results = {"stacked_modes": modes, "stacked_kl": kl, "stacked_confident": confident}
     for channel, name in enumerate(CHANNEL_NAMES):
         shares = np.bincount(np.argmax(probabilities[:, channel], axis=-1), minlength=NUM_DIGITS) / len(probabilities)
-        results[f"stacked_kl_{name}"] = float(np.sum(special.rel_entr(shares, np.full(NUM_DIGITS, 1.0 / NUM_DIGITS))))
+        results[f"stacked_kl_{name}"] = _kl_to_uniform(shares)
     return results
 
 
@@ -78,6 +78,11 @@ def channels_as_images(images):
     if images.ndim != 4 or images.shape[-1] != NUM_CHANNELS:
         raise ValueError(f"images must have shape (n, H, W, {NUM_CHANNELS}), got {images.shape}.")
     return np.moveaxis(images, -1, 1).reshape(-1, *images.shape[1:3], 1)
+
+
+def _kl_to_uniform(shares):
+    """`KL(q || uniform) = sum_m q_m log(q_m * M)` of a histogram `q` of M bins (0 log 0 = 0)."""
+    return float(np.sum(special.rel_entr(shares, np.full(len(shares), 1.0 / len(shares)))))
 
 
 def classify_stacked_channels(images, classifier, batch_size=256):

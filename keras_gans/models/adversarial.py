@@ -73,7 +73,20 @@ class AdversarialModel(RandomDraws, keras.Model):
         self._steps_taken = keras.Variable(0, dtype="int64", trainable=False, name="step_counter",
                                            aggregation="only_first_replica")
 
+    #: Whether the family's discriminator may judge packs of samples (PacGAN's `PackSamples`): a
+    #: family whose D outputs must line up with per-sample labels, codes or features may not.
+    packs_samples = False
+
     def _mark_built(self):
+        from keras_gans.layers.pack_samples import samples_per_pack
+
+        if not self.packs_samples:
+            for slot in self.network_slots:
+                network = getattr(self, slot, None)
+                if isinstance(network, keras.Model) and samples_per_pack(network) > 1:
+                    raise ValueError(f"{type(self).__name__} reads one {slot} output per sample, but its {slot} judges "
+                                     f"packs of {samples_per_pack(network)} samples (PacGAN's pack): packing is for "
+                                     "the GAN family; leave pack out")
         if all(getattr(self, slot, None) is not None and getattr(self, slot).built for slot in self.network_slots):
             self.built = True
 

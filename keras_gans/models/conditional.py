@@ -38,7 +38,7 @@ class LabelConditionalModel(AdversarialModel):
             if latent_dim is None:
                 raise ValueError("latent_dim could not be read from the generator's first input: pass latent_dim=...")
         self.latent_dim = int(latent_dim)
-        self.noise = check_noise(noise)
+        self.noise = check_noise(noise, self.latent_dim)
         self.num_classes = int(num_classes)
         if self.num_classes < 2:
             raise ValueError(f"num_classes must be at least 2, got {num_classes}")

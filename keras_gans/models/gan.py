@@ -81,6 +81,7 @@ class GAN(LatentModel):
     network_slots = {"generator": "generator", "discriminator": "discriminator"}
     players = {"d": ("discriminator",), "g": ("generator",)}
     step_player = "g"
+    packs_samples = True
 
     def __init__(self, generator, discriminator, latent_dim=None, seed=None, rejection=None, noise="normal",
                  **kwargs):
@@ -155,6 +156,10 @@ class GAN(LatentModel):
         if self.rejection is not None:
             self.rejection.check_loss(self)
         self.penalties = [penalties_module.get(p) for p in (penalties or ())]
+        gradient_terms = [p.name for p in self.penalties if isinstance(p, penalties_module.GradientPenalty)]
+        if self.pack > 1 and gradient_terms:
+            raise ValueError(f"{', '.join(gradient_terms)} take D's gradient norm per sample, but this discriminator "
+                             f"judges packs of {self.pack} samples (PacGAN): drop the pack or the gradient penalty")
         self.weight_constraints = [constraints_module.get(c) for c in (constraints or ())]
         self.n_critic = int(n_critic)
         self.set_d_input_transforms(instance_noise, augment)

@@ -44,11 +44,11 @@ class InfoGAN(AdversarialModel):
     def __init__(self, generator, discriminator, noise_dim=None, categories=10, continuous=2, noise="normal",
                  seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
-        self.noise = check_noise(noise)
         self.generator, self.discriminator = generator, discriminator
         self.categories, self.continuous = int(categories), int(continuous)
         inputs = generator.inputs[0].shape[-1] if getattr(generator, "inputs", None) else None
         self.noise_dim = int(noise_dim if noise_dim is not None else inputs - self.categories - self.continuous)
+        self.noise = check_noise(noise, self.noise_dim)
         if inputs is not None and inputs != self.latent_dim:
             raise ValueError(f"the generator takes {inputs} inputs but noise_dim + categories + continuous is "
                              f"{self.latent_dim}")

@@ -31,7 +31,7 @@ def check_noise(noise, latent_dim=None):
     `latent_dim` when given); otherwise a `ValueError` naming them."""
     if isinstance(noise, str) and noise.startswith(CATEGORICAL):
         count = noise[len(CATEGORICAL):]
-        if not count.isdigit() or int(count) < 2:
+        if not count.isdecimal() or not count.isascii() or int(count) < 2:
             raise ValueError(f"noise {noise!r}: write categorical:K with K >= 2 categories, e.g. categorical:8")
         if latent_dim is not None and int(count) >= int(latent_dim):
             raise ValueError(f"noise {noise!r} needs latent_dim > {int(count)} (the {int(count)} one-hot entries and "

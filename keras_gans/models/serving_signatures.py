@@ -7,7 +7,7 @@
   `round((x + 1) * 127.5)` clipped to [0, 255], as `keras_gans.utils.images.to_uint8`.
 - `generate_from_seed`: `seed` int64 scalar, `num` int32 scalar -> `images` float32 [num, ...]
   from `z = latent_from_seed(seed, num, latent_dim, noise)`, drawn from the model's noise
-  distribution (N(0, I) or U[-1, 1]); the same seed gives the same images in every call and every
+  distribution (N(0, I), U[-1, 1] or categorical:K); the same seed gives the same images in every call and every
   process (TF's stateless RNG).
 
 A model's `serving_endpoints(max_num)` returns `(resources, endpoints)`: the Keras objects the
@@ -24,7 +24,8 @@ def latent_from_seed(seed, num, latent_dim, noise="normal"):
     """The z the `generate_from_seed` signature draws: float32 NumPy of shape (num, latent_dim).
 
     `tf.random.stateless_normal([num, latent_dim], seed=[seed, 0])`, or `stateless_uniform` in
-    [-1, 1) for `noise="uniform"` (the model's `noise`). It is not the z of
+    [-1, 1) for `noise="uniform"` (the model's `noise`); for `noise="categorical:K"` the first K
+    entries are the one-hot code of `stateless_uniform` integers in [0, K), seed `[seed, 1]`. It is not the z of
     `GAN.latent(num, seed)` (NumPy's generator): the same seed gives other samples than
     `GAN.generate(num, seed)`, but `serving_default(z=latent_from_seed(s, n, d))` equals
     `generate_from_seed(seed=s, num=n)`.

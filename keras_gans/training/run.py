@@ -236,11 +236,14 @@ def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True,
         if labels is not None or codes:
             raise UserError("--interp draws its own rows (one walk each): leave out --labels and --codes")
     if channels and (interp is not None or labels is not None or codes or not out.endswith(".png")):
-        raise UserError("--channels draws its own picture (.png) of samples and their channels: leave out --interp, "
-                        "--labels and --codes")
+        raise UserError("--channels draws a picture of samples and their channels: --out must end in .png, and "
+                        "--interp, --labels and --codes do not go with it")
     model, recipe = load_run(run_dir)
     if interp is not None:
         return _write_walks(model, run_dir, max(1, n // interp), interp, out, seed)
+    if not rejection and getattr(model, "rejection", None) is None:
+        raise UserError(f"{run_dir} samples without rejection already: its recipe has no model.rejection, "
+                        "so --no-rejection changes nothing")
     if channels:
         return _write_channels(model, run_dir, n, out, seed, rejection)
     conditions = {}
@@ -249,9 +252,6 @@ def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True,
     if codes:
         conditions["codes"] = True
     if not rejection:
-        if getattr(model, "rejection", None) is None:
-            raise UserError(f"{run_dir} samples without rejection already: its recipe has no model.rejection, "
-                            "so --no-rejection changes nothing")
         conditions["rejection"] = False
     draw = model.generate if out.endswith(".npy") else model.sample_picture
     accepted = inspect.signature(draw).parameters
@@ -289,7 +289,10 @@ def _write_channels(model, run_dir, n, out, seed, rejection):
         raise UserError(f"{run_dir} does not generate RGB images (its samples have shape {shape}): --channels "
                         "splits the three channels of RGB samples")
     draw = {} if getattr(model, "rejection", None) is None else {"rejection": rejection}
-    samples = model.generate(n, seed=seed, **draw)
+    try:
+        samples = model.generate(n, seed=seed, **draw)
+    except ValueError as e:
+        raise UserError(str(e)) from None
     tiles = [[image] + [np.repeat(image[..., c:c + 1], 3, axis=-1) for c in range(3)] for image in samples]
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     save_picture(out, image_grid(np.stack([t for group in tiles for t in group]), columns=16))
