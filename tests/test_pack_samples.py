@@ -74,8 +74,10 @@ def test_two_replicas_equal_one_device(mirrored_strategy):
 
 
 def test_packing_is_refused_where_outputs_must_match_samples():
-    with pytest.raises(ValueError, match="ConditionalGAN reads one discriminator output per sample"):
-        recipes.build_model(recipes.apply_overrides(recipes.load("cgan-mnist"), ["model.discriminator.pack=2"]))
+    with pytest.raises(ValueError, match="VAEGAN reads one discriminator output per sample.*packs of 2"):
+        recipes.build_model(recipes.apply_overrides(recipes.load("vaegan-mnist"), [
+            "model.discriminator.pack=2", "model.discriminator.base_filters=4", "model.generator.base_filters=4",
+            "model.encoder.base_filters=4"]))
     gan = keras_gans.GAN(mlp_generator(2, (2,), units=(8,)), mlp_discriminator((2,), units=(8,), pack=2))
     with pytest.raises(ValueError, match="gradient_penalty take D's gradient norm per sample"):
         gan.compile(penalties=[{"name": "gradient_penalty", "weight": 1.0}])

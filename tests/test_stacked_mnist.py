@@ -150,7 +150,7 @@ def test_recipe_trains_and_evaluates_by_name(tmp_path, capsys):
     np.testing.assert_array_equal(grey[..., 1], sample[..., 0])
     capsys.readouterr()
     assert_one_error_line(capsys, main(["sample", out, "--channels", "--interp", "4", "--out", picture]),
-                          "--channels draws its own picture")
+                          "--channels draws a picture", "--interp")
 
 
 def test_channels_picture_needs_rgb_samples(tmp_path, capsys):
