@@ -91,3 +91,15 @@ def test_packing_refuses_rejection_sampling_and_odd_batches():
     gan.compile(jit_compile=False)
     with pytest.raises(ValueError, match="batch size divisible by 2"):
         gan.fit(tf.data.Dataset.from_tensors(np.zeros((5, 2), "float32")), epochs=1, steps_per_epoch=1, verbose=0)
+
+
+def test_cli_refuses_a_batch_of_broken_packs_before_making_the_run_folder(tmp_path, capsys):
+    from keras_gans.cli import main
+    from cli_helpers import assert_one_error_line
+
+    out = tmp_path / "run"
+    code = main(["train", "stacked-mnist", "--steps", "2", "--batch-size", "5", "--quiet",
+                 "--set", "model.generator.base_filters=4", "--set", "model.discriminator.base_filters=4",
+                 "--set", "model.discriminator.pack=2", "--out", str(out)])
+    assert_one_error_line(capsys, code, "packs of 2 samples", "train.batch_size 5", "divisible by 2")
+    assert not out.exists()

@@ -102,6 +102,7 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
             gan = recipes.compile_model(gan, recipe)
             if source is not None:
                 initialize_from(gan, source)
+        _check_packs(gan, train_cfg["batch_size"], strategy.num_replicas_in_sync)
         if source is not None:
             log(f"initialized from {train_cfg['init']}" + (
                 f", first {train_cfg['freeze_d']} discriminator block(s) frozen" if train_cfg["freeze_d"] else ""))
@@ -210,6 +211,15 @@ def finished_message(out):
         f"  next:         keras-gans sample {out} --out samples.png   |   keras-gans eval {out}"
         f"   |   keras-gans export {out} --out exported",
     ])
+
+
+def _check_packs(model, batch_size, replicas):
+    """A discriminator that judges packs of samples (PacGAN) needs whole packs on every replica."""
+    pack = getattr(model, "pack", 1)
+    if pack > 1 and (batch_size % replicas or (batch_size // replicas) % pack):
+        raise UserError(f"the discriminator judges packs of {pack} samples (model.discriminator.pack) but "
+                        f"train.batch_size {batch_size} over {replicas} replica(s) does not split into whole packs: "
+                        f"use a batch size divisible by {pack * replicas}")
 
 
 def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True, interp=None, channels=False):
