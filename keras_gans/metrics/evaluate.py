@@ -259,7 +259,6 @@ class SampleEvaluator:
                     results["density"], results["coverage"] = density_coverage(subset, fake, k=DC_K)
         return {key: float(value) for key, value in results.items()}
 
-
     def _stacked(self, samples):
         from keras_gans.metrics.stacked_mnist import NUM_CHANNELS, NUM_DIGITS, channels_as_images, stacked_mnist_results
 
