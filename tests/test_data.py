@@ -393,7 +393,7 @@ def test_make_dataset_image_shape_mismatch(image_shape, match):
     [
         (
             "cifar10",
-            r"Unknown dataset name 'cifar10'\. Valid names: \['mnist', 'ring', 'grid'\]"
+            r"Unknown dataset name 'cifar10'\. Valid names: \['mnist', 'stacked_mnist', 'ring', 'grid'\]"
             r".*\{'tfds': 'cifar10'\}",
         ),
         (
