@@ -66,3 +66,11 @@ def samples_per_pack(network):
     if len(packs) > 1:
         raise ValueError(f"{network.name} packs samples in several ways ({sorted(packs)}): use one PackSamples")
     return packs.pop() if packs else 1
+
+
+def refuse_packs(network, why):
+    """Raises a `ValueError` saying `why` if `network` (a Keras model, or None) packs samples."""
+    pack = samples_per_pack(network) if isinstance(network, keras.Model) else 1
+    if pack > 1:
+        raise ValueError(f"{why}, but it judges packs of {pack} samples (PacGAN's pack): packing is for the GAN "
+                         "family; leave pack out")

@@ -78,15 +78,10 @@ class AdversarialModel(RandomDraws, keras.Model):
     packs_samples = False
 
     def _mark_built(self):
-        from keras_gans.layers.pack_samples import samples_per_pack
+        from keras_gans.layers.pack_samples import refuse_packs
 
-        if not self.packs_samples:
-            for slot in self.network_slots:
-                network = getattr(self, slot, None)
-                if isinstance(network, keras.Model) and samples_per_pack(network) > 1:
-                    raise ValueError(f"{type(self).__name__} reads one {slot} output per sample, but its {slot} judges "
-                                     f"packs of {samples_per_pack(network)} samples (PacGAN's pack): packing is for "
-                                     "the GAN family; leave pack out")
+        for slot in () if self.packs_samples else self.network_slots:
+            refuse_packs(getattr(self, slot, None), f"{type(self).__name__} reads one {slot} output per sample")
         if all(getattr(self, slot, None) is not None and getattr(self, slot).built for slot in self.network_slots):
             self.built = True
 
