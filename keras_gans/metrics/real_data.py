@@ -91,18 +91,22 @@ def real_samples(data, image_shape=None, n=None, seed=0):
         raise UserError(str(e)) from None
 
 
+def names_dataset(data, name):
+    """Whether `data` (a data config, a `Mixture` or an array) is the named dataset `name`."""
+    config = {"name": data} if isinstance(data, str) else data
+    return isinstance(config, collections.abc.Mapping) and config.get("name") == name
+
+
 def is_bundled_mnist(data):
     """Whether `data` (a data config, a `Mixture` or an array) names the bundled MNIST."""
-    config = {"name": data} if isinstance(data, str) else data
-    return isinstance(config, collections.abc.Mapping) and config.get("name") == "mnist"
+    return names_dataset(data, "mnist")
 
 
 def is_stacked_mnist(data):
     """Whether `data` (a data config, a `Mixture` or an array) names Stacked MNIST."""
     from keras_gans.data.stacked_mnist import NAME
 
-    config = {"name": data} if isinstance(data, str) else data
-    return isinstance(config, collections.abc.Mapping) and config.get("name") == NAME
+    return names_dataset(data, NAME)
 
 
 def real_labels(data):
