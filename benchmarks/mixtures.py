@@ -91,7 +91,7 @@ def run_one(recipe, seed, sample_seed, plot_path=None):
     finally:
         shutil.rmtree(out, ignore_errors=True)
     generator_only = {}
-    if gan.rejection is None:
+    if getattr(gan, "rejection", None) is None:  # InfoGAN has no rejection sampler
         samples = gan.generate(NUM_SAMPLES, seed=sample_seed)
     else:  # What gan.generate returns (same seed), its acceptance rate, and the generator alone.
         samples, stats = gan.rejection_sample(NUM_SAMPLES, seed=sample_seed)

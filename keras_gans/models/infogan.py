@@ -96,9 +96,12 @@ class InfoGAN(AdversarialModel):
         return numpy_noise(self.noise, rng, (int(n), self.noise_dim))
 
     def information(self, heads, category, continuous):
-        """`(categorical MI bound, continuous log-likelihood)` of Q's heads for the codes."""
-        return (categorical_mutual_information(category, heads["category"]),
-                gaussian_code_log_likelihood(continuous, heads["continuous"]))
+        """`(categorical MI bound, continuous log-likelihood)` of Q's heads for the codes (0 without
+        continuous codes)."""
+        mi = categorical_mutual_information(category, heads["category"])
+        if not self.continuous:
+            return mi, tf.zeros_like(mi)
+        return mi, gaussian_code_log_likelihood(continuous, heads["continuous"])
 
     # ------------------------------------------------------------------ the algorithm
 
@@ -161,10 +164,12 @@ class InfoGAN(AdversarialModel):
         [-1, 1] (the other codes 0), the noise fixed per row."""
         from keras_gans.utils.images import image_grid
 
+        if len(self.sample_shape) == 1:  # points: a scatter plot of n samples, categories in turn
+            return super().sample_picture(n, seed=seed, centers=centers, title=title)
         columns = max(2, int(n) // self.categories)
         category = np.repeat(np.arange(self.categories), columns)
         continuous = np.zeros((len(category), self.continuous), "float32")
-        continuous[:, 0] = np.tile(np.linspace(-1.0, 1.0, columns), self.categories)
+        continuous[:, :1] = np.tile(np.linspace(-1.0, 1.0, columns), self.categories)[:, None]
         rng = np.random.default_rng(seed)
         z = np.repeat(self.draw_noise(rng, self.categories), columns, axis=0)
         samples = self._generate_from(z, category.astype("int32"), continuous, 256)
@@ -192,8 +197,9 @@ class InfoGAN(AdversarialModel):
         return ("fid", "kid", "is", "pr", "purity") if kind == "images" else None
 
     def serving_endpoints(self, max_num):
-        """`serving_default` and `generate_uint8`: `z` [batch, noise_dim], `category` int32 [batch]
-        and `continuous` float32 [batch, continuous] -> `images`."""
+        """`serving_default` and (for images) `generate_uint8`: `z` [batch, noise_dim], `category`
+        int32 [batch] and `continuous` float32 [batch, continuous] (not taken without continuous
+        codes) -> `images` (the points, for 2-D data)."""
         from keras_gans.models.serving_signatures import OUTPUT_KEY, checked_latent, to_uint8_images
 
         generator, k = self.sampler, self.categories
@@ -213,8 +219,15 @@ class InfoGAN(AdversarialModel):
         specs = [tf.TensorSpec([None, self.noise_dim], tf.float32, name="z"),
                  tf.TensorSpec([None], tf.int32, name="category"),
                  tf.TensorSpec([None, self.continuous], tf.float32, name="continuous")]
-        return [generator], [
-            ("serving_default", lambda z, category, continuous: {OUTPUT_KEY: images(z, category, continuous)}, specs),
-            ("generate_uint8", lambda z, category, continuous: {
-                OUTPUT_KEY: to_uint8_images(images(z, category, continuous))}, specs),
-        ]
+        if not self.continuous:  # no continuous input: the codes are z and the category
+            def images_of(z, category):
+                return images(z, category, tf.zeros([tf.shape(z)[0], 0]))
+
+            specs = specs[:2]
+        else:
+            images_of = images
+        endpoints = [("serving_default", lambda *inputs: {OUTPUT_KEY: images_of(*inputs)}, specs)]
+        if len(self.sample_shape) == 3:  # images; points have no uint8 form
+            endpoints.append(
+                ("generate_uint8", lambda *inputs: {OUTPUT_KEY: to_uint8_images(images_of(*inputs))}, specs))
+        return [generator], endpoints
