@@ -27,6 +27,11 @@ CHANNELS = 3
 SHAPE = (28, 28, CHANNELS)
 
 
+def mode_ids(digits):
+    """The mode ids `100 * d_R + 10 * d_G + d_B` in [0, 1000) of `(n, 3)` digit triples (NumPy or TF)."""
+    return digits[:, 0] * 100 + digits[:, 1] * 10 + digits[:, 2]
+
+
 def stack_digits(images, labels, triples):
     """Stacks digits as channels: `(stacked uint8 (n, 28, 28, 3), int mode ids (n,))`.
 
@@ -40,8 +45,7 @@ def stack_digits(images, labels, triples):
     if triples.ndim != 2 or triples.shape[1] != CHANNELS:
         raise ValueError(f"triples must have shape (n, {CHANNELS}), got {triples.shape}")
     stacked = np.stack([images[triples[:, c]] for c in range(CHANNELS)], axis=-1)
-    digits = labels[triples].astype("int64")
-    return stacked, digits[:, 0] * 100 + digits[:, 1] * 10 + digits[:, 2]
+    return stacked, mode_ids(labels[triples].astype("int64"))
 
 
 def stacked_mnist_dataset(batch_size, with_labels=False, seed=0):
@@ -61,8 +65,6 @@ def stacked_mnist_dataset(batch_size, with_labels=False, seed=0):
                                               dtype="int32")
         stacked = tf.concat([tf.gather(images, triples[:, c]) for c in range(CHANNELS)], axis=-1)
         stacked = tf.cast(stacked, "float32") / 127.5 - 1.0
-        digits = tf.gather(labels, triples)
-        modes = digits[:, 0] * 100 + digits[:, 1] * 10 + digits[:, 2]
-        return (stacked, modes) if with_labels else stacked
+        return (stacked, mode_ids(tf.gather(labels, triples))) if with_labels else stacked
 
     return prefetched(tf.data.Dataset.counter().map(draw, num_parallel_calls=tf.data.AUTOTUNE))

@@ -35,8 +35,9 @@ def stacked_mnist_mode_ids(channel_labels):
         )
     if not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0 or labels.max() >= 10:
         raise ValueError("channel_labels must be integer digits in [0, 9].")
-    labels = labels.astype("int64")
-    return labels[:, 0] * NUM_DIGITS**2 + labels[:, 1] * NUM_DIGITS + labels[:, 2]
+    from keras_gans.data.stacked_mnist import mode_ids
+
+    return mode_ids(labels.astype("int64"))
 
 
 def stacked_mnist_modes(channel_labels):
