@@ -22,7 +22,9 @@ runs, into a temporary run folder, per-epoch checkpoints and sample grids includ
 WGAN rows with `n_critic: 5` do 5x as many discriminator steps), time it, then score
 `gan.generate(--n, seed=--sample-seed)` (the EMA generator when the recipe keeps one) against the
 10,000 bundled MNIST digits with the embedded MNIST classifier's features: FID and KID (KID: 100
-subsets of <= 1000, seed 0), as `keras-gans eval RUN --metrics fid,kid` does.
+subsets of <= 1000, seed 0) and the share of samples the classifier assigns to one digit with
+p >= 0.9 with the smallest and largest class share, as `keras-gans eval RUN --metrics fid,kid,classes`
+does.
 
 `train.steps_per_epoch` keeps the recipe's value when it divides `--steps`, otherwise it becomes the
 largest divisor of `--steps` below it (`train` runs whole epochs, so a non-divisor would train more
@@ -71,7 +73,7 @@ ROWS = (
 ROW_NAMES = tuple(name for name, _, _ in ROWS)
 #: Compile-section keys counted in steps, rescaled with the training length.
 STEP_KEYS = ("decay_steps", "first_decay_steps", "anneal_steps", "warmup_steps", "boundaries")
-METRICS = ("fid", "kid")
+METRICS = ("fid", "kid", "classes")
 
 
 def parse_args(argv=None):
@@ -114,41 +116,26 @@ def epoch_length(steps, steps_per_epoch):
     return 1
 
 
-def rescale_step_keys(node, factor, path="compile", changes=None):
-    """Multiplies every `STEP_KEYS` value under `node` (in place) by `factor`; returns the changes."""
+def rescale_step_keys(node, factor, path="compile", found=None, changes=None):
+    """Multiplies every `STEP_KEYS` value under `node` (in place) by `factor`; returns `(found,
+    changes)`: the paths of those keys (whether a recipe has schedules) and the values changed."""
+    found = [] if found is None else found
     changes = [] if changes is None else changes
-    if isinstance(node, dict):
-        for key, value in node.items():
-            where = f"{path}.{key}"
-            if key in STEP_KEYS and value is not None:
-                if isinstance(value, (list, tuple)):
-                    new = [max(1, int(round(v * factor))) for v in value]
-                else:
-                    new = max(1, int(round(value * factor)))
-                if new != value:
-                    changes.append({"key": where, "from": value, "to": new})
-                node[key] = new
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        where = f"{path}.{key}" if isinstance(node, dict) else f"{path}[{key}]"
+        if isinstance(node, dict) and key in STEP_KEYS and value is not None:
+            found.append(where)
+            if isinstance(value, (list, tuple)):
+                new = [max(1, int(round(v * factor))) for v in value]
             else:
-                rescale_step_keys(value, factor, where, changes)
-    elif isinstance(node, list):
-        for i, item in enumerate(node):
-            rescale_step_keys(item, factor, f"{path}[{i}]", changes)
-    return changes
-
-
-def find_step_keys(node, path="compile"):
-    """Paths of the `STEP_KEYS` under `node` (to report whether a recipe has schedules)."""
-    found = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in STEP_KEYS:
-                found.append(f"{path}.{key}")
-            else:
-                found.extend(find_step_keys(value, f"{path}.{key}"))
-    elif isinstance(node, list):
-        for i, item in enumerate(node):
-            found.extend(find_step_keys(item, f"{path}[{i}]"))
-    return found
+                new = max(1, int(round(value * factor)))
+            if new != value:
+                changes.append({"key": where, "from": value, "to": new})
+            node[key] = new
+        else:
+            rescale_step_keys(value, factor, where, found, changes)
+    return found, changes
 
 
 def row_recipe(recipe_name, overrides, steps):
@@ -158,9 +145,8 @@ def row_recipe(recipe_name, overrides, steps):
     recipe = recipes.apply_overrides(recipes.load(recipe_name), list(overrides))
     original_steps = recipe["train"]["steps"]
     original_spe = recipe["train"]["steps_per_epoch"]
-    schedules = find_step_keys(recipe["compile"])
     recipe = copy.deepcopy(recipe)
-    changes = rescale_step_keys(recipe["compile"], steps / original_steps)
+    schedules, changes = rescale_step_keys(recipe["compile"], steps / original_steps)
     recipe["train"]["steps"] = steps
     recipe["train"]["steps_per_epoch"] = epoch_length(steps, original_spe)
     recipe = recipes.validate(recipe)
@@ -200,6 +186,8 @@ def summarize(runs):
     scored = [r for r in runs if not r.get("diverged")]
     fid = mean_std([r["fid"] for r in scored])
     kid = mean_std([r["kid"] for r in scored])
+    confident = mean_std([100.0 * r["confident"] for r in scored if r.get("confident") is not None])
+    class_shares = [r[k] for r in scored for k in ("class_min", "class_max") if r.get(k) is not None]
     seconds = [r["train_seconds"] for r in runs]
     return {
         "seeds": len(runs),
@@ -207,6 +195,8 @@ def summarize(runs):
         "diverged_seeds": [r["seed"] for r in runs if r.get("diverged")],
         "fid_mean": fid[0], "fid_std": fid[1],
         "kid_mean": kid[0], "kid_std": kid[1],
+        "confident_mean": confident[0], "confident_std": confident[1],
+        "class_range": (100.0 * min(class_shares), 100.0 * max(class_shares)) if class_shares else None,
         "train_seconds_mean": float(np.mean(seconds)) if seconds else float("nan"),
         "train_seconds_max": float(np.max(seconds)) if seconds else float("nan"),
     }
@@ -215,9 +205,9 @@ def summarize(runs):
 def markdown_table(runs, rows=ROWS):
     """The Markdown table of `runs` (list of run dicts), rows in `rows` order."""
     lines = [
-        "| loss (recipe) | FID (mean ± std) | KID (mean ± std) | train time per run, s (mean, max) "
-        "| G steps | D steps / G step | EMA | seeds scored |",
-        "|---|---:|---:|---:|---:|---:|:---:|---:|",
+        "| loss (recipe) | FID (mean ± std) | KID (mean ± std) | classified with p >= 0.9, % | class shares, % "
+        "| train time per run, s (mean, max) | G steps | D steps / G step | EMA | seeds scored |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|:---:|---:|",
     ]
     for name, recipe_name, overrides in rows:
         row_runs = sorted((r for r in runs if r["row"] == name), key=lambda r: r["seed"])
@@ -229,9 +219,11 @@ def markdown_table(runs, rows=ROWS):
         scored = f"{s['scored']}/{s['seeds']}"
         if s["diverged_seeds"]:
             scored += " (diverged: " + ", ".join(str(x) for x in s["diverged_seeds"]) + ")"
+        shares = "–" if s["class_range"] is None else "{:.1f}-{:.1f}".format(*s["class_range"])
         lines.append(
             f"| {label} | {format_mean_std(s['fid_mean'], s['fid_std'])} "
             f"| {format_mean_std(s['kid_mean'], s['kid_std'], 0)} "
+            f"| {format_mean_std(s['confident_mean'], s['confident_std'])} | {shares} "
             f"| {s['train_seconds_mean']:.0f} ({s['train_seconds_max']:.0f}) | {first['steps']} "
             f"| {first['n_critic']} | {'yes' if first['ema'] else 'no'} | {scored} |"
         )
@@ -304,7 +296,8 @@ def run_one(name, recipe, seed, evaluator, n, sample_seed):
         return run
     run["score_seconds"] = time.time() - start
     run["run_wall_seconds"] = time.time() - wall_start
-    run.update(fid=scores["fid"], kid=scores["kid"], kid_subset_std=scores["kid_std"])
+    run.update(fid=scores["fid"], kid=scores["kid"], kid_subset_std=scores["kid_std"],
+               **{k: scores[k] for k in ("confident", "class_min", "class_max")})
     return run
 
 
@@ -372,7 +365,8 @@ def main(argv=None):
         data = {
             "protocol": (f"train each recipe for --steps generator steps (n_critic discriminator steps "
                          f"each) per seed, then FID and KID (MNIST classifier features, KID 100 subsets "
-                         f"of <= 1000, seed 0) of gan.generate(n, seed={args.sample_seed}) (EMA generator "
+                         f"of <= 1000, seed 0) and the classifier's confident share and class shares "
+                         f"of gan.generate(n, seed={args.sample_seed}) (EMA generator "
                          f"when present) vs the 10,000 bundled MNIST digits; train_seconds = in-process "
                          f"train() incl. per-epoch checkpoints and sample grids; std with ddof=0 over the "
                          f"scored seeds"),
@@ -406,6 +400,7 @@ def main(argv=None):
                       flush=True)
             else:
                 print(f"{name} seed {seed}: FID {run['fid']:.1f}, KID {run['kid']:.1f}, "
+                      f"confident {100 * run['confident']:.1f}%, "
                       f"train {run['train_seconds']:.1f} s, score {run['score_seconds']:.1f} s, "
                       f"load {run['load_average_end']}", flush=True)
             write_json(args.out, payload())

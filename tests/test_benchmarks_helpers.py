@@ -26,9 +26,10 @@ def fs():
     return _load("fid_speed")
 
 
-def _run(row, seed, fid, kid, seconds=10.0, diverged=False):
+def _run(row, seed, fid, kid, seconds=10.0, diverged=False, confident=None, classes=(None, None)):
     return {"row": row, "seed": seed, "fid": fid, "kid": kid, "train_seconds": seconds, "steps": 1000,
-            "n_critic": 1, "ema": True, "diverged": diverged}
+            "n_critic": 1, "ema": True, "diverged": diverged, "confident": confident,
+            "class_min": classes[0], "class_max": classes[1]}
 
 
 def test_epoch_length_divides_steps(lf):
@@ -48,13 +49,13 @@ def test_rescale_step_keys_scales_schedules_only(lf):
         "instance_noise": {"stddev": 0.1, "anneal_steps": 3000},
         "penalties": [{"name": "pw", "boundaries": [1000, 2000]}],
     }
-    changes = lf.rescale_step_keys(compile_cfg, 0.5)
+    found, changes = lf.rescale_step_keys(compile_cfg, 0.5)
     assert compile_cfg["d_optimizer"]["learning_rate"]["config"]["decay_steps"] == 3000
     assert compile_cfg["d_optimizer"]["learning_rate"]["config"]["initial_learning_rate"] == 0.001
     assert compile_cfg["instance_noise"]["anneal_steps"] == 1500
     assert compile_cfg["penalties"][0]["boundaries"] == [500, 1000]
     assert compile_cfg["g_optimizer"]["learning_rate"] == 0.0002
-    assert {c["key"] for c in changes} == {
+    assert len(found) == 3 and {c["key"] for c in changes} == {
         "compile.d_optimizer.learning_rate.config.decay_steps",
         "compile.instance_noise.anneal_steps",
         "compile.penalties[0].boundaries",
@@ -66,7 +67,7 @@ def test_shipped_rows_have_constant_learning_rates(lf):
 
     for _, name, overrides in lf.ROWS:
         recipe = recipes.apply_overrides(recipes.load(name), list(overrides))
-        assert lf.find_step_keys(recipe["compile"]) == [], name
+        assert lf.rescale_step_keys(recipe["compile"], 1.0) == ([], []), name
 
 
 def test_mean_std_ignores_missing_and_non_finite(lf):
@@ -85,14 +86,15 @@ def test_format_mean_std(lf):
 def test_markdown_table_rows_in_order_with_diverged_seeds(lf):
     runs = [
         _run("WGAN clip", 1, None, None, 30.0, diverged=True),
-        _run("NS", 1, 20.0, 300.0, 12.0),
-        _run("NS", 0, 10.0, 100.0, 8.0),
+        _run("NS", 1, 20.0, 300.0, 12.0, confident=0.9, classes=(0.07, 0.12)),
+        _run("NS", 0, 10.0, 100.0, 8.0, confident=0.8, classes=(0.05, 0.11)),
         _run("WGAN clip", 0, 50.0, 700.0, 20.0),
     ]
     table = lf.markdown_table(runs).splitlines()
     assert len(table) == 4
-    assert table[2].startswith("| NS (`dcgan-mnist`) | 15.0 ± 5.0 | 200 ± 100 | 10 (12) | 1000 | 1 | yes | 2/2 |")
-    assert table[3].startswith("| WGAN clip (`wgan-mnist`) | 50.0 ± 0.0 | 700 ± 0 | 25 (30) |")
+    assert table[2].startswith(
+        "| NS (`dcgan-mnist`) | 15.0 ± 5.0 | 200 ± 100 | 85.0 ± 5.0 | 5.0-12.0 | 10 (12) | 1000 | 1 | yes | 2/2 |")
+    assert table[3].startswith("| WGAN clip (`wgan-mnist`) | 50.0 ± 0.0 | 700 ± 0 | – | – | 25 (30) |")
     assert table[3].endswith("| 1/2 (diverged: 1) |")
     lines = lf.per_seed_lines(runs).splitlines()
     assert lines == ["- NS: s0 10.0 / 100; s1 20.0 / 300", "- WGAN clip: s0 50.0 / 700; s1 diverged"]
