@@ -153,6 +153,8 @@ def model_card(card, recipe):
     per_class = {"cgan": "; one row per class", "acgan": "; one row per class",
                  "infogan": "; one row per categorical code, continuous code 0 from -1 to 1 along the row"}.get(
                      model_type, "")
+    if "modes" in card["metrics"]:  # points: a scatter plot, the categories drawn in turn
+        per_class = "; the categorical code's values in turn" if model_type == "infogan" else ""
     return f"""# Zoo model `{name}`
 
 {recipe["description"]}
