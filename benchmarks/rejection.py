@@ -1,5 +1,5 @@
-"""Discriminator rejection sampling (DRS) on image zoo models: domain FID, KID, IS, precision/recall
-of 10,000 samples without and with DRS.
+"""Discriminator rejection sampling (DRS) on image zoo models: domain FID, KID, IS, precision/recall,
+the confident share and class shares of 10,000 samples without and with DRS.
 
 `keras_gans.sampling.DiscriminatorRejection` (Azadi et al. 2019) keeps a generated sample with
 probability sigmoid(F), F comparing D's logit with the largest one; it applies to discriminators
@@ -51,15 +51,16 @@ def settings(percentiles):
 
 def markdown_table(results, n):
     lines = [f"| zoo model | sampling ({n:,} samples) | domain FID | KID | IS | precision | recall "
-             "| accepted | seconds |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| classified with p >= 0.9 | class shares | accepted | seconds |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in results:
         if "error" in row:
-            lines.append(f"| `{row['model']}` | {row['sampling']} | not applicable: {row['error']} | | | | | | |")
+            lines.append(f"| `{row['model']}` | {row['sampling']} | not applicable: {row['error']} | | | | | | | | |")
             continue
         m = row["metrics"]
         lines.append(f"| `{row['model']}` | {row['sampling']} | {m['fid']:.1f} | {m['kid']:.0f} ± {m['kid_std']:.0f} "
-                     f"| {m['is']:.2f} | {m['precision']:.3f} | {m['recall']:.3f} | {100 * row['acceptance']:.1f}% "
+                     f"| {m['is']:.2f} | {m['precision']:.3f} | {m['recall']:.3f} | {100 * m['confident']:.1f}% "
+                     f"| {100 * m['class_min']:.1f}-{100 * m['class_max']:.1f}% | {100 * row['acceptance']:.1f}% "
                      f"| {row['seconds']:.0f} |")
     return "\n".join(lines)
 
@@ -87,7 +88,7 @@ def main(argv=None):
                     print(f"{name}, {label}: {e}", file=sys.stderr)
                     continue
             start = time.time()
-            row["metrics"] = evaluate_run(gan, metrics="fid,kid,is,pr", n=args.n, seed=args.seed, data="mnist")
+            row["metrics"] = evaluate_run(gan, metrics="fid,kid,is,pr,classes", n=args.n, seed=args.seed, data="mnist")
             row["seconds"] = time.time() - start
             row["acceptance"] = 1.0 if rejection is None else gan.rejection_sample(args.n, seed=args.seed)[1]["acceptance"]
             results.append(row)
