@@ -24,14 +24,12 @@ appended to the JSON (`--out`) when it ends; `--resume` skips the (row, steps, s
 import argparse
 import datetime
 import os
-import shutil
 import sys
-import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from loss_families import format_mean_std, load_previous, mean_std, write_json  # noqa: E402
+from recipe_runs import train_and_score, zoo_card  # noqa: E402
 from speed import machine_at_start, machine_summary, mark_end, set_threads  # noqa: E402
 
 #: (row = recipe name, metrics) in table order.
@@ -75,46 +73,22 @@ def parse_args(argv=None):
 
 def run_one(row, metrics, seed, steps, n):
     """Trains recipe `row` with `seed` for `steps` and scores it; returns the run dict."""
-    import keras
-
-    from keras_gans import recipes
-    from keras_gans.metrics.evaluate import evaluate_run
-    from keras_gans.training.run import train
-
-    keras.backend.clear_session()
-    recipe = recipes.apply_overrides(recipes.load(row), [f"train.seed={seed}", f"train.steps={steps}"])
-    out = tempfile.mkdtemp(prefix="conditional-")
-    start, cpu = time.time(), time.process_time()
-    try:
-        model, _ = train(recipe, out, verbose=0, log=lambda *a: None)
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
-    run = {"row": row, "seed": seed, "steps": int(model.step_counter.numpy()), "n": n,
-           "train_seconds": time.time() - start, "train_cpu_seconds": time.process_time() - cpu}
-    start = time.time()
-    run.update(evaluate_run(model, metrics=metrics, n=n, seed=0, data=recipe["data"]))
-    run["eval_seconds"] = time.time() - start
-    return run
+    return {"row": row, "seed": seed, **train_and_score(row, [f"train.seed={seed}", f"train.steps={steps}"],
+                                                         metrics, n)}
 
 
 def zoo_seed0_run(row, steps, n):
     """The seed-0 run of `row` as its zoo entry's card records it, or None if the card is of
     another budget (steps, sample count) or missing."""
-    import json
-
-    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "saved_models", row, "card.json")
-    if not os.path.isfile(path):
-        return None
-    with open(path) as f:
-        card = json.load(f)
-    if card.get("steps") != steps or card.get("seed") != 0 or n != 10000:
+    card = zoo_card(row, steps, n, 10000)
+    if card is None:
         return None
     from keras_gans.metrics.evaluate import RESULT_KEYS
 
     keys = {key for name in dict(ROWS)[row].split(",") for key in RESULT_KEYS[name]}  # the row's own metrics
     metrics = {k: card["metrics"][k] for k, *_ in COLUMNS if k in card["metrics"] and k in keys}
     return {"row": row, "seed": 0, "steps": steps, "n": n, "train_seconds": card["wall_seconds"],
-            "train_cpu_seconds": card["cpu_seconds"], **metrics, "source": f"saved_models/{row}/card.json"}
+            "train_cpu_seconds": card["cpu_seconds"], **metrics, "source": card["source"]}
 
 
 def markdown_table(runs, rows):

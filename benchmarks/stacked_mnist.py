@@ -21,16 +21,13 @@ already there; `--zoo-seed0` takes seed 0 of the shipped row from `saved_models/
 
 import argparse
 import datetime
-import json
 import os
-import shutil
 import sys
-import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from loss_families import format_mean_std, load_previous, mean_std, write_json  # noqa: E402
+from recipe_runs import train_and_score, zoo_card  # noqa: E402
 from speed import machine_at_start, machine_summary, mark_end, set_threads  # noqa: E402
 
 RECIPE = "stacked-mnist"
@@ -63,41 +60,20 @@ def parse_args(argv=None):
 
 def run_one(row, overrides, seed, steps, n):
     """Trains `stacked-mnist` with `overrides` and `seed` (for `steps`) and scores it; the run dict."""
-    import keras
-
-    from keras_gans import recipes
-    from keras_gans.metrics.evaluate import evaluate_run
-    from keras_gans.training.run import train
-
-    keras.backend.clear_session()
     budget = [] if steps is None else [f"train.steps={steps}"]
-    recipe = recipes.apply_overrides(recipes.load(RECIPE), [*overrides, f"train.seed={seed}", *budget])
-    out = tempfile.mkdtemp(prefix="stacked-")
-    start, cpu = time.time(), time.process_time()
-    try:
-        model, _ = train(recipe, out, verbose=0, log=lambda *a: None)
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
-    run = {"row": row, "overrides": overrides, "seed": seed, "steps": int(model.step_counter.numpy()), "n": n,
-           "train_seconds": time.time() - start, "train_cpu_seconds": time.process_time() - cpu}
-    run.update(evaluate_run(model, metrics="stacked", n=n, seed=0, data=recipe["data"]))
-    return run
+    run = train_and_score(RECIPE, [*overrides, f"train.seed={seed}", *budget], "stacked", n)
+    return {"row": row, "overrides": overrides, "seed": seed, **run}
 
 
 def zoo_seed0_run(steps, n):
     """The shipped row's seed 0 as the zoo card records it, or None (no card, another budget)."""
-    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "saved_models", RECIPE,
-                        "card.json")
-    if not os.path.isfile(path):
-        return None
-    with open(path) as f:
-        card = json.load(f)
-    if (steps is not None and card["steps"] != steps) or card.get("seed") != 0 or n != 25600:
+    card = zoo_card(RECIPE, steps, n, 25600)
+    if card is None:
         return None
     metrics = {k: v for k, v in card["metrics"].items() if k.startswith("stacked_")}
     return {"row": "shipped", "overrides": [], "seed": 0, "steps": card["steps"], "n": n,
             "train_seconds": card["wall_seconds"], "train_cpu_seconds": card["cpu_seconds"], **metrics,
-            "source": f"saved_models/{RECIPE}/card.json"}
+            "source": card["source"]}
 
 
 def markdown_table(runs):
