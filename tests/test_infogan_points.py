@@ -85,3 +85,27 @@ def test_export_takes_z_and_category(tmp_path):
                           env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES=""))
     assert proc.returncode == 0, proc.stderr[-2000:]
     np.testing.assert_allclose(np.load(tmp_path / "out" / "images.npy"), out.numpy(), atol=1e-5)
+
+
+def test_cli_trains_samples_and_refuses_labels(tmp_path, capsys):
+    import json
+
+    import yaml
+
+    from keras_gans.cli import main
+
+    from cli_helpers import assert_one_error_line
+
+    recipe = tmp_path / "ring-infogan.yaml"
+    recipe.write_text(yaml.safe_dump(tiny()))
+    run = str(tmp_path / "run")
+    assert main(["train", str(recipe), "--out", run, "--quiet"]) == 0
+    assert main(["sample", run, "--n", "100", "--out", str(tmp_path / "s.npy")]) == 0
+    assert np.load(tmp_path / "s.npy").shape == (100, 2)
+    assert main(["sample", run, "--codes", "--out", str(tmp_path / "codes.png")]) == 0
+    capsys.readouterr()
+    assert_one_error_line(capsys, main(["sample", run, "--labels", "1", "--out", str(tmp_path / "l.png")]),
+                          "is an InfoGAN, which takes no --labels")
+    assert main(["eval", run, "--n", "100", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["metrics"]
+    assert set(result) == {"modes", "hq"} and 0 <= result["modes"] <= 8

@@ -268,7 +268,8 @@ def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True,
     for key in conditions:
         if key not in accepted:
             flag = {"labels": "--labels", "codes": "--codes", "rejection": "--no-rejection"}[key]
-            raise UserError(f"{run_dir} is a {type(model).__name__}, which takes no {flag}"
+            kind = type(model).__name__
+            raise UserError(f"{run_dir} is {'an' if kind[0] in 'AEIOU' else 'a'} {kind}, which takes no {flag}"
                             + (" for .npy output" if key == "codes" else ""))
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     try:
