@@ -119,13 +119,15 @@ def test_rejection_settings_and_table():
     rj = _load("rejection")
     labels = [(label, None if r is None else r.gamma_percentile) for label, r in rj.settings(["none", "80"])]
     assert labels == [("generator alone", None), ("DRS, gamma 0", None), ("DRS, gamma = 80th percentile", 80.0)]
-    metrics = {"fid": 371.57, "kid": 4809.9, "kid_std": 669.7, "is": 7.042, "precision": 0.5684, "recall": 0.6725}
+    metrics = {"fid": 371.57, "kid": 4809.9, "kid_std": 669.7, "is": 7.042, "precision": 0.5684, "recall": 0.6725,
+               "confident": 0.8612, "class_min": 0.0837, "class_max": 0.1266}
     table = rj.markdown_table([
         {"model": "dcgan-mnist", "sampling": "generator alone", "metrics": metrics, "acceptance": 1.0, "seconds": 13.3},
         {"model": "sngan-mnist", "sampling": "DRS, gamma 0", "error": "hinge loss"},
     ], 10000).splitlines()
     assert table[0].startswith("| zoo model | sampling (10,000 samples) | domain FID |")
-    assert table[2] == "| `dcgan-mnist` | generator alone | 371.6 | 4810 ± 670 | 7.04 | 0.568 | 0.672 | 100.0% | 13 |"
+    assert table[2] == ("| `dcgan-mnist` | generator alone | 371.6 | 4810 ± 670 | 7.04 | 0.568 | 0.672 | 86.1% | 8.4-12.7% "
+                        "| 100.0% | 13 |")
     assert table[3].startswith("| `sngan-mnist` | DRS, gamma 0 | not applicable: hinge loss |")
 
 
