@@ -40,11 +40,11 @@ def test_info_mlp_discriminator_heads():
 
 
 def test_recipes_draw_one_categorical_code_and_no_continuous_ones():
-    for name, k in (("ring-infogan", 8), ("grid-infogan", 25)):
+    for name, k, noise in (("ring-infogan", 8, 2), ("grid-infogan", 25, 1)):
         model = built(tiny(name))
-        assert (model.categories, model.continuous, model.noise_dim, model.latent_dim) == (k, 0, 2, k + 2)
+        assert (model.categories, model.continuous, model.noise_dim, model.latent_dim) == (k, 0, noise, k + noise)
         z, category, continuous = model.sample_generator_inputs(400, "latent")
-        assert z.shape == (400, 2) and continuous.shape == (400, 0) and set(category.numpy()) == set(range(k))
+        assert z.shape == (400, noise) and continuous.shape == (400, 0) and set(category.numpy()) == set(range(k))
     history = model.fit(points(), epochs=1, steps_per_epoch=2, verbose=0).history
     assert history["continuous_ll"][-1] == 0.0 and np.isfinite(history["categorical_mi"][-1])
     samples = model.generate(50, seed=3)
