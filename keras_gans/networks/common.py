@@ -56,6 +56,17 @@ def hidden_dense_block(x, units, normalization_type="batch", spectral_norm=False
     return keras.layers.LeakyReLU(0.2)(x)
 
 
+def info_heads(features, q, categories, continuous):
+    """InfoGAN's outputs: D's logit on `features` and Q's heads on `q`, as `{"logits", "category"
+    [, "continuous"]}`; "continuous" (the means of unit-variance Gaussians over the continuous
+    codes) is left out when `continuous=0`."""
+    heads = {"logits": keras.layers.Dense(1, dtype="float32", name="logits")(features),
+             "category": keras.layers.Dense(categories, dtype="float32", name="category")(q)}
+    if continuous:
+        heads["continuous"] = keras.layers.Dense(continuous, dtype="float32", name="continuous")(q)
+    return heads
+
+
 def check_image_shape(shape, what):
     """Raises a ValueError pointing to the mlp networks unless `shape` is (height, width, channels).
 

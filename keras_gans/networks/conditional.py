@@ -16,7 +16,7 @@ Roles (the slots of `keras_gans.models` conditional families):
 import keras
 
 from keras_gans.layers import ConditionalBatchNormalization
-from keras_gans.networks.common import check_image_shape, dense, hidden_dense_block, normalization
+from keras_gans.networks.common import check_image_shape, dense, hidden_dense_block, info_heads, normalization
 from keras_gans.networks.dcgan import dcgan_features, dcgan_upsampling
 from keras_gans.networks.registry import register_network
 
@@ -108,7 +108,7 @@ def info_dcgan_discriminator(input_shape=(28, 28, 1), categories=10, continuous=
     """`images` -> DCGAN body -> D's logit and Q's heads: `{"logits", "category", "continuous"}`.
 
     Q (Chen et al. 2016) shares D's body and adds one hidden layer (`q_units`, BN, leaky ReLU);
-    "continuous" is the mean of a unit-variance Gaussian over the continuous codes.
+    "continuous" is the mean of a unit-variance Gaussian over the continuous codes (`info_heads`).
     `hidden_units > 0` ends the shared body with a fully connected layer (BN, leaky ReLU), the
     paper's FC 1024.
     """
@@ -119,8 +119,4 @@ def info_dcgan_discriminator(input_shape=(28, 28, 1), categories=10, continuous=
         features = hidden_dense_block(features, hidden_units, "batch")
     q = keras.layers.Dense(q_units, use_bias=False)(features)
     q = keras.layers.LeakyReLU(0.2)(normalization("batch")(q))
-    return keras.Model(images, {
-        "logits": keras.layers.Dense(1, dtype="float32", name="logits")(features),
-        "category": keras.layers.Dense(categories, dtype="float32", name="category")(q),
-        "continuous": keras.layers.Dense(continuous, dtype="float32", name="continuous")(q),
-    }, name=name)
+    return keras.Model(images, info_heads(features, q, categories, continuous), name=name)

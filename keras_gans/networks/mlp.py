@@ -2,7 +2,7 @@
 
 import keras
 
-from keras_gans.networks.common import dense, packed
+from keras_gans.networks.common import dense, info_heads, packed
 from keras_gans.networks.registry import register_network
 
 
@@ -59,8 +59,4 @@ def info_mlp_discriminator(input_shape=(2,), categories=10, continuous=2, units=
     inputs = keras.Input(tuple(input_shape), name="x")
     features = _body(inputs, units, activation, False)
     q = keras.layers.Activation(activation)(keras.layers.Dense(q_units)(features))
-    heads = {"logits": keras.layers.Dense(1, dtype="float32", name="logits")(features),
-             "category": keras.layers.Dense(categories, dtype="float32", name="category")(q)}
-    if continuous:
-        heads["continuous"] = keras.layers.Dense(continuous, dtype="float32", name="continuous")(q)
-    return keras.Model(inputs, heads, name=name)
+    return keras.Model(inputs, info_heads(features, q, categories, continuous), name=name)
