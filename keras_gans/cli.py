@@ -50,6 +50,16 @@ def _parser():
                         help="the generator's own samples, without the recipe's discriminator rejection sampling")
     sample.add_argument("--channels", action="store_true",
                         help="RGB models (Stacked MNIST): each sample followed by its R, G and B channels in grey")
+    sample.add_argument("--psi", type=float, default=None,
+                        help="StyleGAN models: the truncation trick's psi (1: none, the default; 0.7: the usual "
+                             "trade of variety for quality)")
+    sample.add_argument("--mix", type=int, nargs="?", const=6, default=None, metavar="K",
+                        help="StyleGAN models: the style-mixing figure, K destinations along the top, K sources "
+                             "down the left (default 6), each cell a source's coarse styles with a "
+                             "destination's others")
+    sample.add_argument("--crossover", type=int, default=None, metavar="C",
+                        help="with --mix: how many leading styles come from the source (default: the 4x4 and "
+                             "8x8 styles, 4)")
 
     invert = sub.add_parser("invert", help="find the latent vectors whose samples look like given images")
     invert.add_argument("run", metavar="RUN_DIR_OR_ZOO_NAME")
@@ -61,6 +71,9 @@ def _parser():
     invert.add_argument("--feature-weight", type=float, default=1.0,
                         help="weight of the MNIST-classifier feature term (0: pixels only; default 1)")
     invert.add_argument("--seed", type=int, default=0, help="seed of the random starting candidates")
+    invert.add_argument("--space", choices=("auto", "z", "w"), default="auto",
+                        help="the latent space optimised: w (one w for every style) for StyleGAN models, z for "
+                             "the others (default: auto)")
 
     translate = sub.add_parser("translate", help="translate images with an image-to-image run (Pix2Pix...)")
     translate.add_argument("run", metavar="RUN_DIR_OR_ZOO_NAME")
@@ -156,8 +169,11 @@ def _sample(args):
         if not labels:
             raise UserError("--labels needs at least one class id, e.g. --labels 7")
     path = sample(args.run, args.n, args.out, seed=args.seed, labels=labels, codes=args.codes,
-                  rejection=not args.no_rejection, interp=args.interp, channels=args.channels)
-    if args.interp:
+                  rejection=not args.no_rejection, interp=args.interp, channels=args.channels, psi=args.psi,
+                  mix=args.mix, crossover=args.crossover)
+    if args.mix:
+        print(f"wrote the style mixing of {args.mix} sources and {args.mix} destinations to {path}")
+    elif args.interp:
         rows = max(1, args.n // args.interp)
         print(f"wrote {rows} latent walks of {args.interp} samples to {path}")
     else:
@@ -231,7 +247,8 @@ def _invert(args):
     start = time.perf_counter()
     try:
         images = read_images(args.images, model.sample_shape)
-        found = invert(model, images, steps=args.steps, feature_weight=args.feature_weight, seed=args.seed)
+        found = invert(model, images, steps=args.steps, feature_weight=args.feature_weight, seed=args.seed,
+                       space=args.space)
     except ValueError as e:
         raise UserError(str(e)) from None
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)

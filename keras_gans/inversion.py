@@ -11,7 +11,12 @@ like the pixel term). z starts from the model's encoder when it has one (`encode
 from the best of `candidates` random draws (the one nearest in pixels), and stays in the support
 of the model's noise (clipped to [-1, 1] for uniform noise).
 
-The generator is the model's sampler (its EMA copy when it has one), in inference mode.
+The generator is the model's sampler (its EMA copy when it has one), in inference mode. A StyleGAN
+generator is inverted in W by default (`space="w"`, as Karras et al. 2020 project images into
+StyleGAN2): one w per image, used for every style, optimised through the synthesis network alone
+(`keras_gans.sampling.styles.style_parts`), starting from the w of the nearest random z. W is
+the space the mapping network learned to make easy to move in; z behind an 8-layer mapping
+network is hard to optimise.
 """
 
 import numpy as np
@@ -46,7 +51,7 @@ class Inversion:
 
 
 def invert(model, images, steps=300, learning_rate=0.05, feature_weight=1.0, extractor="default",
-           candidates=256, seed=0, batch_size=256):
+           candidates=256, seed=0, batch_size=256, space="auto"):
     """Finds z* with G(z*) close to each of `images` (see the module docstring).
 
     Args:
@@ -60,20 +65,27 @@ def invert(model, images, steps=300, learning_rate=0.05, feature_weight=1.0, ext
         candidates: random z tried per image for the start (without an encoder).
         seed: seed of the candidates.
         batch_size: images optimised together.
+        space: "z", "w" (StyleGAN generators: one w for every style) or "auto" (w for StyleGAN
+            generators, z otherwise).
 
     Returns:
-        An `Inversion`.
+        An `Inversion`; its `latents` are w vectors when inverted in W.
     """
     import tensorflow as tf
 
+    space = _space(model, space)
     targets = _as_targets(model, images)
     steps, candidates = int(steps), int(candidates)
     if steps < 0 or candidates < 1:
         raise ValueError(f"invert needs steps >= 0 and candidates >= 1, got {steps} and {candidates}")
     features = _feature_network(extractor, targets.shape[1:]) if feature_weight else None
     starts = _starting_latents(model, targets, candidates, seed, batch_size)
-    generator = model.sampler
-    low, high = (-1.0, 1.0) if model.noise == "uniform" else (-np.inf, np.inf)
+    generator, low, high = model.sampler, -np.inf, np.inf
+    if space == "w":
+        generator, to_w = _w_generator(model.sampler)
+        starts = np.concatenate([to_w(starts[i : i + batch_size]) for i in range(0, len(starts), batch_size)])
+    elif model.noise == "uniform":
+        low, high = -1.0, 1.0
 
     def loss_of(z, x, target_features, feature_norm):
         fakes = tf.cast(generator(z, training=False), tf.float32)
@@ -110,9 +122,47 @@ def invert(model, images, steps=300, learning_rate=0.05, feature_weight=1.0, ext
         found = optimise(tf.constant(z0), tf.constant(x)).numpy() if steps else z0
         latents.append(found[:rows])
     latents = np.concatenate(latents).astype("float32")
-    reconstructions = model._generate_from(latents, batch_size)
+
+    def generate(latent_rows):
+        from keras_gans.models.configuration import in_batches
+
+        return in_batches(lambda v: tf.cast(generator(v, training=False), tf.float32), latent_rows, batch_size)
+
+    reconstructions = generate(latents)
     return Inversion(latents, reconstructions, _pixel_errors(reconstructions, targets),
-                     _pixel_errors(model._generate_from(starts, batch_size), targets))
+                     _pixel_errors(generate(starts), targets))
+
+
+def _space(model, space):
+    from keras_gans.sampling import styles
+
+    if not hasattr(model, "sampler"):
+        return space  # _as_targets explains
+    if space not in ("auto", "z", "w"):
+        raise ValueError(f"space must be 'auto', 'z' or 'w', got {space!r}")
+    style_generator = styles.is_style_generator(model.sampler)
+    if space == "w" and not style_generator:
+        raise ValueError("inversion in W needs a StyleGAN generator: use space='z'")
+    return "w" if space == "w" or (space == "auto" and style_generator) else "z"
+
+
+def _w_generator(generator):
+    """`(w -> images, z -> w)` of a StyleGAN generator: its synthesis with one w for every style,
+    and its mapping network outside training."""
+    from keras import ops
+
+    from keras_gans.sampling import styles
+
+    mapping, _, synthesis = styles.style_parts(generator)
+    count = styles.num_styles(generator)
+
+    def from_w(w, training=False):
+        return synthesis(ops.repeat(ops.expand_dims(w, 1), count, axis=1), training=training)
+
+    def to_w(z):
+        return ops.convert_to_numpy(mapping(z, training=False))[:, 0]
+
+    return from_w, to_w
 
 
 def _as_targets(model, images):

@@ -18,6 +18,17 @@ def _global_batch_mean(x):
     return total / count
 
 
+def truncate(ws, w_avg, psi, cutoff=None):
+    """`w_avg + psi * (ws - w_avg)` on the first `cutoff` style rows of `ws` (batch, num_styles,
+    w_dim) (all with None), the others as they are; `psi` a float or a scalar tensor."""
+    w_avg = ops.cast(w_avg, ws.dtype)
+    truncated = w_avg + ops.cast(psi, ws.dtype) * (ws - w_avg)
+    if cutoff is None:
+        return truncated
+    coarse = ops.arange(ws.shape[1]) < cutoff
+    return ops.where(coarse[None, :, None], truncated, ws)
+
+
 @register
 class Truncation(keras.layers.Layer):
     """Tracks the average w in training; outside training returns `w_avg + psi * (w - w_avg)`.
@@ -38,7 +49,8 @@ class Truncation(keras.layers.Layer):
 
     `psi` and `cutoff` are plain attributes: set them on a built model before sampling (e.g.
     with `keras_gans.networks.stylegan.set_truncation`). Eager calls (`GAN.generate`) use the new
-    value at once; a traced function (an export) keeps the value it was traced with.
+    value at once; a traced function keeps the value it was traced with. To choose psi per call
+    (and in an exported model's `*_psi` signatures) see `keras_gans.sampling.styles`.
 
     Args:
         psi: the truncation factor at sampling time; 1 (the default) samples without truncation,
@@ -67,12 +79,7 @@ class Truncation(keras.layers.Layer):
             return inputs
         if self.psi == 1.0:
             return inputs
-        w_avg = ops.cast(self.w_avg, inputs.dtype)
-        truncated = w_avg + self.psi * (inputs - w_avg)
-        if self.cutoff is None:
-            return truncated
-        coarse = ops.arange(inputs.shape[1]) < self.cutoff
-        return ops.where(coarse[None, :, None], truncated, inputs)
+        return truncate(inputs, self.w_avg, self.psi, self.cutoff)
 
     def compute_output_shape(self, input_shape):
         return input_shape

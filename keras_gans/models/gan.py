@@ -176,22 +176,40 @@ class GAN(LatentModel):
 
     # ------------------------------------------------------------------ sampling
 
-    def generate(self, n, seed=None, batch_size=256, rejection=True):
+    def generate(self, n, seed=None, batch_size=256, rejection=True, psi=None):
         """`n` samples from the (EMA) generator as a NumPy array; the same seed gives the same samples.
 
         When the GAN has a `rejection` sampler, the samples are the ones it accepts;
-        `rejection=False` returns the generator's own samples.
+        `rejection=False` returns the generator's own samples. `psi` (StyleGAN generators) draws
+        them with the truncation trick at `psi` (`keras_gans.sampling.styles`; 1: none).
         """
+        if psi is not None:
+            from keras_gans.sampling import styles
+
+            psi = styles.check_psi(psi)
+            styles.style_parts(self.sampler)
+            if rejection and self.rejection is not None:
+                raise ValueError("rejection sampling and psi do not combine: pass rejection=False with psi")
+            return in_batches(lambda z: styles.truncated_images(self.sampler, z, psi), self.latent(n, seed),
+                              batch_size)
         if rejection and self.rejection is not None:
             return self.rejection_sample(n, seed, batch_size)[0]
         return super().generate(n, seed, batch_size)
 
-    def sample_picture(self, n, seed=None, centers=None, title=None, rejection=True):
+    def mix_styles(self, z_sources, z_destinations, crossover=None, psi=1.0):
+        """StyleGAN's style-mixing grid (`keras_gans.sampling.styles.mix_styles`):
+        `(len(z_sources), len(z_destinations), H, W, C)`, the first `crossover` styles from the
+        sources, the rest from the destinations."""
+        from keras_gans.sampling import styles
+
+        return styles.mix_styles(self.sampler, z_sources, z_destinations, crossover, psi)
+
+    def sample_picture(self, n, seed=None, centers=None, title=None, rejection=True, psi=None):
         """The per-epoch picture (`AdversarialModel.sample_picture`); `rejection=False` draws the
-        generator's own samples when the GAN has a rejection sampler."""
+        generator's own samples when the GAN has a rejection sampler; `psi` as in `generate`."""
         from keras_gans.utils.images import image_grid, scatter_picture
 
-        samples = self.generate(n, seed=seed, rejection=rejection)
+        samples = self.generate(n, seed=seed, rejection=rejection, psi=psi)
         if samples.ndim == 2:
             return scatter_picture(samples, centers, title=title)
         return image_grid(samples)

@@ -10,6 +10,10 @@
   distribution (N(0, I), U[-1, 1] or categorical:K); the same seed gives the same images in every call and every
   process (TF's stateless RNG).
 
+StyleGAN generators get each of them again with a float32 scalar `psi` input, the truncation
+trick's factor (`serving_psi`, `generate_uint8_psi`, `generate_from_seed_psi`; psi 1 gives the
+signatures without `psi`, which TF Serving needs because a signature's inputs cannot have defaults).
+
 A model's `serving_endpoints(max_num)` returns `(resources, endpoints)`: the Keras objects the
 archive tracks and `(name, fn, input_signature)` triples; `keras_gans.serving.export_gan` writes
 them.
@@ -103,29 +107,69 @@ def latent_endpoints(generator, latent_dim, max_num, noise="normal"):
         return {OUTPUT_KEY: to_uint8_images(images(z))}
 
     def generate_from_seed(seed, num):
-        checks = [
-            tf.debugging.assert_greater_equal(num, tf.constant(1, tf.int32), message="num must be at least 1"),
-            tf.debugging.assert_less_equal(
-                num, tf.constant(max_num, tf.int32),
-                message=f"num must be at most {max_num} (export_gan(..., max_num=...))",
-            ),
-        ]
-        with tf.control_dependencies(checks):
+        with tf.control_dependencies(_num_checks(num, max_num)):
             z = _seeded_latent(seed, num, latent_dim, noise)
         return {OUTPUT_KEY: images(z)}
 
     z_spec = [tf.TensorSpec([None, latent_dim], tf.float32, name="z")]
+    seed_spec = [tf.TensorSpec([], tf.int64, name="seed"), tf.TensorSpec([], tf.int32, name="num")]
     # Named serving_default explicitly: TF Serving's default signature (write_out would otherwise
     # alias the first endpoint under that name).
     endpoints = [("serving_default", serving_default, z_spec)]
     if rank == 4:
         endpoints.append(("generate_uint8", generate_uint8, z_spec))
-    endpoints.append((
-        "generate_from_seed",
-        generate_from_seed,
-        [tf.TensorSpec([], tf.int64, name="seed"), tf.TensorSpec([], tf.int32, name="num")],
-    ))
+    endpoints.append(("generate_from_seed", generate_from_seed, seed_spec))
+    from keras_gans.sampling import styles
+
+    if styles.is_style_generator(generator):
+        endpoints += _psi_endpoints(generator, latent_dim, max_num, noise, rank, z_spec, seed_spec)
     return [generator], endpoints
+
+
+def _psi_endpoints(generator, latent_dim, max_num, noise, rank, z_spec, seed_spec):
+    """StyleGAN's signatures with the truncation trick: `serving_psi`, `generate_uint8_psi` and
+    `generate_from_seed_psi`, each the signature without `_psi` with a float32 scalar `psi` more
+    (`keras_gans.sampling.styles.truncated_images`; psi 1 gives the signature without it)."""
+    import tensorflow as tf
+
+    from keras_gans.sampling import styles
+
+    styles.style_parts(generator)  # built outside the traced functions
+
+    def images(z, psi):
+        psi = tf.debugging.check_numerics(psi, message="psi must be finite")
+        return tf.cast(styles.truncated_images(generator, checked_latent(z, latent_dim, max_num), psi), tf.float32)
+
+    def serving_psi(z, psi):
+        return {OUTPUT_KEY: images(z, psi)}
+
+    def generate_uint8_psi(z, psi):
+        return {OUTPUT_KEY: to_uint8_images(images(z, psi))}
+
+    def generate_from_seed_psi(seed, num, psi):
+        with tf.control_dependencies(_num_checks(num, max_num)):
+            z = _seeded_latent(seed, num, latent_dim, noise)
+        return {OUTPUT_KEY: images(z, psi)}
+
+    psi_spec = [tf.TensorSpec([], tf.float32, name="psi")]
+    endpoints = [("serving_psi", serving_psi, z_spec + psi_spec)]
+    if rank == 4:
+        endpoints.append(("generate_uint8_psi", generate_uint8_psi, z_spec + psi_spec))
+    endpoints.append(("generate_from_seed_psi", generate_from_seed_psi, seed_spec + psi_spec))
+    return endpoints
+
+
+def _num_checks(num, max_num):
+    """The in-graph checks of a request's `num`: between 1 and `max_num`."""
+    import tensorflow as tf
+
+    return [
+        tf.debugging.assert_greater_equal(num, tf.constant(1, tf.int32), message="num must be at least 1"),
+        tf.debugging.assert_less_equal(
+            num, tf.constant(max_num, tf.int32),
+            message=f"num must be at most {max_num} (export_gan(..., max_num=...))",
+        ),
+    ]
 
 
 def index_checks(indices, count, name, rows, rows_name):

@@ -222,13 +222,16 @@ def _check_packs(model, batch_size, replicas):
                         f"use a batch size divisible by {pack * replicas}")
 
 
-def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True, interp=None, channels=False):
+def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True, interp=None, channels=False,
+           psi=None, mix=None, crossover=None):
     """Writes `n` samples of a run: `.png` the model's picture (a grid, one row per label for
     conditional models, InfoGAN's code figure with `codes`, or a scatter plot), `.npy` the raw
     array in data scale (uint8 for images). `labels` (a list of class ids) asks a conditional model
     for those classes; `rejection=False` skips a GAN's discriminator rejection sampling; `interp=K`
     draws `n // K` latent walks of K samples each (`AdversarialModel.interpolate`), one per row;
-    `channels` shows each RGB sample followed by its three channels in grey (Stacked MNIST's digits)."""
+    `channels` shows each RGB sample followed by its three channels in grey (Stacked MNIST's digits).
+    StyleGAN models: `psi` samples with the truncation trick; `mix=K` draws the style-mixing figure
+    of K sources and K destinations (`_write_mix`), the sources giving the first `crossover` styles."""
     import inspect
 
     import numpy as np
@@ -248,9 +251,20 @@ def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True,
     if channels and (interp is not None or labels is not None or codes or not out.endswith(".png")):
         raise UserError("--channels draws a picture of samples and their channels: --out must end in .png, and "
                         "--interp, --labels and --codes do not go with it")
+    if psi is not None and (interp is not None or channels):
+        raise UserError("--psi goes with the sample grid, .npy samples and --mix, not with --interp or --channels")
+    if crossover is not None and mix is None:
+        raise UserError("--crossover is the style index where --mix switches from source to destination: add --mix")
+    if mix is not None:
+        if mix < 1:
+            raise UserError(f"--mix takes the number of sources (and destinations), at least 1, got {mix}")
+        if interp is not None or labels is not None or codes or channels:
+            raise UserError("--mix draws its own figure: leave out --interp, --labels, --codes and --channels")
     model, recipe = load_run(run_dir)
     if interp is not None:
         return _write_walks(model, run_dir, max(1, n // interp), interp, out, seed)
+    if mix is not None:
+        return _write_mix(model, run_dir, mix, out, seed, crossover, psi)
     if not rejection and getattr(model, "rejection", None) is None:
         raise UserError(f"{run_dir} samples without rejection already: its recipe has no model.rejection, "
                         "so --no-rejection changes nothing")
@@ -263,11 +277,13 @@ def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True,
         conditions["codes"] = True
     if not rejection:
         conditions["rejection"] = False
+    if psi is not None:
+        conditions["psi"] = psi
     draw = model.generate if out.endswith(".npy") else model.sample_picture
     accepted = inspect.signature(draw).parameters
     for key in conditions:
         if key not in accepted:
-            flag = {"labels": "--labels", "codes": "--codes", "rejection": "--no-rejection"}[key]
+            flag = {"labels": "--labels", "codes": "--codes", "rejection": "--no-rejection", "psi": "--psi"}[key]
             kind = type(model).__name__
             raise UserError(f"{run_dir} is {'an' if kind[0] in 'AEIOU' else 'a'} {kind}, which takes no {flag}"
                             + (" for .npy output" if key == "codes" else ""))
@@ -327,4 +343,36 @@ def _write_walks(model, run_dir, rows, steps, out, seed):
         raise UserError(f"{run_dir} generates 2-D points: --interp draws rows of images; write .npy for the points")
     else:
         save_picture(out, image_grid(walks, steps))
+    return out
+
+
+def _write_mix(model, run_dir, k, out, seed, crossover, psi):
+    """`sample(..., mix=k)`: StyleGAN's style-mixing figure (Karras et al. 2019, Fig. 3): k
+    destinations along the top, k sources down the left, and in cell (i, j) source i's first
+    `crossover` styles (the coarse ones by default) with destination j's others; `.npy` writes
+    the (k, k, H, W, C) uint8 cells only."""
+    import keras
+    import numpy as np
+
+    from keras_gans.sampling import styles
+    from keras_gans.utils.images import image_grid, save_picture, to_uint8
+
+    if not hasattr(model, "mix_styles"):
+        raise UserError(f"{run_dir} is a {type(model).__name__}: --mix needs a GAN with a StyleGAN generator")
+    psi = 1.0 if psi is None else psi
+    z = model.latent(2 * k, seed)
+    try:
+        cells = model.mix_styles(z[:k], z[k:], crossover, psi)
+        own = keras.ops.convert_to_numpy(styles.truncated_images(model.sampler, z, styles.check_psi(psi)))
+    except ValueError as e:
+        raise UserError(f"{run_dir}: {e}") from None
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    if out.endswith(".npy"):
+        np.save(out, to_uint8(cells))
+        return out
+    sources, destinations = own[:k], own[k:]
+    blank = np.full((1,) + own.shape[1:], -1.0, "float32")
+    rows = [np.concatenate([blank, destinations])]
+    rows += [np.concatenate([sources[i : i + 1], cells[i]]) for i in range(k)]
+    save_picture(out, image_grid(np.concatenate(rows), columns=k + 1))
     return out
