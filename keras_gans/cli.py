@@ -54,19 +54,19 @@ def _parser():
                         help="StyleGAN models: the truncation trick's psi (1: none, the default; 0.7: the usual "
                              "trade of variety for quality)")
     sample.add_argument("--mix", type=int, nargs="?", const=6, default=None, metavar="K",
-                        help="StyleGAN models: the style-mixing figure, K destinations along the top, K sources "
-                             "down the left (default 6), each cell a source's coarse styles with a "
-                             "destination's others")
+                        help="StyleGAN models: the style-mixing figure (the paper's Fig. 3; --n is not used): K "
+                             "sources along the top, K destinations down the left (default 6), each cell a "
+                             "destination with a source's coarse styles")
     sample.add_argument("--crossover", type=int, default=None, metavar="C",
                         help="with --mix: how many leading styles come from the source (default: the 4x4 and "
-                             "8x8 styles, 4)")
+                             "8x8 styles, 4; half the styles below 32x32)")
 
     invert = sub.add_parser("invert", help="find the latent vectors whose samples look like given images")
     invert.add_argument("run", metavar="RUN_DIR_OR_ZOO_NAME")
     invert.add_argument("--in", dest="images", required=True, metavar="FILE",
                         help="a picture (one image, or a grid as keras-gans sample writes) or an .npy array")
     invert.add_argument("--out", required=True,
-                        help="FILE.png (rows of inputs, each followed by its reconstructions) or FILE.npy (the z found)")
+                        help="FILE.png (rows of inputs, each followed by its reconstructions) or FILE.npy (the z found; w for StyleGAN models)")
     invert.add_argument("--steps", type=int, default=300, help="optimisation steps (default 300)")
     invert.add_argument("--feature-weight", type=float, default=1.0,
                         help="weight of the MNIST-classifier feature term (0: pixels only; default 1)")
@@ -256,7 +256,8 @@ def _invert(args):
         np.save(args.out, found.latents)
     else:
         save_picture(args.out, found.picture(images))
-    print(f"inverted {len(images)} images in {time.perf_counter() - start:.1f} s: mean squared pixel error "
+    print(f"inverted {len(images)} images in {found.space.upper()} in {time.perf_counter() - start:.1f} s: "
+          f"mean squared pixel error "
           f"{found.pixel_errors.mean():.4f} (the nearest random start: {found.start_errors.mean():.4f}); "
           f"wrote {args.out}")
 

@@ -26,10 +26,12 @@ BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-8
 
 
 class Inversion:
-    """What `invert` found: `latents` (n, latent_dim) z*, `reconstructions` G(z*) in [-1, 1],
-    `pixel_errors` (n,) mean squared pixel error of each, and `start_errors` those of the start."""
+    """What `invert` found: `latents` the (n, latent_dim) z* (or (n, w_dim) w* when `space` is
+    "w"), `reconstructions` G(z*) in [-1, 1], `pixel_errors` (n,) mean squared pixel error of
+    each, and `start_errors` those of the start."""
 
-    def __init__(self, latents, reconstructions, pixel_errors, start_errors):
+    def __init__(self, latents, reconstructions, pixel_errors, start_errors, space="z"):
+        self.space = space
         self.latents = latents
         self.reconstructions = reconstructions
         self.pixel_errors = pixel_errors
@@ -79,13 +81,18 @@ def invert(model, images, steps=300, learning_rate=0.05, feature_weight=1.0, ext
     if steps < 0 or candidates < 1:
         raise ValueError(f"invert needs steps >= 0 and candidates >= 1, got {steps} and {candidates}")
     features = _feature_network(extractor, targets.shape[1:]) if feature_weight else None
-    starts = _starting_latents(model, targets, candidates, seed, batch_size)
-    generator, low, high = model.sampler, -np.inf, np.inf
+    generator, to_latent, low, high = model.sampler, None, -np.inf, np.inf
     if space == "w":
-        generator, to_w = _w_generator(model.sampler)
-        starts = np.concatenate([to_w(starts[i : i + batch_size]) for i in range(0, len(starts), batch_size)])
+        generator, to_latent = _w_generator(model.sampler)
     elif model.noise == "uniform":
         low, high = -1.0, 1.0
+
+    def generate(latent_rows):
+        from keras_gans.models.configuration import in_batches
+
+        return in_batches(lambda v: tf.cast(generator(v, training=False), tf.float32), latent_rows, batch_size)
+
+    starts = _starting_latents(model, targets, candidates, seed, generate, to_latent)
 
     def loss_of(z, x, target_features, feature_norm):
         fakes = tf.cast(generator(z, training=False), tf.float32)
@@ -122,15 +129,9 @@ def invert(model, images, steps=300, learning_rate=0.05, feature_weight=1.0, ext
         found = optimise(tf.constant(z0), tf.constant(x)).numpy() if steps else z0
         latents.append(found[:rows])
     latents = np.concatenate(latents).astype("float32")
-
-    def generate(latent_rows):
-        from keras_gans.models.configuration import in_batches
-
-        return in_batches(lambda v: tf.cast(generator(v, training=False), tf.float32), latent_rows, batch_size)
-
     reconstructions = generate(latents)
     return Inversion(latents, reconstructions, _pixel_errors(reconstructions, targets),
-                     _pixel_errors(generate(starts), targets))
+                     _pixel_errors(generate(starts), targets), space)
 
 
 def _space(model, space):
@@ -142,7 +143,7 @@ def _space(model, space):
         raise ValueError(f"space must be 'auto', 'z' or 'w', got {space!r}")
     style_generator = styles.is_style_generator(model.sampler)
     if space == "w" and not style_generator:
-        raise ValueError("inversion in W needs a StyleGAN generator: use space='z'")
+        raise ValueError("inversion in W needs a StyleGAN generator: use space='z' (keras-gans invert --space z)")
     return "w" if space == "w" or (space == "auto" and style_generator) else "z"
 
 
@@ -154,13 +155,13 @@ def _w_generator(generator):
     from keras_gans.sampling import styles
 
     mapping, _, synthesis = styles.style_parts(generator)
-    count = styles.num_styles(generator)
+    count = styles.style_count(generator)
 
     def from_w(w, training=False):
         return synthesis(ops.repeat(ops.expand_dims(w, 1), count, axis=1), training=training)
 
     def to_w(z):
-        return ops.convert_to_numpy(mapping(z, training=False))[:, 0]
+        return ops.convert_to_numpy(mapping(z, training=False))[:, 0]  # untruncated: W itself
 
     return from_w, to_w
 
@@ -204,12 +205,16 @@ def _flat(tensor):
     return tf.reshape(tensor, [tf.shape(tensor)[0], -1])
 
 
-def _starting_latents(model, targets, candidates, seed, batch_size):
-    """The encoder's codes, or per target the nearest (in pixels) of `candidates` random z."""
+def _starting_latents(model, targets, candidates, seed, generate, to_latent=None):
+    """The encoder's codes, or per target the nearest (in pixels, through `generate`) of
+    `candidates` random z; `to_latent` maps them to the optimised space (w), if not z."""
     if hasattr(model, "encode"):
-        return np.asarray(model.encode(targets), "float32")
+        pool = np.asarray(model.encode(targets), "float32")
+        return pool if to_latent is None else to_latent(pool)
     pool = model.latent(candidates, seed)
-    samples = model._generate_from(pool, batch_size).reshape(candidates, -1)
+    if to_latent is not None:
+        pool = to_latent(pool)
+    samples = generate(pool).reshape(candidates, -1)
     flat = targets.reshape(len(targets), -1)
     distances = (np.sum(flat**2, axis=1, keepdims=True) - 2 * flat @ samples.T + np.sum(samples**2, axis=1)[None])
     return pool[np.argmin(distances, axis=1)]

@@ -55,31 +55,59 @@ def test_psi_in_generate_equals_the_layers_truncation(trained):
         gan.generate(2, psi="high")
 
 
-def test_mix_styles_takes_coarse_styles_from_sources(trained):
+def test_mix_styles_copies_coarse_styles_from_sources(trained):
     gan = trained
-    assert styles.num_styles(gan.sampler) == 6 and styles.default_crossover(gan.sampler) == 3
+    assert styles.style_count(gan.sampler) == 6 and styles.default_crossover(gan.sampler) == 3
     z_sources, z_destinations = gan.latent(3, seed=1), gan.latent(2, seed=2)
-    own_sources = gan.generate(3, seed=1, psi=1.0)
-    own_destinations = gan.generate(2, seed=2, psi=1.0)
+    own_sources = gan.generate(3, seed=1)
+    own_destinations = gan.generate(2, seed=2)
     grid = gan.mix_styles(z_sources, z_destinations)
-    assert grid.shape == (3, 2, 16, 16, 1)
-    for i in range(3):  # a cell is neither of its parents
-        for j in range(2):
-            assert np.abs(grid[i, j] - own_sources[i]).max() > 1e-4
-            assert np.abs(grid[i, j] - own_destinations[j]).max() > 1e-4
+    assert grid.shape == (2, 3, 16, 16, 1)  # row = destination, as the rows of the paper's Fig. 3
+    for j in range(2):  # a cell is neither of its parents
+        for i in range(3):
+            assert np.abs(grid[j, i] - own_sources[i]).max() > 1e-4
+            assert np.abs(grid[j, i] - own_destinations[j]).max() > 1e-4
     everything = gan.mix_styles(z_sources, z_destinations, crossover=6)
     nothing = gan.mix_styles(z_sources, z_destinations, crossover=0)
     for j in range(2):
-        np.testing.assert_allclose(everything[:, j], own_sources, atol=1e-5)
-    for i in range(3):
-        np.testing.assert_allclose(nothing[i], own_destinations, atol=1e-5)
-    # the same crossover by hand: styles 0-2 of w(source), 3-5 of w(destination)
+        np.testing.assert_allclose(everything[j], own_sources, atol=1e-5)
+        np.testing.assert_allclose(nothing[j], np.repeat(own_destinations[j : j + 1], 3, axis=0), atol=1e-5)
+    # the same crossover by hand: styles 0-2 of w(source 0), 3-5 of w(destination 1)
     parts, truncation, synthesis = styles.style_parts(gan.sampler)
     ws = np.concatenate([parts(z_sources[:1], training=False)[:, :3], parts(z_destinations[1:], training=False)[:, 3:]],
                         axis=1)
-    np.testing.assert_allclose(grid[0, 1], synthesis(ws, training=False)[0], atol=1e-5)
-    with pytest.raises(ValueError, match="crossover must be between 0 and the generator's 6 styles"):
-        gan.mix_styles(z_sources, z_destinations, crossover=7)
+    np.testing.assert_allclose(grid[1, 0], synthesis(ws, training=False)[0], atol=1e-5)
+    # psi: the generator's own by default, an explicit one otherwise
+    try:
+        set_truncation(gan, 0.0)  # every destination and source the average image
+        flat = gan.mix_styles(z_sources, z_destinations)
+        np.testing.assert_allclose(flat[1, 2], flat[0, 0], atol=1e-5)
+        np.testing.assert_allclose(gan.mix_styles(z_sources, z_destinations, psi=1.0), grid, atol=1e-5)
+    finally:
+        set_truncation(gan, 1.0)
+    for crossover in (7, -1, 2.5, True):
+        with pytest.raises(ValueError, match="crossover must be a whole number between 0 and the generator's 6"):
+            gan.mix_styles(z_sources, z_destinations, crossover=crossover)
+    with pytest.raises(ValueError, match=r"z_sources must have shape \(n >= 1, 8\), got \(0, 8\)"):
+        gan.mix_styles(np.zeros((0, LATENT)), z_destinations)
+    with pytest.raises(ValueError, match=r"z_destinations must have shape \(n >= 1, 8\), got \(8,\)"):
+        gan.mix_styles(z_sources, z_destinations[0])
+
+
+def test_signatures_without_psi_keep_the_generators_own_psi(trained, tmp_path):
+    gan = trained
+    z = gan.latent(2, seed=6)
+    try:
+        set_truncation(gan, 0.5)
+        served = tf.saved_model.load(export_gan(gan, str(tmp_path / "half"))).signatures
+    finally:
+        set_truncation(gan, 1.0)
+    plain = served["serving_default"](z=tf.constant(z))["images"].numpy()
+    np.testing.assert_allclose(plain, served["serving_psi"](z=tf.constant(z), psi=tf.constant(0.5))["images"],
+                               atol=1e-5)
+    untruncated = served["serving_psi"](z=tf.constant(z), psi=tf.constant(1.0))["images"].numpy()
+    np.testing.assert_allclose(untruncated, gan.generate(2, seed=6), atol=1e-5)
+    assert np.abs(untruncated - plain).max() > 1e-3
 
 
 def test_inversion_in_w_finds_a_planted_w(trained):
@@ -95,8 +123,16 @@ def test_inversion_in_w_finds_a_planted_w(trained):
     in_z = invert(gan, images, steps=0, feature_weight=0, candidates=8, space="z")
     in_w = invert(gan, images, steps=0, feature_weight=0, candidates=8)
     np.testing.assert_allclose(in_w.start_errors, in_z.start_errors, atol=1e-5)  # w of the same nearest z
+    assert in_w.space == "w" and in_z.space == "z" and in_z.latents.shape == (4, LATENT)
     with pytest.raises(ValueError, match="space must be 'auto', 'z' or 'w'"):
         invert(gan, images, steps=0, space="w+")
+    try:  # the generator's own psi changes neither the start nor the optimised images in W
+        set_truncation(gan, 0.2)
+        truncated = invert(gan, images, steps=150, feature_weight=0, candidates=8, batch_size=4)
+    finally:
+        set_truncation(gan, 1.0)
+    np.testing.assert_allclose(truncated.start_errors, found.start_errors, atol=1e-6)
+    np.testing.assert_allclose(truncated.latents, found.latents, atol=1e-4)
 
 
 def test_not_a_stylegan_generator():
@@ -167,8 +203,25 @@ def test_cli_psi_and_mix(tmp_path, capsys):
     assert width == height and width % (4 * 34 + 2) == 0  # 4 x 4 cells of 32 + 2 pixels, scaled up
     assert main(["sample", run, "--mix", "--crossover", "2", "--out", str(tmp_path / "mix.npy")]) == 0
     assert np.load(tmp_path / "mix.npy").shape == (6, 6, 32, 32, 1)
+    # the picture: sources along the top, then one row per destination, its cells from --mix's .npy
+    assert main(["sample", run, "--mix", "2", "--seed", "3", "--out", str(tmp_path / "two.npy")]) == 0
+    assert main(["sample", run, "--mix", "2", "--seed", "3", "--out", str(tmp_path / "two.png")]) == 0
+    assert main(["sample", run, "--n", "4", "--seed", "3", "--out", str(tmp_path / "own.npy")]) == 0
+    picture = np.asarray(Image.open(tmp_path / "two.png"))
+    scale = picture.shape[0] // (3 * 34 + 2)
+    cells, own = np.load(tmp_path / "two.npy"), np.load(tmp_path / "own.npy")
+
+    def tile(row, column):
+        y, x = (2 + row * 34) * scale, (2 + column * 34) * scale
+        return picture[y : y + 32 * scale : scale, x : x + 32 * scale : scale]
+
+    assert not tile(0, 0).any()  # the blank corner
+    np.testing.assert_array_equal(tile(0, 1), own[0, ..., 0])  # source 0
+    np.testing.assert_array_equal(tile(0, 2), own[1, ..., 0])  # source 1
+    np.testing.assert_array_equal(tile(2, 0), own[3, ..., 0])  # destination 1
+    np.testing.assert_array_equal(tile(2, 1), cells[1, 0, ..., 0])  # destination 1 with source 0's styles
     assert_one_error_line(capsys, main(["sample", run, "--mix", "--crossover", "11", "--out", str(tmp_path / "m.png")]),
-                          "crossover must be between 0 and the generator's 8 styles")
+                          "crossover must be a whole number between 0 and the generator's 8 styles")
     assert_one_error_line(capsys, main(["sample", run, "--crossover", "2", "--out", str(tmp_path / "m.png")]),
                           "add --mix")
     assert_one_error_line(capsys, main(["sample", run, "--psi", "0.5", "--interp", "4", "--out", str(tmp_path / "w.png")]),

@@ -189,17 +189,18 @@ class GAN(LatentModel):
             psi = styles.check_psi(psi)
             styles.style_parts(self.sampler)
             if rejection and self.rejection is not None:
-                raise ValueError("rejection sampling and psi do not combine: pass rejection=False with psi")
+                raise ValueError("rejection sampling and psi do not combine: pass rejection=False "
+                                 "(keras-gans sample --no-rejection) with psi")
             return in_batches(lambda z: styles.truncated_images(self.sampler, z, psi), self.latent(n, seed),
                               batch_size)
         if rejection and self.rejection is not None:
             return self.rejection_sample(n, seed, batch_size)[0]
         return super().generate(n, seed, batch_size)
 
-    def mix_styles(self, z_sources, z_destinations, crossover=None, psi=1.0):
-        """StyleGAN's style-mixing grid (`keras_gans.sampling.styles.mix_styles`):
-        `(len(z_sources), len(z_destinations), H, W, C)`, the first `crossover` styles from the
-        sources, the rest from the destinations."""
+    def mix_styles(self, z_sources, z_destinations, crossover=None, psi=None):
+        """StyleGAN's style mixing (`keras_gans.sampling.styles.mix_styles`):
+        `(len(z_destinations), len(z_sources), H, W, C)`, cell (j, i) destination j with its
+        first `crossover` styles (default: the coarse ones) from source i."""
         from keras_gans.sampling import styles
 
         return styles.mix_styles(self.sampler, z_sources, z_destinations, crossover, psi)

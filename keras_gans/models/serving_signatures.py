@@ -11,8 +11,9 @@
   process (TF's stateless RNG).
 
 StyleGAN generators get each of them again with a float32 scalar `psi` input, the truncation
-trick's factor (`serving_psi`, `generate_uint8_psi`, `generate_from_seed_psi`; psi 1 gives the
-signatures without `psi`, which TF Serving needs because a signature's inputs cannot have defaults).
+trick's factor (`serving_psi`, `generate_uint8_psi`, `generate_from_seed_psi`; psi 1: untruncated
+images, what the signatures without `psi` give when the generator's own psi is 1, the default;
+those stay because a signature's inputs cannot have defaults, and TF Serving needs every one).
 
 A model's `serving_endpoints(max_num)` returns `(resources, endpoints)`: the Keras objects the
 archive tracks and `(name, fn, input_signature)` triples; `keras_gans.serving.export_gan` writes
@@ -129,7 +130,8 @@ def latent_endpoints(generator, latent_dim, max_num, noise="normal"):
 def _psi_endpoints(generator, latent_dim, max_num, noise, rank, z_spec, seed_spec):
     """StyleGAN's signatures with the truncation trick: `serving_psi`, `generate_uint8_psi` and
     `generate_from_seed_psi`, each the signature without `_psi` with a float32 scalar `psi` more
-    (`keras_gans.sampling.styles.truncated_images`; psi 1 gives the signature without it)."""
+    (`keras_gans.sampling.styles.truncated_images`; psi 1: no truncation, whatever the
+    generator's own psi)."""
     import tensorflow as tf
 
     from keras_gans.sampling import styles

@@ -6,60 +6,57 @@ tools split it at the `Truncation` layer (sub-models sharing the generator's lay
 so that the styles can be changed between the two halves:
 
 - `truncated_images(generator, z, psi)`: `w_avg + psi * (w - w_avg)` (Karras et al. 2019,
-  arXiv:1812.04948, Appendix B) with `psi` a tensor, for `GAN.generate(psi=...)` and the
-  exported `*_psi` signatures (one SavedModel serves every psi);
-- `mix_styles(generator, z_sources, z_destinations, crossover)`: the paper's style-mixing figure
-  (Sec. 3.1, Fig. 3): the first `crossover` styles (the coarse resolutions) of each source with
-  the remaining styles of each destination.
+  arXiv:1812.04948, Appendix B) with `psi` a float or a tensor, for `GAN.generate(psi=...)` and
+  the exported `*_psi` signatures (one SavedModel serves every psi);
+- `mix_styles(generator, z_sources, z_destinations, crossover)`: the paper's style mixing (Sec.
+  3.1, Fig. 3; `generate_figures.py` of its code): each destination with the first `crossover`
+  styles (the coarse resolutions) copied from each source.
 """
+
+import weakref
 
 import numpy as np
 
-from keras_gans.layers.truncation import Truncation, truncate
+from keras_gans.layers.truncation import truncate
+from keras_gans.networks.stylegan import truncation_layers
 
-_PARTS = "_keras_gans_style_parts"
+#: generator -> (styles, truncation, synthesis), built once per generator, not saved with it.
+_PARTS = weakref.WeakKeyDictionary()
 
 
 def is_style_generator(generator):
     """Whether `generator` is a StyleGAN generator (a functional model with one `Truncation`)."""
-    return _truncation_layer(generator) is not None
-
-
-def _truncation_layer(generator):
-    layers = [layer for layer in getattr(generator, "layers", ()) if isinstance(layer, Truncation)]
-    return layers[0] if len(layers) == 1 and getattr(generator, "inputs", None) else None
+    return getattr(generator, "inputs", None) is not None and len(truncation_layers(generator)) == 1
 
 
 def style_parts(generator):
     """`(styles, truncation, synthesis)` of a StyleGAN generator: `styles` z -> ws (untruncated),
-    the `Truncation` layer (its `w_avg`, `cutoff`) and `synthesis` ws -> images, both models
+    the `Truncation` layer (its `w_avg`, `psi`, `cutoff`) and `synthesis` ws -> images, both models
     sharing the generator's layers. Raises ValueError for another generator."""
-    truncation = _truncation_layer(generator)
-    if truncation is None:
+    if not is_style_generator(generator):
         raise ValueError(
             f"{getattr(generator, 'name', generator)!r} is not a StyleGAN generator: psi (the truncation "
-            "trick) and style mixing need one (model.generator.name: stylegan)"
+            "trick), style mixing and inversion in W need one (model.generator.name: stylegan)"
         )
-    parts = getattr(generator, _PARTS, None)
-    if parts is None:
+    if generator not in _PARTS:
         import keras
 
+        truncation = truncation_layers(generator)[0]
         styles = keras.Model(generator.inputs[0], truncation.input, name="styles")
         synthesis = keras.Model(truncation.output, generator.outputs[0], name="synthesis")
-        parts = (styles, truncation, synthesis)
-        object.__setattr__(generator, _PARTS, parts)  # not tracked: the generator owns the layers
-    return parts
+        _PARTS[generator] = (styles, truncation, synthesis)
+    return _PARTS[generator]
 
 
-def num_styles(generator):
+def style_count(generator):
     """How many styles (AdaIN layers) the StyleGAN `generator` has."""
     return int(style_parts(generator)[1].input.shape[1])
 
 
 def default_crossover(generator):
     """The paper's coarse styles (resolutions 4x4 and 8x8: the first 4 styles), or half the
-    styles of a generator with fewer than 8."""
-    styles = num_styles(generator)
+    styles of a generator with fewer than 8 (below 32x32)."""
+    styles = style_count(generator)
     return 4 if styles >= 8 else styles // 2
 
 
@@ -74,34 +71,51 @@ def check_psi(psi):
     return value
 
 
+def check_latents(generator, z, name="z"):
+    """`z` as a float32 (n >= 1, latent_dim) array for `generator`, or a one-line ValueError."""
+    z = np.asarray(z, "float32")
+    latent_dim = generator.inputs[0].shape[-1]
+    if z.ndim != 2 or len(z) < 1 or z.shape[1] != latent_dim:
+        raise ValueError(f"{name} must have shape (n >= 1, {latent_dim}), got {z.shape}")
+    return z
+
+
+def styles_of(generator, z, psi=None):
+    """The styles (n, num_styles, w_dim) of latents `z`, truncated at `psi` (a float or a scalar
+    tensor; None: the `Truncation` layer's own psi) with the layer's `cutoff`; outside training."""
+    styles, truncation, _ = style_parts(generator)
+    psi = truncation.psi if psi is None else psi
+    return truncate(styles(z, training=False), truncation.w_avg, psi, truncation.cutoff)
+
+
 def truncated_images(generator, z, psi):
-    """Images of a StyleGAN `generator` for latents `z` with the truncation trick at `psi` (a
-    float or a scalar tensor; 1 gives the generator's output without truncation) and the
-    `Truncation` layer's `cutoff`. Outside training, as sampling is."""
-    styles, truncation, synthesis = style_parts(generator)
-    ws = styles(z, training=False)
-    return synthesis(truncate(ws, truncation.w_avg, psi, truncation.cutoff), training=False)
+    """Images of a StyleGAN `generator` for latents `z` with the truncation trick at `psi` (1:
+    none, whatever the `Truncation` layer's own psi) and the layer's `cutoff`."""
+    return style_parts(generator)[2](styles_of(generator, z, psi), training=False)
 
 
-def mix_styles(generator, z_sources, z_destinations, crossover=None, psi=1.0):
-    """The style-mixing grid: `(len(z_sources), len(z_destinations), *image_shape)` float32, cell
-    (i, j) with source i's first `crossover` styles (default `default_crossover`: the coarse
-    ones, which set pose and shape) and destination j's other styles, truncated at `psi`."""
+def mix_styles(generator, z_sources, z_destinations, crossover=None, psi=None, batch_size=256):
+    """Style mixing: `(len(z_destinations), len(z_sources), *image_shape)` float32; cell (j, i) is
+    destination j with its first `crossover` styles (default `default_crossover`: the coarse
+    ones, which set pose and shape) taken from source i, as the rows of the paper's Fig. 3. Both
+    are truncated at `psi` (None: the generator's own psi)."""
     from keras import ops
 
-    styles, truncation, synthesis = style_parts(generator)
-    count = num_styles(generator)
-    crossover = default_crossover(generator) if crossover is None else int(crossover)
-    if not 0 <= crossover <= count:
-        raise ValueError(f"crossover must be between 0 and the generator's {count} styles, got {crossover}")
-    z_sources = np.asarray(z_sources, "float32")
-    z_destinations = np.asarray(z_destinations, "float32")
-    sources = truncate(styles(z_sources, training=False), truncation.w_avg, check_psi(psi), truncation.cutoff)
-    destinations = truncate(styles(z_destinations, training=False), truncation.w_avg, check_psi(psi),
-                            truncation.cutoff)
-    n, m = len(z_sources), len(z_destinations)
+    from keras_gans.models.configuration import in_batches
+
+    count = style_count(generator)
+    crossover = default_crossover(generator) if crossover is None else crossover
+    if isinstance(crossover, bool) or not isinstance(crossover, (int, np.integer)) or not 0 <= crossover <= count:
+        raise ValueError(f"crossover must be a whole number between 0 and the generator's {count} styles, "
+                         f"got {crossover!r}")
+    psi = None if psi is None else check_psi(psi)
+    sources = ops.convert_to_numpy(styles_of(generator, check_latents(generator, z_sources, "z_sources"), psi))
+    destinations = ops.convert_to_numpy(
+        styles_of(generator, check_latents(generator, z_destinations, "z_destinations"), psi))
     coarse = (np.arange(count) < crossover)[None, None, :, None]
-    mixed = ops.where(coarse, ops.expand_dims(sources, 1), ops.expand_dims(destinations, 0))
-    images = synthesis(ops.reshape(mixed, (n * m, count, -1)), training=False)
-    images = ops.convert_to_numpy(ops.cast(images, "float32"))
-    return images.reshape((n, m) + images.shape[1:])
+    mixed = np.where(coarse, sources[None], destinations[:, None])  # (destinations, sources, styles, w_dim)
+    rows, columns = mixed.shape[:2]
+    synthesis = style_parts(generator)[2]
+    images = in_batches(lambda ws: ops.cast(synthesis(ws, training=False), "float32"),
+                        mixed.reshape((rows * columns,) + mixed.shape[2:]), batch_size)
+    return images.reshape((rows, columns) + images.shape[1:])

@@ -347,23 +347,22 @@ def _write_walks(model, run_dir, rows, steps, out, seed):
 
 
 def _write_mix(model, run_dir, k, out, seed, crossover, psi):
-    """`sample(..., mix=k)`: StyleGAN's style-mixing figure (Karras et al. 2019, Fig. 3): k
-    destinations along the top, k sources down the left, and in cell (i, j) source i's first
-    `crossover` styles (the coarse ones by default) with destination j's others; `.npy` writes
-    the (k, k, H, W, C) uint8 cells only."""
-    import keras
+    """`sample(..., mix=k)`: StyleGAN's style-mixing figure, laid out as the paper's Fig. 3: k
+    sources along the top, k destinations down the left, and in each row the destination with
+    its first `crossover` styles (the coarse ones by default) copied from each source; `.npy`
+    writes the (k, k, H, W, C) uint8 cells only (row = destination)."""
     import numpy as np
 
-    from keras_gans.sampling import styles
     from keras_gans.utils.images import image_grid, save_picture, to_uint8
 
     if not hasattr(model, "mix_styles"):
-        raise UserError(f"{run_dir} is a {type(model).__name__}: --mix needs a GAN with a StyleGAN generator")
-    psi = 1.0 if psi is None else psi
+        kind = type(model).__name__
+        raise UserError(f"{run_dir} is {'an' if kind[0] in 'AEIOU' else 'a'} {kind}: --mix needs a GAN with a "
+                        "StyleGAN generator")
     z = model.latent(2 * k, seed)
     try:
         cells = model.mix_styles(z[:k], z[k:], crossover, psi)
-        own = keras.ops.convert_to_numpy(styles.truncated_images(model.sampler, z, styles.check_psi(psi)))
+        own = model.generate(2 * k, seed=seed, rejection=False, psi=psi)
     except ValueError as e:
         raise UserError(f"{run_dir}: {e}") from None
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
@@ -371,8 +370,7 @@ def _write_mix(model, run_dir, k, out, seed, crossover, psi):
         np.save(out, to_uint8(cells))
         return out
     sources, destinations = own[:k], own[k:]
-    blank = np.full((1,) + own.shape[1:], -1.0, "float32")
-    rows = [np.concatenate([blank, destinations])]
-    rows += [np.concatenate([sources[i : i + 1], cells[i]]) for i in range(k)]
+    rows = [np.concatenate([np.full((1,) + own.shape[1:], -1.0, "float32"), sources])]
+    rows += [np.concatenate([destinations[j : j + 1], cells[j]]) for j in range(k)]
     save_picture(out, image_grid(np.concatenate(rows), columns=k + 1))
     return out
