@@ -101,8 +101,6 @@ def mix_styles(generator, z_sources, z_destinations, crossover=None, psi=None, b
     are truncated at `psi` (None: the generator's own psi)."""
     from keras import ops
 
-    from keras_gans.models.configuration import in_batches
-
     count = style_count(generator)
     crossover = default_crossover(generator) if crossover is None else crossover
     if isinstance(crossover, bool) or not isinstance(crossover, (int, np.integer)) or not 0 <= crossover <= count:
@@ -116,6 +114,8 @@ def mix_styles(generator, z_sources, z_destinations, crossover=None, psi=None, b
     mixed = np.where(coarse, sources[None], destinations[:, None])  # (destinations, sources, styles, w_dim)
     rows, columns = mixed.shape[:2]
     synthesis = style_parts(generator)[2]
-    images = in_batches(lambda ws: ops.cast(synthesis(ws, training=False), "float32"),
-                        mixed.reshape((rows * columns,) + mixed.shape[2:]), batch_size)
+    mixed = mixed.reshape((rows * columns,) + mixed.shape[2:])
+    images = np.concatenate([ops.convert_to_numpy(ops.cast(synthesis(mixed[i : i + batch_size], training=False),
+                                                           "float32"))
+                             for i in range(0, len(mixed), batch_size)])
     return images.reshape((rows, columns) + images.shape[1:])
