@@ -88,7 +88,7 @@ def invert(model, images, steps=300, learning_rate=0.05, feature_weight=1.0, ext
         low, high = -1.0, 1.0
 
     def generate(latent_rows):
-        from keras_gans.models.configuration import in_batches
+        from keras_gans.utils.batches import in_batches
 
         return in_batches(lambda v: tf.cast(generator(v, training=False), tf.float32), latent_rows, batch_size)
 

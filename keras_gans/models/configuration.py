@@ -4,19 +4,9 @@ import functools
 import inspect
 
 import keras
-import numpy as np
 from keras.src.saving import serialization_lib
 
-
-def in_batches(fn, inputs, batch_size):
-    """`fn` applied to `inputs` (an array, or a tuple of arrays of equal length) in slices of
-    `batch_size`, concatenated as one NumPy array."""
-    parts = inputs if isinstance(inputs, tuple) else (inputs,)
-    outputs = []
-    for i in range(0, len(parts[0]), batch_size):
-        chunk = tuple(p[i : i + batch_size] for p in parts)
-        outputs.append(keras.ops.convert_to_numpy(fn(*chunk) if isinstance(inputs, tuple) else fn(chunk[0])))
-    return np.concatenate(outputs, axis=0)
+from keras_gans.utils.batches import in_batches  # noqa: F401  (public here: the families import it from this module)
 
 
 def serialize_value(value):

@@ -19,6 +19,7 @@ import numpy as np
 
 from keras_gans.layers.truncation import truncate
 from keras_gans.networks.stylegan import truncation_layers
+from keras_gans.utils.batches import in_batches
 
 #: generator -> (styles, truncation, synthesis), built once per generator, not saved with it.
 _PARTS = weakref.WeakKeyDictionary()
@@ -114,8 +115,6 @@ def mix_styles(generator, z_sources, z_destinations, crossover=None, psi=None, b
     mixed = np.where(coarse, sources[None], destinations[:, None])  # (destinations, sources, styles, w_dim)
     rows, columns = mixed.shape[:2]
     synthesis = style_parts(generator)[2]
-    mixed = mixed.reshape((rows * columns,) + mixed.shape[2:])
-    images = np.concatenate([ops.convert_to_numpy(ops.cast(synthesis(mixed[i : i + batch_size], training=False),
-                                                           "float32"))
-                             for i in range(0, len(mixed), batch_size)])
+    images = in_batches(lambda ws: ops.cast(synthesis(ws, training=False), "float32"),
+                        mixed.reshape((rows * columns,) + mixed.shape[2:]), batch_size)
     return images.reshape((rows, columns) + images.shape[1:])
