@@ -284,8 +284,7 @@ def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True,
     for key in conditions:
         if key not in accepted:
             flag = {"labels": "--labels", "codes": "--codes", "rejection": "--no-rejection", "psi": "--psi"}[key]
-            kind = type(model).__name__
-            raise UserError(f"{run_dir} is {'an' if kind[0] in 'AEIOU' else 'a'} {kind}, which takes no {flag}"
+            raise UserError(f"{run_dir} is {_kind(model)}, which takes no {flag}"
                             + (" for .npy output" if key == "codes" else ""))
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     try:
@@ -302,6 +301,12 @@ def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True,
     except ValueError as e:
         raise UserError(str(e)) from None
     return out
+
+
+def _kind(model):
+    """"a GAN", "an InfoGAN": the model's class with its article, for one-line errors."""
+    kind = type(model).__name__
+    return f"{'an' if kind[0] in 'AEIOU' else 'a'} {kind}"
 
 
 def _write_channels(model, run_dir, n, out, seed, rejection):
@@ -356,8 +361,7 @@ def _write_mix(model, run_dir, k, out, seed, crossover, psi):
     from keras_gans.utils.images import image_grid, save_picture, to_uint8
 
     if not hasattr(model, "mix_styles"):
-        kind = type(model).__name__
-        raise UserError(f"{run_dir} is {'an' if kind[0] in 'AEIOU' else 'a'} {kind}: --mix needs a GAN with a "
+        raise UserError(f"{run_dir} is {_kind(model)}: --mix needs a GAN with a "
                         "StyleGAN generator")
     z = model.latent(2 * k, seed)
     try:
