@@ -26,7 +26,7 @@ def tiny_gan(**compile_kwargs):
 
 def points():
     data = np.random.default_rng(0).normal(size=(64, 2)).astype("float32")
-    return tf.data.Dataset.from_tensor_slices(data).batch(16).repeat()
+    return tf.data.Dataset.from_tensor_slices(data).shuffle(64, seed=1).batch(16).repeat()
 
 
 @pytest.fixture
@@ -96,7 +96,23 @@ def test_planned_steps_and_first_batch():
     assert jit.planned_steps(finite.filter(lambda x: True), 3, 0, None) == 0  # unknown length: no measuring
     assert jit.planned_steps(np.zeros((100, 2)), 2, 0, None, batch_size=10) == 20
     assert jit.planned_steps((np.zeros((100, 2)), np.zeros(100)), 1, 0, None) == 4
-    assert jit.first_batch(finite).numpy().tolist() == [0, 1]
+    # A dataset's batch is made from its spec: reading it would draw its shuffle seeds.
+    def shuffled():
+        pairs = tf.data.Dataset.range(10).map(lambda i: (tf.cast(i, "float32") * tf.ones((3,)), i))
+        return pairs.shuffle(10, seed=1).repeat().batch(2, drop_remainder=True)
+
+    def order(dataset):
+        return [b[1].numpy().tolist() for b in dataset.take(3)]
+
+    read, made_from = shuffled(), shuffled()
+    made = jit.first_batch(made_from)
+    assert made[0].shape == (2, 3) and made[0].dtype == tf.float32 and made[1].numpy().tolist() == [0, 0]
+    assert -1 <= float(tf.reduce_min(made[0])) < float(tf.reduce_max(made[0])) <= 1
+    next(iter(read))
+    assert order(read) != order(shuffled())
+    assert order(made_from) == order(shuffled())
+    assert jit.first_batch(finite).shape == (32,)  # a batch of unknown size: fit's default
+    assert jit.first_batch(tf.data.Dataset.range(3)) is None  # scalars: not a batch
     assert jit.first_batch(np.arange(40), batch_size=None).shape == (32,)
     assert jit.first_batch((np.zeros((5, 2)), np.ones(5)), batch_size=4)[1].numpy().tolist() == [1, 1, 1, 1]
 

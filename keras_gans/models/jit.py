@@ -2,7 +2,7 @@
 
 On a CPU-only machine neither choice is always faster: TensorFlow's kernels won on an Intel Xeon,
 XLA by 14% on an AMD EPYC (benchmarks/README.md). So "auto" measures there: at the start of a
-`fit` long enough to repay it, a few steps each way on the first batch (the model's state is
+`fit` long enough to repay it, a few steps each way on a batch shaped like its data (the model's state is
 restored afterwards), and keeps the faster.
 """
 
@@ -69,7 +69,7 @@ def needs_measurement(jit_compile):
 
 def measure_at_fit_start(model, x, args, kwargs):
     """What `fit(x, *args, **kwargs)` does first under "auto" on CPU: if the call runs at least
-    `MEASURE_MIN_STEPS` steps (or has no end), measures both ways on its first batch and calls
+    `MEASURE_MIN_STEPS` steps (or has no end), measures both ways on a batch like its first and calls
     `use_jit_compile` with the faster; the figures stay in `model.jit_measurement`."""
     import inspect
 
@@ -124,17 +124,34 @@ def measure_only_if_long(model, steps):
 
 
 def first_batch(x, batch_size=None):
-    """The first batch `fit` would train on: of a `tf.data.Dataset`, or the first `batch_size`
-    (default 32, as `fit`'s) rows of arrays; None for other inputs."""
+    """A batch like the first `fit` would train on, to time steps on: for a `tf.data.Dataset`, one
+    made from its `element_spec` (floats uniform in [-1, 1], integers and booleans zero), since
+    reading the dataset would draw its shuffle seeds and change the order `fit` then sees (a run
+    that measured and its `--resume`, which does not, would differ); for arrays, their first
+    `batch_size` (default 32, as `fit`'s) rows. A batch of unknown size is taken as 32 rows. None
+    when there is no such batch (other inputs, scalars, other unknown dimensions)."""
     if isinstance(x, tf.data.Dataset):
-        for batch in x.take(1):
-            return batch
-        return None
+        specs = tf.nest.flatten(x.element_spec)
+        if not all(isinstance(s, tf.TensorSpec) and s.shape.rank and s.shape[1:].is_fully_defined()
+                   for s in specs):
+            return None
+        if not all(s.dtype.is_floating or s.dtype.is_integer or s.dtype == tf.bool for s in specs):
+            return None
+        made = [_tensor_like(spec, index) for index, spec in enumerate(specs)]
+        return tf.nest.pack_sequence_as(x.element_spec, made)
     try:
         rows = batch_size or 32
         return tf.nest.map_structure(lambda a: tf.convert_to_tensor(a[:rows]), x)
     except (TypeError, ValueError):
         return None
+
+
+def _tensor_like(spec, index):
+    shape = [32 if spec.shape[0] is None else spec.shape[0], *spec.shape[1:]]  # fit's default batch size
+    if not spec.dtype.is_floating:
+        return tf.zeros(shape, spec.dtype)
+    values = tf.random.stateless_uniform(shape, seed=[index, 0], minval=-1.0, maxval=1.0)
+    return tf.cast(values, spec.dtype)
 
 
 def measure_steps_per_second(model, batch):
