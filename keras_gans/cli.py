@@ -107,6 +107,9 @@ def _parser():
     ev.add_argument("--n", type=int, default=None,
                     help="generated samples (default 10000 for images, 2500 for 2-D points)")
     ev.add_argument("--seed", type=int, default=0, help="seed of the latent vectors and subsets (default 0)")
+    ev.add_argument("--psi", type=float, default=None,
+                    help="StyleGAN models: score samples drawn with the truncation trick at this psi (1: none; "
+                         "default: the generator's own)")
     ev.add_argument("--json", action="store_true", help="print the results as one JSON object")
     ev.add_argument("--no-reference", action="store_true",
                     help="skip the real-vs-real reference (each metric for half of the real data against the other half)")
@@ -194,6 +197,9 @@ def _eval(args):
     if getattr(gan, "translates", False):
         from keras_gans.metrics.translation import evaluate_translation, held_out_pairs, translation_reference
 
+        if args.psi is not None:
+            raise UserError(f"{args.run} translates images: --psi is for StyleGAN generators")
+
         results = evaluate_translation(gan, data, args.metrics, args.n, args.extractor)
         reference = {} if args.no_reference else translation_reference(data, args.metrics, args.n, args.extractor,
                                                                         tuple(gan.directions))
@@ -201,7 +207,7 @@ def _eval(args):
     else:
         names = metrics_of_run(gan, args.metrics, data, args.extractor)
         results = evaluate_run(gan, metrics=names, n=args.n, seed=args.seed, extractor=args.extractor,
-                               weights_path=args.weights, data=data)
+                               weights_path=args.weights, data=data, psi=args.psi)
         reference = {} if args.no_reference else reference_results(
             data, names, gan.sample_shape, extractor=args.extractor, weights_path=args.weights, seed=args.seed)
         kind = data_kind_of(data)
@@ -209,9 +215,11 @@ def _eval(args):
         extractor = args.extractor if kind == "images" else None
     if args.json:
         print(json.dumps({"run": args.run, "n": n, "seed": args.seed, "extractor": extractor,
-                          "metrics": results, "reference": reference}))
+                          **({} if args.psi is None else {"psi": args.psi}), "metrics": results,
+                          "reference": reference}))
         return
     what = "held-out pairs" if kind == "pairs" else f"samples, seed {args.seed}"
+    what += "" if args.psi is None else f", psi {args.psi:g}"
     print(f"{args.run}: {n} {what}" + (f", {extractor} features" if extractor else ""))
     width = max(len("metric"), *(len(key) for key in results))
 

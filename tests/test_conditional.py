@@ -190,6 +190,8 @@ def test_cli_sample_labels_codes_and_eval(tmp_path, capsys):
     purity = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["metrics"]["code_purity"]
     assert 0.1 <= purity <= 1.0
     assert_one_error_line(capsys, main(["eval", "ring", "--metrics", "cacc"]), "cacc does not apply to 2-D points")
+    assert_one_error_line(capsys, main(["eval", runs["cgan-mnist"], "--psi", "0.7", "--n", "20"]),
+                          "needs a StyleGAN generator; this is a ConditionalGAN")
 
 
 def test_fine_tune_a_conditional_model_to_one_class(tmp_path, capsys):

@@ -1,6 +1,7 @@
 """StyleGAN sampling in W: `generate(psi=...)`, `mix_styles`, the exported `*_psi` signatures (also
-through the TF1 loader TF Serving uses), inversion in W and `keras-gans sample --psi / --mix`."""
+through the TF1 loader TF Serving uses), inversion in W and `keras-gans sample --psi / --mix`, `eval --psi`."""
 
+import json
 import os
 import subprocess
 import sys
@@ -230,3 +231,14 @@ def test_cli_psi_and_mix(tmp_path, capsys):
                           "is not a StyleGAN generator")
     assert_one_error_line(capsys, main(["sample", "grid", "--mix", "--out", str(tmp_path / "g.png")]),
                           "is not a StyleGAN generator")
+
+    # eval --psi: psi 1 scores the samples the generator's own psi (1 here) draws; psi 0 others
+    def fid(*psi):
+        assert main(["eval", run, "--metrics", "fid", "--n", "20", "--json", "--no-reference", *psi]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    own, one, zero = fid(), fid("--psi", "1"), fid("--psi", "0")
+    assert "psi" not in own and one["psi"] == 1.0 and zero["psi"] == 0.0
+    assert own["metrics"]["fid"] == pytest.approx(one["metrics"]["fid"], rel=1e-5)
+    assert zero["metrics"]["fid"] != pytest.approx(one["metrics"]["fid"], rel=1e-3)
+    assert_one_error_line(capsys, main(["eval", "grid", "--psi", "0.5"]), "is not a StyleGAN generator")

@@ -302,6 +302,7 @@ def evaluate_run(
     extractor="mnist",
     weights_path=None,
     data=None,
+    psi=None,
 ):
     """Scores a trained GAN; returns a dict `{result key: value}` (see the module docstring).
 
@@ -322,6 +323,9 @@ def evaluate_run(
         weights_path: the InceptionV3 ImageNet weights file for `extractor="inception"`.
         data: the real data: a data config ("mnist", "ring", {"folder": ...}), a `Mixture` or an
             array of real images. Defaults to the run's recipe data; required with a GAN object.
+        psi: StyleGAN models: scores samples drawn with the truncation trick at `psi` (1: none;
+            `GAN.generate(psi=...)`) instead of with the generator's own psi; the truncation curve
+            of benchmarks/truncation.py.
     """
     from keras_gans.runs import load_run
 
@@ -359,7 +363,19 @@ def evaluate_run(
         real_key=real_data_key(data, shape, real_n, seed),
         real_labels=real_labels(data),
     )
-    samples = gan.evaluation_samples(int(n), seed=seed)
+    samples = gan.evaluation_samples(int(n), seed=seed) if psi is None else _truncated_samples(gan, n, seed, psi)
     if isinstance(samples, tuple):  # (samples, labels or codes)
         return evaluator(*samples)
     return evaluator(samples)
+
+
+def _truncated_samples(gan, n, seed, psi):
+    """`n` samples of a StyleGAN model at `psi`, without rejection sampling (they do not combine)."""
+    import inspect
+
+    if "psi" not in inspect.signature(gan.generate).parameters:
+        raise UserError(f"psi (the truncation trick) needs a StyleGAN generator; this is a {type(gan).__name__}")
+    try:
+        return gan.generate(int(n), seed=seed, psi=psi, rejection=False)
+    except ValueError as e:
+        raise UserError(str(e)) from None
