@@ -18,7 +18,6 @@ training CPU seconds, one line per recipe and seed.
 
 import argparse
 import datetime
-import math
 import os
 import sys
 import time
@@ -26,6 +25,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from loss_families import write_json  # noqa: E402
+from plot import draw_panels  # noqa: E402
 from speed import machine_at_start, machine_summary, mark_end, set_threads  # noqa: E402
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
@@ -86,69 +86,23 @@ def run_one(name, seed, steps, every, n, overrides):
 
 
 def draw_plot(report, path):
-    """Two panels drawn with Pillow: confident share and domain FID (log scale) against training CPU seconds."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    def font(size):
-        try:
-            return ImageFont.load_default(size)
-        except TypeError:  # Pillow < 10.1
-            return ImageFont.load_default()
-
-    small, normal, big = font(13), font(15), font(18)
-    width, height = 1100, 500
-    image = Image.new("RGB", (width, height), "white")
-    draw = ImageDraw.Draw(image)
-    machine = report["machine"]
-    draw.text((20, 12), "Time to quality on MNIST (the shipped classifier: confident share, domain FID)",
-              fill="black", font=big)
-    draw.text((20, 38), f"{machine['date']}, {machine['cpu']}, {machine['usable_cores']} cores, TF "
-              f"{machine['tensorflow']}; {report['n']} samples per point", fill="gray", font=small)
-    colors = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (148, 103, 189), (255, 127, 14), (140, 86, 75)]
-    runs = report["runs"]
+    """Two panels: confident share and domain FID (log scale) against training CPU seconds."""
+    machine, runs = report["machine"], report["runs"]
     labels = [f"{r['recipe']} seed {r['seed']}" for r in runs]
     xmax = max((p["train_cpu_seconds"] for r in runs for p in r["points"]), default=1.0) * 1.05
-    fids = [p["fid"] for r in runs for p in r["points"] if p["fid"] > 0]
-    fid_low, fid_high = (math.log10(min(fids)) - 0.1, math.log10(max(fids)) + 0.1) if fids else (0.0, 1.0)
-    panels = [("share of samples classified with p >= 0.9", lambda p: p["confident"], 0.0, 1.0, False),
-              ("domain FID (log scale; real vs real: 6.0)", lambda p: math.log10(max(p["fid"], 1e-3)),
-               fid_low, fid_high, True)]
-    for index, (title, value, low, high, logarithmic) in enumerate(panels):
-        left, top = 20 + index * 540, 70
-        draw.text((left + 10, top), title, fill="black", font=normal)
-        box = (left + 70, top + 30, left + 510, top + 330)
-        draw.rectangle(box, outline="black")
+    fids = [p["fid"] for r in runs for p in r["points"] if p["fid"] > 0] or [1.0, 10.0]
 
-        def to_px(x, y):
-            return (box[0] + x / xmax * (box[2] - box[0]), box[3] - (y - low) / (high - low) * (box[3] - box[1]))
+    def series(key):
+        return {label: [(p["train_cpu_seconds"], p[key]) for p in r["points"]] for label, r in zip(labels, runs)}
 
-        for i in range(6):
-            y = low + (high - low) * i / 5
-            _, py = to_px(0, y)
-            label = f"{10 ** y:.0f}" if logarithmic else f"{y:.1f}"
-            draw.line((box[0] - 4, py, box[0], py), fill="black")
-            draw.text((box[0] - 8 - draw.textlength(label, font=small), py - 7), label, fill="black", font=small)
-        for i in range(6):
-            x = xmax * i / 5
-            px, _ = to_px(x, low)
-            label = f"{x:.0f}"
-            draw.line((px, box[3], px, box[3] + 4), fill="black")
-            draw.text((px - draw.textlength(label, font=small) / 2, box[3] + 6), label, fill="black", font=small)
-        xlabel = "training CPU seconds"
-        draw.text(((box[0] + box[2]) / 2 - draw.textlength(xlabel, font=small) / 2, box[3] + 24), xlabel,
-                  fill="black", font=small)
-        for i, run in enumerate(runs):
-            pixels = [to_px(p["train_cpu_seconds"], value(p)) for p in run["points"]]
-            if len(pixels) > 1:
-                draw.line(pixels, fill=colors[i % len(colors)], width=2)
-            for px, py in pixels:
-                draw.ellipse((px - 3, py - 3, px + 3, py + 3), fill=colors[i % len(colors)])
-    for i, label in enumerate(labels):  # legend, under the panels
-        x = 100 + (i % 3) * 330
-        y = height - 40 + (i // 3) * 16 - 8 * (len(labels) > 3)
-        draw.line((x, y + 7, x + 30, y + 7), fill=colors[i % len(colors)], width=3)
-        draw.text((x + 38, y), label, fill="black", font=small)
-    image.save(path)
+    panels = [{"title": "share of samples classified with p >= 0.9", "xlabel": "training CPU seconds",
+               "x": (0.0, xmax), "y": (0.0, 1.0), "series": series("confident")},
+              {"title": "domain FID (log scale; real vs real: 6.0)", "xlabel": "training CPU seconds",
+               "x": (0.0, xmax), "y": (min(fids) / 10 ** 0.1, max(fids) * 10 ** 0.1), "log_y": True,
+               "series": series("fid")}]
+    draw_panels(path, "Time to quality on MNIST (the shipped classifier: confident share, domain FID)",
+                f"{machine['date']}, {machine['cpu']}, {machine['usable_cores']} cores, TF {machine['tensorflow']}; "
+                f"{report['n']} samples per point", panels, labels)
 
 
 def main(argv=None):

@@ -37,6 +37,7 @@ _NAMES = {
     "Pix2Pix": "keras_gans.models",
     "SRGAN": "keras_gans.models",
     "CycleGAN": "keras_gans.models",
+    "ProgressiveGAN": "keras_gans.models",
     "TranslationModel": "keras_gans.models",
     "LatentModel": "keras_gans.models",
     "StepContext": "keras_gans.models",

@@ -227,8 +227,8 @@ def test_mlp_discriminator_shapes(input_shape, output_dim):
 
 
 def test_registry_names():
-    assert set(GENERATORS) == {"mlp", "dcgan", "stylegan"}
-    assert set(DISCRIMINATORS) == {"mlp", "dcgan", "autoencoder", "stylegan", "patchgan"}
+    assert set(GENERATORS) == {"mlp", "dcgan", "stylegan", "progan"}
+    assert set(DISCRIMINATORS) == {"mlp", "dcgan", "autoencoder", "stylegan", "patchgan", "progan"}
 
 
 def test_build_by_name_with_options():
@@ -250,9 +250,9 @@ def test_build_does_not_mutate_config():
 
 
 def test_build_unknown_name_lists_valid_names():
-    with pytest.raises(ValueError, match=r"unknown generator 'biggan'.*dcgan, mlp, stylegan"):
+    with pytest.raises(ValueError, match=r"unknown generator 'biggan'.*dcgan, mlp, progan, stylegan"):
         build_generator({"name": "biggan"}, LATENT, (2,))
-    with pytest.raises(ValueError, match=r"unknown discriminator 'resnet'.*autoencoder, dcgan, mlp, patchgan, stylegan"):
+    with pytest.raises(ValueError, match=r"unknown discriminator 'resnet'.*autoencoder, dcgan, mlp, patchgan, progan, stylegan"):
         build_discriminator({"name": "resnet"}, (2,))
     with pytest.raises(ValueError, match="valid names"):
         build_generator({}, LATENT, (2,))

@@ -290,7 +290,7 @@ def test_bad_set_syntax(assignment, match):
     [
         (["model.generator.filters=4"], r"unknown generator option\(s\) filters for 'dcgan': valid options are base_filters, kernel_size"),
         (["model.discriminator.units=[8]"], r"unknown discriminator option\(s\) units for 'dcgan'.*normalization_type"),
-        (["model.generator.name=biggan"], r"unknown generator 'biggan'.*dcgan, mlp, stylegan"),
+        (["model.generator.name=biggan"], r"unknown generator 'biggan'.*dcgan, mlp, progan, stylegan"),
         (["model.discriminator.normalization_type=weird"], "batch, layer, instance, none"),
     ],
 )

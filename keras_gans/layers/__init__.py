@@ -5,6 +5,8 @@ from keras_gans.layers.conditional_batch_normalization import ConditionalBatchNo
 from keras_gans.layers.constant_input import ConstantInput
 from keras_gans.layers.domain_planes import DomainPlanes
 from keras_gans.layers.equalized_learning_rate import EqualizedConv2D, EqualizedDense
+from keras_gans.layers.fade_in import FadeIn
+from keras_gans.layers.level_of_detail import LevelOfDetail
 from keras_gans.layers.minibatch_std import MinibatchStandardDeviation
 from keras_gans.layers.pack_samples import PackSamples
 from keras_gans.layers.noise_injection import NoiseInjection

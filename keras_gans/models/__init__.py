@@ -15,6 +15,7 @@ from keras_gans.models.latent import LatentModel
 from keras_gans.models.latent_encoder import LatentEncoderModel
 from keras_gans.models.pix2pix import Pix2Pix
 from keras_gans.models.precision import PRECISIONS
+from keras_gans.models.progan import ProgressiveGAN
 from keras_gans.models.precision import precision_scope
 from keras_gans.models.random_streams import RandomStreams
 from keras_gans.models.registry import MODEL_TYPES
@@ -45,6 +46,7 @@ __all__ = [
     "MODEL_TYPES",
     "PRECISIONS",
     "Pix2Pix",
+    "ProgressiveGAN",
     "RandomStreams",
     "SRGAN",
     "StarGAN",

@@ -6,6 +6,7 @@ from keras_gans.networks.conditional import (classifying_dcgan_discriminator, co
                                              conditional_dcgan_generator, info_dcgan_discriminator)
 from keras_gans.networks.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gans.networks.mlp import mlp_discriminator, mlp_generator
+from keras_gans.networks.progan import progan_discriminator, progan_generator
 from keras_gans.networks.registry import NETWORKS, build_network, builders, register_network
 from keras_gans.networks.translation import (image_patchgan_discriminator, patchgan_discriminator, resnet_generator,
                                              unet_generator)

@@ -171,7 +171,13 @@ def stylegan_discriminator(input_shape=(32, 32, 1), base_filters=32, max_filters
             x = EqualizedConv2D(filters, 3, name=f"b{res}_conv{j}")(x)
             x = keras.layers.LeakyReLU(SLOPE, name=f"b{res}_lrelu{j}")(x)
         x = keras.layers.AveragePooling2D(2, name=f"b{res}_down")(x)
-    filters = _filters(4, resolution, base_filters, max_filters)
+    x = discriminator_head(x, _filters(4, resolution, base_filters, max_filters), mbstd_group_size)
+    return keras.Model(images, x, name=name)
+
+
+def discriminator_head(x, filters, mbstd_group_size):
+    """The 4x4 end of the ProGAN / StyleGAN discriminator: `MinibatchStandardDeviation` (unless
+    `mbstd_group_size` is 0), a 3x3 conv, a dense layer (each + leaky ReLU), the linear logit."""
     if mbstd_group_size:
         x = MinibatchStandardDeviation(mbstd_group_size, name="mbstd")(x)
     x = EqualizedConv2D(filters, 3, name="b4_conv")(x)
@@ -179,8 +185,7 @@ def stylegan_discriminator(input_shape=(32, 32, 1), base_filters=32, max_filters
     x = keras.layers.Flatten(name="b4_flatten")(x)
     x = EqualizedDense(filters, name="b4_dense")(x)
     x = keras.layers.LeakyReLU(SLOPE, name="b4_lrelu1")(x)
-    x = EqualizedDense(1, gain=1.0, dtype="float32", name="logits")(x)
-    return keras.Model(images, x, name=name)
+    return EqualizedDense(1, gain=1.0, dtype="float32", name="logits")(x)
 
 
 def truncation_layers(model):

@@ -1,0 +1,97 @@
+"""Progressive growing of GANs: ProGAN (Karras et al. 2018, arXiv 1710.10196)."""
+
+import tensorflow as tf
+
+from keras_gans.layers.level_of_detail import LevelOfDetail
+from keras_gans.models.gan import GAN
+from keras_gans.models.registry import register_model
+
+
+def level_of_detail(step, levels, stable_steps, fade_steps):
+    """ProGAN's schedule: the level of detail (`LevelOfDetail`) at train step `step`.
+
+    Starts at `levels - 1` (4x4); each phase holds its resolution for `stable_steps`, then fades
+    the next one in over `fade_steps` (the lod falls linearly by 1), until 0 (the full
+    resolution), where it stays. The paper's phases are 600k images stable + 600k fading, i.e.
+    `stable_steps = fade_steps = 600000 / batch size`.
+    """
+    step = tf.cast(step, tf.float32)
+    phase_length = float(stable_steps + fade_steps)
+    phase = tf.floor(step / phase_length)
+    into = step - phase * phase_length
+    fading = tf.clip_by_value((into - stable_steps) / fade_steps, 0.0, 1.0) if fade_steps else 0.0
+    return tf.maximum(float(levels - 1) - phase - fading, 0.0)
+
+
+def reals_at_level(images, lod, levels):
+    """Real images shown at level of detail `lod`, as the networks draw them (the paper's code's
+    `process_reals`): averaged down by 2^floor(lod), upsampled back (nearest) to the full size,
+    and blended with the next coarser level by the fraction of `lod`, as the generator's fade-in."""
+    views, coarse = [images], images
+    for level in range(1, levels):
+        coarse = tf.nn.avg_pool2d(coarse, 2, 2, "VALID")
+        views.append(tf.repeat(tf.repeat(coarse, 2**level, axis=1), 2**level, axis=2))
+    views = tf.stack(views)  # (levels, batch, height, width, channels)
+    lod = tf.cast(lod, images.dtype)
+    low = tf.cast(tf.floor(lod), tf.int32)
+    high = tf.minimum(low + 1, levels - 1)
+    fine, coarser = tf.gather(views, low), tf.gather(views, high)
+    return fine + (coarser - fine) * (lod - tf.floor(lod))
+
+
+@register_model("progan")
+class ProgressiveGAN(GAN):
+    """A GAN whose networks grow from 4x4 to their full resolution while it trains (ProGAN).
+
+    Every `train_step` first sets the level of detail of both networks from the step counter
+    (`level_of_detail`), shows the reals at that level (`reals_at_level`), then runs the GAN's
+    step (the paper: WGAN-GP with the drift penalty, n_critic 1, Adam(0.001, 0, 0.99), an EMA
+    generator; see the `progan-mnist` recipe). The level is a function of the step, saved with
+    the networks, so `--resume` in the middle of a fade-in continues exactly.
+
+    The networks need a `LevelOfDetail` layer (the `progan` networks). The paper also lowers the
+    batch size at the high resolutions to fit GPU memory; here it stays the recipe's.
+
+    Args:
+        generator, discriminator, latent_dim, seed, rejection, noise: as `GAN`'s.
+        stable_steps: steps each resolution is trained alone before the next fades in.
+        fade_steps: steps of each fade-in (0: the next resolution is switched on at once).
+    """
+
+    def __init__(self, generator, discriminator, latent_dim=None, seed=None, rejection=None, noise="normal",
+                 stable_steps=1000, fade_steps=1000, **kwargs):
+        super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, rejection=rejection,
+                         noise=noise, **kwargs)
+        if int(stable_steps) < 1 or int(fade_steps) < 0:
+            raise ValueError(f"stable_steps must be at least 1 and fade_steps at least 0, got {stable_steps} "
+                             f"and {fade_steps}")
+        self.stable_steps, self.fade_steps = int(stable_steps), int(fade_steps)
+        self.levels = _level_layer(generator, "generator").levels
+        if _level_layer(discriminator, "discriminator").levels != self.levels:
+            raise ValueError(f"the generator grows over {self.levels} resolutions but the discriminator over "
+                             f"{_level_layer(discriminator, 'discriminator').levels}: build them for the same "
+                             "image size")
+
+    def growth_steps(self):
+        """The step at which the networks reach their full resolution."""
+        return (self.levels - 1) * (self.stable_steps + self.fade_steps)
+
+    def lod_at(self, step):
+        """The level of detail at `step` (see `level_of_detail`)."""
+        return level_of_detail(step, self.levels, self.stable_steps, self.fade_steps)
+
+    def train_step(self, data):
+        lod = self.lod_at(self.step_counter)
+        for slot in ("generator", "discriminator"):
+            _level_layer(getattr(self, slot), slot).lod.assign(lod)
+        real, conditions = self.unpack(data)
+        real = reals_at_level(real, lod, self.levels)
+        return super().train_step(real if conditions is None else (real, conditions))
+
+
+def _level_layer(network, slot):
+    layers = [layer for layer in network.layers if isinstance(layer, LevelOfDetail)]
+    if len(layers) != 1:
+        raise ValueError(f"ProgressiveGAN grows networks with one LevelOfDetail layer; this {slot} has "
+                         f"{len(layers)} (model.{slot}.name: progan)")
+    return layers[0]

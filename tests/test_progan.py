@@ -1,0 +1,155 @@
+"""ProGAN: the growth schedule, the reals at each level, fade-in, networks that draw the smaller
+network's output upsampled, exact resume in the middle of a fade-in, replicas, recipe, export."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_gans import recipes
+from keras_gans.cli import main
+from keras_gans.layers import FadeIn, LevelOfDetail
+from keras_gans.layers.fade_in import fade_in_alpha
+from keras_gans.models import ProgressiveGAN
+from keras_gans.models.progan import level_of_detail, reals_at_level
+from keras_gans.networks.progan import progan_discriminator, progan_generator
+
+from model_helpers import assert_weights_close, built, one_and_two_replicas, straight_and_resumed, weights
+
+
+def tiny(*overrides):
+    return recipes.apply_overrides(recipes.load("progan-mnist"), [
+        "model.latent_dim=8", "model.generator.base_filters=4", "model.generator.max_filters=8",
+        "model.discriminator.base_filters=4", "model.discriminator.max_filters=8", "model.stable_steps=1",
+        "model.fade_steps=2", "train.batch_size=8", *overrides])
+
+
+def digits(n=32, batch=8):
+    """The first `n` bundled digits at 32x32, in [-1, 1]."""
+    from keras_gans.data import load_mnist
+
+    x = load_mnist()[0][:n, ..., None].astype("float32") / 127.5 - 1.0
+    return tf.data.Dataset.from_tensor_slices(tf.pad(x, [[0, 0], [2, 2], [2, 2], [0, 0]], constant_values=-1.0)
+                                              ).batch(batch)
+
+
+def test_level_of_detail_schedule():
+    lods = [float(level_of_detail(step, 4, 2, 2)) for step in range(15)]
+    assert lods == [3, 3, 3, 2.5, 2, 2, 2, 1.5, 1, 1, 1, 0.5, 0, 0, 0]
+    assert [float(level_of_detail(step, 3, 2, 0)) for step in range(6)] == [2, 2, 1, 1, 0, 0]
+    assert float(level_of_detail(10**6, 4, 2, 2)) == 0.0
+
+
+def test_reals_at_level():
+    x = tf.random.stateless_uniform((2, 8, 8, 1), seed=(1, 2), minval=-1.0, maxval=1.0)
+    np.testing.assert_array_equal(reals_at_level(x, 0.0, 3), x)
+    at_4x4 = tf.image.resize(tf.nn.avg_pool2d(x, 2, 2, "VALID"), (8, 8), method="nearest")
+    np.testing.assert_allclose(reals_at_level(x, 1.0, 3), at_4x4, atol=1e-6)
+    at_2x2 = tf.image.resize(tf.nn.avg_pool2d(x, 4, 4, "VALID"), (8, 8), method="nearest")
+    np.testing.assert_allclose(reals_at_level(x, 2.0, 3), at_2x2, atol=1e-6)
+    np.testing.assert_allclose(reals_at_level(x, 1.25, 3), 0.75 * at_4x4 + 0.25 * at_2x2, atol=1e-6)
+
+
+def test_fade_in_alpha_and_layer():
+    assert [float(fade_in_alpha(lod, 1)) for lod in (3.0, 2.0, 1.75, 1.0, 0.0)] == [0.0, 0.0, 0.25, 1.0, 1.0]
+    coarse, fine = np.zeros((2, 2, 2, 1), "float32"), np.ones((2, 2, 2, 1), "float32")
+    layer = FadeIn.from_config(FadeIn(1).get_config())
+    out = layer([coarse, fine, np.array([[1.75], [2.0]], "float32")])
+    np.testing.assert_allclose(out[:, 0, 0, 0], [0.25, 0.0])
+    with pytest.raises(ValueError, match="levels must be at least 1"):
+        LevelOfDetail(0)
+
+
+def _set_lod(network, lod):
+    network.get_layer("level_of_detail").lod.assign(lod)
+
+
+def test_the_generator_draws_the_smaller_generator_upsampled():
+    keras.utils.set_random_seed(0)
+    g = progan_generator(8, (32, 32, 1), base_filters=4, max_filters=8)
+    z = np.random.default_rng(0).standard_normal((3, 8)).astype("float32")
+
+    def smaller(res):  # the generator of resolution `res`, made of the same layers
+        return keras.Model(g.input, keras.ops.tanh(g.get_layer(f"b{res}_to_rgb").output))
+
+    def up(images, factor):
+        return np.repeat(np.repeat(images, factor, axis=1), factor, axis=2)
+
+    for lod, res in ((3.0, 4), (2.0, 8), (1.0, 16), (0.0, 32)):  # alpha = 0 for every block above res
+        _set_lod(g, lod)
+        np.testing.assert_allclose(g(z), up(smaller(res)(z), 32 // res), atol=1e-5)
+    _set_lod(g, 0.25)  # the 32x32 block 3/4 faded in: the blend before tanh
+    blocks = keras.Model(g.input, [g.get_layer("b16_to_rgb").output, g.get_layer("b32_to_rgb").output])
+    rgb16, rgb32 = (keras.ops.convert_to_numpy(t) for t in blocks(z))
+    np.testing.assert_allclose(g(z), np.tanh(0.25 * up(rgb16, 2) + 0.75 * rgb32), atol=1e-5)
+
+
+def test_the_discriminator_ignores_blocks_not_yet_grown():
+    keras.utils.set_random_seed(0)
+    d = progan_discriminator((16, 16, 1), base_filters=4, max_filters=8)
+    x = tf.random.stateless_uniform((4, 16, 16, 1), seed=(3, 4), minval=-1.0, maxval=1.0)
+    before = {lod: keras.ops.convert_to_numpy(d_at(d, lod, x)) for lod in (2.0, 1.0, 0.0)}
+    kernel = d.get_layer("b16_0_conv").kernel  # the 16x16 block: used from lod < 1 on
+    kernel.assign(kernel * 3.0)
+    after = {lod: keras.ops.convert_to_numpy(d_at(d, lod, x)) for lod in (2.0, 1.0, 0.0)}
+    np.testing.assert_array_equal(after[2.0], before[2.0])
+    np.testing.assert_array_equal(after[1.0], before[1.0])
+    assert not np.allclose(after[0.0], before[0.0])
+
+
+def d_at(d, lod, x):
+    _set_lod(d, lod)
+    return d(x)
+
+
+def test_training_follows_the_schedule_in_every_network():
+    model = built(tiny())
+    assert isinstance(model, ProgressiveGAN) and model.levels == 4 and model.growth_steps() == 9
+    model.fit(digits(n=48), epochs=1, steps_per_epoch=6, verbose=0)
+    expected = float(level_of_detail(5, 4, 1, 2))  # the last step's: 8x8 grown, 16x16 half faded in
+    assert expected == 1.5
+    for network in (model.generator, model.ema_generator, model.discriminator):
+        assert float(network.get_layer("level_of_detail").lod.numpy()) == expected
+
+
+def test_resume_in_the_middle_of_a_fade_in_continues_exactly(tmp_path):
+    # Saved after step 1, the first of the 8x8 block's fade-in (lod 3, 2.5, then 2 at step 3).
+    straight, loaded = straight_and_resumed(tiny(), tmp_path, batches=digits)
+    assert float(loaded.generator.get_layer("level_of_detail").lod.numpy()) == 2.0
+    assert_weights_close(weights(loaded), weights(straight), atol=1e-5)
+
+
+def test_two_replicas_equal_one_device(mirrored_strategy):
+    one, two = one_and_two_replicas(tiny(), mirrored_strategy, steps=3, batches=digits)
+    assert_weights_close(weights(two), weights(one), atol=1e-4)
+
+
+def test_networks_without_a_level_of_detail_are_refused():
+    from keras_gans.networks.stylegan import stylegan_discriminator
+
+    g = progan_generator(8, (16, 16, 1), base_filters=4, max_filters=8)
+    with pytest.raises(ValueError, match="one LevelOfDetail layer; this discriminator has 0"):
+        ProgressiveGAN(g, stylegan_discriminator((16, 16, 1), base_filters=4, max_filters=8))
+    with pytest.raises(ValueError, match="grows over 3 resolutions but the discriminator over 4"):
+        ProgressiveGAN(g, progan_discriminator((32, 32, 1), base_filters=4, max_filters=8))
+    with pytest.raises(ValueError, match="stable_steps must be at least 1"):
+        ProgressiveGAN(g, progan_discriminator((16, 16, 1), base_filters=4, max_filters=8), stable_steps=0)
+
+
+def test_recipe_trains_samples_and_exports_at_the_level_reached(tmp_path, capsys):
+    import yaml
+
+    path = tmp_path / "progan.yaml"
+    path.write_text(yaml.safe_dump(tiny("train.steps=4", "train.steps_per_epoch=2", "train.samples=4")))
+    run = str(tmp_path / "run")
+    assert main(["train", str(path), "--out", run, "--quiet"]) == 0
+    model = keras.saving.load_model(f"{run}/model.keras")
+    assert float(model.ema_generator.get_layer("level_of_detail").lod.numpy()) == 2.0  # step 3: 8x8 grown
+    samples = model.generate(4, seed=0)
+    assert samples.shape == (4, 32, 32, 1)
+    np.testing.assert_array_equal(samples[:, ::4, ::4], samples[:, 3::4, 3::4])  # 8x8 images shown at 32x32
+    assert main(["export", run, "--out", str(tmp_path / "exported")]) == 0
+    served = tf.saved_model.load(str(tmp_path / "exported" / "1"))
+    z = model.latent(4, seed=0)
+    images = served.signatures["serving_default"](z=tf.constant(z))["images"].numpy()
+    np.testing.assert_allclose(images, samples, atol=1e-5)
