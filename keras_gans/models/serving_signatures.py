@@ -99,65 +99,51 @@ def latent_endpoints(generator, latent_dim, max_num, noise="normal"):
     rank = len(probe.shape)
 
     def images(z):
-        return tf.cast(generator(checked_latent(z, latent_dim, max_num), training=False), tf.float32)
+        return tf.cast(generator(z, training=False), tf.float32)
 
-    def serving_default(z):
-        return {OUTPUT_KEY: images(z)}
-
-    def generate_uint8(z):
-        return {OUTPUT_KEY: to_uint8_images(images(z))}
-
-    def generate_from_seed(seed, num):
-        with tf.control_dependencies(_num_checks(num, max_num)):
-            z = _seeded_latent(seed, num, latent_dim, noise)
-        return {OUTPUT_KEY: images(z)}
-
-    z_spec = [tf.TensorSpec([None, latent_dim], tf.float32, name="z")]
-    seed_spec = [tf.TensorSpec([], tf.int64, name="seed"), tf.TensorSpec([], tf.int32, name="num")]
-    # Named serving_default explicitly: TF Serving's default signature (write_out would otherwise
-    # alias the first endpoint under that name).
-    endpoints = [("serving_default", serving_default, z_spec)]
-    if rank == 4:
-        endpoints.append(("generate_uint8", generate_uint8, z_spec))
-    endpoints.append(("generate_from_seed", generate_from_seed, seed_spec))
+    endpoints = _image_endpoints(images, "", [], latent_dim, max_num, noise, rank)
     from keras_gans.sampling import styles
 
     if styles.is_style_generator(generator):
-        endpoints += _psi_endpoints(generator, latent_dim, max_num, noise, rank, z_spec, seed_spec)
+        # StyleGAN's signatures with the truncation trick (`styles.truncated_images`; psi 1: no
+        # truncation, whatever the generator's own psi).
+        styles.style_parts(generator)  # built outside the traced functions
+
+        def truncated(z, psi):
+            psi = tf.debugging.check_numerics(psi, message="psi must be finite")
+            return tf.cast(styles.truncated_images(generator, z, psi), tf.float32)
+
+        endpoints += _image_endpoints(truncated, "_psi", [tf.TensorSpec([], tf.float32, name="psi")], latent_dim,
+                                      max_num, noise, rank)
     return [generator], endpoints
 
 
-def _psi_endpoints(generator, latent_dim, max_num, noise, rank, z_spec, seed_spec):
-    """StyleGAN's signatures with the truncation trick: `serving_psi`, `generate_uint8_psi` and
-    `generate_from_seed_psi`, each the signature without `_psi` with a float32 scalar `psi` more
-    (`keras_gans.sampling.styles.truncated_images`; psi 1: no truncation, whatever the
-    generator's own psi)."""
+def _image_endpoints(images, suffix, extra_specs, latent_dim, max_num, noise, rank):
+    """The three signatures of `images(z, *extra)` (z checked by `checked_latent`), named with
+    `suffix`: `serving_default` (`serving{suffix}` with a suffix), `generate_uint8{suffix}`
+    (rank-4 images only) and `generate_from_seed{suffix}`, each taking `extra_specs` after its
+    own inputs."""
     import tensorflow as tf
 
-    from keras_gans.sampling import styles
+    def serving(z, *extra):
+        return {OUTPUT_KEY: images(checked_latent(z, latent_dim, max_num), *extra)}
 
-    styles.style_parts(generator)  # built outside the traced functions
+    def generate_uint8(z, *extra):
+        return {OUTPUT_KEY: to_uint8_images(images(checked_latent(z, latent_dim, max_num), *extra))}
 
-    def images(z, psi):
-        psi = tf.debugging.check_numerics(psi, message="psi must be finite")
-        return tf.cast(styles.truncated_images(generator, checked_latent(z, latent_dim, max_num), psi), tf.float32)
-
-    def serving_psi(z, psi):
-        return {OUTPUT_KEY: images(z, psi)}
-
-    def generate_uint8_psi(z, psi):
-        return {OUTPUT_KEY: to_uint8_images(images(z, psi))}
-
-    def generate_from_seed_psi(seed, num, psi):
+    def generate_from_seed(seed, num, *extra):
         with tf.control_dependencies(_num_checks(num, max_num)):
             z = _seeded_latent(seed, num, latent_dim, noise)
-        return {OUTPUT_KEY: images(z, psi)}
+        return {OUTPUT_KEY: images(checked_latent(z, latent_dim, max_num), *extra)}
 
-    psi_spec = [tf.TensorSpec([], tf.float32, name="psi")]
-    endpoints = [("serving_psi", serving_psi, z_spec + psi_spec)]
+    z_spec = [tf.TensorSpec([None, latent_dim], tf.float32, name="z"), *extra_specs]
+    seed_spec = [tf.TensorSpec([], tf.int64, name="seed"), tf.TensorSpec([], tf.int32, name="num"), *extra_specs]
+    # Named serving_default explicitly: TF Serving's default signature (write_out would otherwise
+    # alias the first endpoint under that name).
+    endpoints = [(f"serving{suffix}" if suffix else "serving_default", serving, z_spec)]
     if rank == 4:
-        endpoints.append(("generate_uint8_psi", generate_uint8_psi, z_spec + psi_spec))
-    endpoints.append(("generate_from_seed_psi", generate_from_seed_psi, seed_spec + psi_spec))
+        endpoints.append((f"generate_uint8{suffix}", generate_uint8, z_spec))
+    endpoints.append((f"generate_from_seed{suffix}", generate_from_seed, seed_spec))
     return endpoints
 
 
