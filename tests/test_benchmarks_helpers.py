@@ -160,3 +160,35 @@ def test_zoo_index_matches_the_cards(tmp_path):
     assert build_zoo.index_quality({"modes": 8, "hq": 0.981}) == "8 modes, 98.1% HQ"
     assert build_zoo.index_quality({"fid": 74.66, "confident": 0.861, "class_min": 0.084, "class_max": 0.127}) == (
         "confident 86.1%, classes 8.4-12.7%, domain FID 74.7")
+
+
+def test_progressive_phases_and_their_table():
+    """Every resolution alone and every fade-in at its middle, at the step where it starts."""
+    import types
+
+    pp = _load("progressive_phases")
+    model = types.SimpleNamespace(levels=3, stable_steps=10, fade_steps=4)
+    assert pp.phases(model) == [("4x4", 0), ("4x4 -> 8x8 fade-in", 12), ("8x8", 14), ("8x8 -> 16x16 fade-in", 26),
+                                ("16x16", 28)]
+    assert [label for label, _ in pp.phases(types.SimpleNamespace(levels=2, stable_steps=5, fade_steps=0))] == [
+        "4x4", "8x8"]
+    table = pp.markdown_table([{"phase": "4x4", "lod": 2.0, "steps_per_second": 3.456, "images_per_second": 55.3,
+                                "cpu_ms_per_step": 289.4}], "progan-mnist", 16).splitlines()
+    assert table[0].startswith("| `progan-mnist` phase (batch 16) |") and table[2] == "| 4x4 | 2 | 3.46 | 55 | 289 |"
+
+
+def test_truncation_table_and_plot(tmp_path):
+    from PIL import Image
+
+    tr = _load("truncation")
+    rows = [{"psi": psi, "fid": 100.0 / psi, "precision": 0.9 - 0.2 * psi, "recall": 0.3 + 0.4 * psi,
+             "confident": 0.88, "class_min": 0.05, "class_max": 0.2, "seconds": 30.0} for psi in (0.5, 1.0)]
+    table = tr.markdown_table(rows, 10000).splitlines()
+    assert table[2] == "| 0.5 | 200.0 | 0.800 | 0.500 | 88.0% | 5.0-20.0% | 30 |"
+    machine = {"date": "2026-12-01", "cpu": "CPU", "tensorflow": "2.21.0"}
+    path = tmp_path / "t.png"
+    tr.draw_plot({"results": rows, "machine": machine, "settings": {"run": "r", "label": "my model", "n": 10}},
+                 str(path))
+    pixels = Image.open(path).convert("RGB")
+    colors = {pixels.getpixel((x, y)) for x in range(0, pixels.width, 2) for y in range(0, pixels.height, 2)}
+    assert {(31, 119, 180), (214, 39, 40), (44, 160, 44), (148, 103, 189)} <= colors  # FID, P, R, confident
