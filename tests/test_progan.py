@@ -70,7 +70,7 @@ def test_the_generator_draws_the_smaller_generator_upsampled():
     z = np.random.default_rng(0).standard_normal((3, 8)).astype("float32")
 
     def smaller(res):  # the generator of resolution `res`, made of the same layers
-        return keras.Model(g.input, keras.ops.tanh(g.get_layer(f"b{res}_to_rgb").output))
+        return keras.Model(g.input, g.get_layer(f"b{res}_images").output)
 
     def up(images, factor):
         return np.repeat(np.repeat(images, factor, axis=1), factor, axis=2)
@@ -78,10 +78,10 @@ def test_the_generator_draws_the_smaller_generator_upsampled():
     for lod, res in ((3.0, 4), (2.0, 8), (1.0, 16), (0.0, 32)):  # alpha = 0 for every block above res
         _set_lod(g, lod)
         np.testing.assert_allclose(g(z), up(smaller(res)(z), 32 // res), atol=1e-5)
-    _set_lod(g, 0.25)  # the 32x32 block 3/4 faded in: the blend before tanh
+    _set_lod(g, 0.25)  # the 32x32 block 3/4 faded in: a blend of images, as the reals'
     blocks = keras.Model(g.input, [g.get_layer("b16_to_rgb").output, g.get_layer("b32_to_rgb").output])
     rgb16, rgb32 = (keras.ops.convert_to_numpy(t) for t in blocks(z))
-    np.testing.assert_allclose(g(z), np.tanh(0.25 * up(rgb16, 2) + 0.75 * rgb32), atol=1e-5)
+    np.testing.assert_allclose(g(z), 0.25 * up(np.tanh(rgb16), 2) + 0.75 * np.tanh(rgb32), atol=1e-5)
 
 
 def test_the_discriminator_ignores_blocks_not_yet_grown():
@@ -95,6 +95,11 @@ def test_the_discriminator_ignores_blocks_not_yet_grown():
     np.testing.assert_array_equal(after[2.0], before[2.0])
     np.testing.assert_array_equal(after[1.0], before[1.0])
     assert not np.allclose(after[0.0], before[0.0])
+    _set_lod(d, 0.25)  # the 16x16 block 3/4 grown: its features blended with the 8x8 image's
+    parts = keras.Model(d.input, [d.get_layer(name).output for name in ("b8_from_rgb_lrelu", "b16_down",
+                                                                         "b16_fade_in")])
+    coarse, fine, faded = (keras.ops.convert_to_numpy(t) for t in parts(x))
+    np.testing.assert_allclose(faded, 0.25 * coarse + 0.75 * fine, atol=1e-5)
 
 
 def d_at(d, lod, x):
@@ -112,8 +117,47 @@ def test_training_follows_the_schedule_in_every_network():
         assert float(network.get_layer("level_of_detail").lod.numpy()) == expected
 
 
+def test_blocks_not_yet_grown_keep_their_weights():
+    """One step at 4x4 (lod 3): only the 4x4 parts of G and D change (zero gradients elsewhere)."""
+    model = built(tiny())
+    networks = (model.generator, model.discriminator)
+    start = [[v.numpy() for v in network.weights] for network in networks]
+    model.fit(digits(n=8), epochs=1, steps_per_epoch=1, verbose=0)
+    layers = {v.path.split("/")[-2] for network, values in zip(networks, start)
+              for v, value in zip(network.weights, values) if not np.array_equal(v.numpy(), value)}
+    assert {"b4_dense", "b4_to_rgb", "b4_from_rgb", "logits"} <= layers, sorted(layers)
+    assert all(layer.startswith(("b4_", "logits")) for layer in layers), sorted(layers)
+
+
+def test_the_step_shows_the_reals_at_its_level(monkeypatch):
+    """A step at lod 2.5 on digits x equals a step that takes `reals_at_level(x, 2.5)` as they are."""
+    import keras_gans.models.progan as progan
+
+    x = next(iter(digits(n=8)))
+
+    def one_step(data):
+        model = built(tiny())
+        model.step_counter.assign(2)  # lod 2.5: the 8x8 block half faded in
+        model.fit(tf.data.Dataset.from_tensors(data), epochs=1, steps_per_epoch=1, verbose=0)
+        return weights(model)
+
+    shown = one_step(x)
+    monkeypatch.setattr(progan, "reals_at_level", lambda images, lod, levels: images)
+    assert_weights_close(one_step(reals_at_level(x, 2.5, 4)), shown, atol=1e-6)
+    assert not all(np.allclose(a, b, atol=1e-6) for a, b in zip(one_step(x), shown))
+
+
+def test_optimizers_restart_when_a_fade_in_starts_and_ends():
+    model = built(tiny())  # lod 3, 3, then the fade-in 2.5 (starts: reset), then 2 (ends: reset)
+    model.fit(digits(), epochs=1, steps_per_epoch=2, verbose=0)
+    assert [int(model.optimizer_of(p).iterations.numpy()) for p in ("d", "g")] == [2, 2]
+    model.fit(digits(), epochs=1, steps_per_epoch=2, verbose=0)
+    assert [int(model.optimizer_of(p).iterations.numpy()) for p in ("d", "g")] == [1, 1]
+    assert int(model.step_counter.numpy()) == 4 and model.d_optimizer.learning_rate.numpy() > 0
+
+
 def test_resume_in_the_middle_of_a_fade_in_continues_exactly(tmp_path):
-    # Saved after step 1, the first of the 8x8 block's fade-in (lod 3, 2.5, then 2 at step 3).
+    # Saved after step 1 (lod 3); the resumed steps are the fade-in's (2.5) and its end (2).
     straight, loaded = straight_and_resumed(tiny(), tmp_path, batches=digits)
     assert float(loaded.generator.get_layer("level_of_detail").lod.numpy()) == 2.0
     assert_weights_close(weights(loaded), weights(straight), atol=1e-5)

@@ -95,7 +95,7 @@ def test_filters_double_as_the_resolution_halves_up_to_the_cap():
 
 @pytest.mark.parametrize("resolution", [4, 12, 28, 30, 100])
 def test_bad_resolution(resolution):
-    with pytest.raises(ValueError, match=rf"StyleGAN resolution must be 4 \* 2\^n \(8, 16, 32.*got {resolution}"):
+    with pytest.raises(ValueError, match=rf"StyleGAN and ProGAN resolution must be 4 \* 2\^n \(8, 16, 32.*got {resolution}"):
         generator(resolution)
     with pytest.raises(ValueError, match="StyleGAN resolution"):
         discriminator(resolution)

@@ -5,6 +5,7 @@ import tensorflow as tf
 from keras_gans.layers.level_of_detail import LevelOfDetail
 from keras_gans.models.gan import GAN
 from keras_gans.models.registry import register_model
+from keras_gans.utils import distribute
 
 
 def level_of_detail(step, levels, stable_steps, fade_steps):
@@ -12,8 +13,8 @@ def level_of_detail(step, levels, stable_steps, fade_steps):
 
     Starts at `levels - 1` (4x4); each phase holds its resolution for `stable_steps`, then fades
     the next one in over `fade_steps` (the lod falls linearly by 1), until 0 (the full
-    resolution), where it stays. The paper's phases are 600k images stable + 600k fading, i.e.
-    `stable_steps = fade_steps = 600000 / batch size`.
+    resolution), where it stays. The paper's phases are 800k images stable + 800k fading (its
+    code's default 600k), i.e. `stable_steps = fade_steps = 800000 / batch size`.
     """
     step = tf.cast(step, tf.float32)
     phase_length = float(stable_steps + fade_steps)
@@ -26,17 +27,38 @@ def level_of_detail(step, levels, stable_steps, fade_steps):
 def reals_at_level(images, lod, levels):
     """Real images shown at level of detail `lod`, as the networks draw them (the paper's code's
     `process_reals`): averaged down by 2^floor(lod), upsampled back (nearest) to the full size,
-    and blended with the next coarser level by the fraction of `lod`, as the generator's fade-in."""
-    views, coarse = [images], images
-    for level in range(1, levels):
-        coarse = tf.nn.avg_pool2d(coarse, 2, 2, "VALID")
-        views.append(tf.repeat(tf.repeat(coarse, 2**level, axis=1), 2**level, axis=2))
-    views = tf.stack(views)  # (levels, batch, height, width, channels)
+    and blended with the next coarser level by the fraction of `lod`, as the generator's fade-in.
+    Only the two levels used are computed."""
+    def view(level):
+        if level == 0:
+            return images
+        size = 2**level
+        pooled = tf.nn.avg_pool2d(images, size, size, "VALID")
+        return tf.repeat(tf.repeat(pooled, size, axis=1), size, axis=2)
+
     lod = tf.cast(lod, images.dtype)
     low = tf.cast(tf.floor(lod), tf.int32)
-    high = tf.minimum(low + 1, levels - 1)
-    fine, coarser = tf.gather(views, low), tf.gather(views, high)
+    views = [lambda level=level: view(level) for level in range(levels)]
+    fine = tf.switch_case(low, views)
+    coarser = tf.switch_case(tf.minimum(low + 1, levels - 1), views)
     return fine + (coarser - fine) * (lod - tf.floor(lod))
+
+
+def new_level(lod, previous_lod):
+    """Whether a step at `lod` starts a fade-in or ends one (after a step at `previous_lod`):
+    `floor` or `ceil` of the level changed, when the paper's code resets the optimizers' state."""
+    return tf.logical_or(tf.not_equal(tf.floor(lod), tf.floor(previous_lod)),
+                         tf.not_equal(tf.math.ceil(lod), tf.math.ceil(previous_lod)))
+
+
+def reset_optimizer_state(optimizer, reset):
+    """Zeroes `optimizer`'s state (its step count, Adam's moments...; not its learning rate) where
+    the scalar bool `reset` holds, in every replica. Always assigned (a multiplication by 1 or 0),
+    so that it needs no `tf.cond` around a cross-replica update."""
+    inner = getattr(optimizer, "inner_optimizer", optimizer)  # not a LossScaleOptimizer's scale
+    state = [v for v in inner.variables if v.name != "learning_rate"]
+    keep = tf.logical_not(reset)
+    distribute.assign_variables(state, [v.value * tf.cast(keep, v.dtype) for v in state])
 
 
 @register_model("progan")
@@ -48,6 +70,11 @@ class ProgressiveGAN(GAN):
     step (the paper: WGAN-GP with the drift penalty, n_critic 1, Adam(0.001, 0, 0.99), an EMA
     generator; see the `progan-mnist` recipe). The level is a function of the step, saved with
     the networks, so `--resume` in the middle of a fade-in continues exactly.
+
+    When a fade-in starts and when it ends, both optimizers' state is reset (Adam's moments and
+    step count; `reset_optimizer_state`), as the paper's code does (`reset_opt_for_new_lod`): a
+    block that had zero gradients would otherwise take Adam's first, bias-corrected steps at ten
+    times the learning rate with beta_2 = 0.99.
 
     The networks need a `LevelOfDetail` layer (the `progan` networks). The paper also lowers the
     batch size at the high resolutions to fit GPU memory; here it stays the recipe's.
@@ -71,6 +98,7 @@ class ProgressiveGAN(GAN):
             raise ValueError(f"the generator grows over {self.levels} resolutions but the discriminator over "
                              f"{_level_layer(discriminator, 'discriminator').levels}: build them for the same "
                              "image size")
+        self.set_level(self.lod_at(0))  # a new model draws 4x4 images; loading restores the saved level
 
     def growth_steps(self):
         """The step at which the networks reach their full resolution."""
@@ -80,10 +108,19 @@ class ProgressiveGAN(GAN):
         """The level of detail at `step` (see `level_of_detail`)."""
         return level_of_detail(step, self.levels, self.stable_steps, self.fade_steps)
 
-    def train_step(self, data):
-        lod = self.lod_at(self.step_counter)
+    def set_level(self, lod):
+        """Sets the level of detail of the generator and the discriminator (the EMA generator
+        copies it at its next update)."""
         for slot in ("generator", "discriminator"):
             _level_layer(getattr(self, slot), slot).lod.assign(lod)
+
+    def train_step(self, data):
+        step = self.step_counter
+        lod = self.lod_at(step)
+        self.set_level(lod)
+        reset = tf.logical_and(step > 0, new_level(lod, self.lod_at(tf.maximum(step - 1, 0))))
+        for player in self.players:
+            reset_optimizer_state(self.optimizer_of(player), reset)
         real, conditions = self.unpack(data)
         real = reals_at_level(real, lod, self.levels)
         return super().train_step(real if conditions is None else (real, conditions))

@@ -13,9 +13,10 @@ block, so the early phases are not faster than the last, as they were in the pap
 - Generator: z -> `PixelNormalization` -> `EqualizedDense` to 4x4 features (the paper's 4x4
   convolution of the 1x1 latent) -> leaky ReLU -> pixel norm -> 3x3 conv -> leaky ReLU -> pixel
   norm; each following resolution doubles (nearest upsampling) and has two 3x3 convs, each with
-  leaky ReLU and pixel norm. Every resolution has a 1x1 toRGB (gain 1); the image is the 4x4
-  toRGB upsampled and, block by block, faded into each finer toRGB; `tanh` keeps it in [-1, 1]
-  (the library's data scale; the paper's output is linear).
+  leaky ReLU and pixel norm. Every resolution has a 1x1 toRGB (gain 1) and `tanh` (images in
+  [-1, 1], the library's data scale; the paper's output is linear); the image is the 4x4 one
+  upsampled and, block by block, faded into each finer one, the blend of images the reals get
+  (`keras_gans.models.progan.reals_at_level`).
 - Discriminator: fromRGB (1x1 conv + leaky ReLU) of the full-resolution image; per resolution down
   to 8x8, two 3x3 convs + leaky ReLU and 2x2 average pooling, faded with the fromRGB of the image
   averaged down to that size; at 4x4, `MinibatchStandardDeviation`, a 3x3 conv, a dense layer
@@ -71,7 +72,12 @@ def progan_generator(latent_dim=512, output_shape=(32, 32, 1), base_filters=32, 
     x = keras.layers.LeakyReLU(SLOPE, name="b4_dense_lrelu")(x)
     x = PixelNormalization(name="b4_dense_pixel_norm")(x)
     x = _conv(x, filters, "b4", normalize=True)
-    images = EqualizedConv2D(channels, 1, gain=1.0, name="b4_to_rgb")(x)
+
+    def to_images(x, res):
+        x = EqualizedConv2D(channels, 1, gain=1.0, name=f"b{res}_to_rgb")(x)
+        return keras.layers.Activation(output_activation, name=f"b{res}_images")(x)
+
+    images = to_images(x, 4)
     for level in range(1, levels):
         res = 4 * 2**level
         filters = _filters(res, resolution, base_filters, max_filters)
@@ -79,9 +85,8 @@ def progan_generator(latent_dim=512, output_shape=(32, 32, 1), base_filters=32, 
         for j in range(2):
             x = _conv(x, filters, f"b{res}_{j}", normalize=True)
         coarse = keras.layers.UpSampling2D(2, name=f"b{res}_images_up")(images)
-        fine = EqualizedConv2D(channels, 1, gain=1.0, name=f"b{res}_to_rgb")(x)
-        images = FadeIn(levels - 1 - level, name=f"b{res}_fade_in")([coarse, fine, lod])
-    images = keras.layers.Activation(output_activation, dtype="float32", name="images")(images)
+        images = FadeIn(levels - 1 - level, name=f"b{res}_fade_in")([coarse, to_images(x, res), lod])
+    images = keras.layers.Activation("linear", dtype="float32", name="images")(images)
     return keras.Model(z, images, name=name)
 
 

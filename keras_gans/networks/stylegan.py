@@ -57,7 +57,7 @@ def _blocks(resolution):
     n = math.log2(resolution / 4)
     if resolution < 8 or n != int(n):
         raise ValueError(
-            f"StyleGAN resolution must be 4 * 2^n (8, 16, 32, 64, 128, ...), got {resolution}"
+            f"StyleGAN and ProGAN resolution must be 4 * 2^n (8, 16, 32, 64, 128, ...), got {resolution}"
         )
     return int(n) + 1
 
