@@ -97,8 +97,12 @@ def test_filters_double_as_the_resolution_halves_up_to_the_cap():
 def test_bad_resolution(resolution):
     with pytest.raises(ValueError, match=rf"StyleGAN and ProGAN resolution must be 4 \* 2\^n \(8, 16, 32.*got {resolution}"):
         generator(resolution)
-    with pytest.raises(ValueError, match="StyleGAN resolution"):
+    with pytest.raises(ValueError, match="StyleGAN and ProGAN resolution"):
         discriminator(resolution)
+    from keras_gans.networks.progan import progan_discriminator
+
+    with pytest.raises(ValueError, match=rf"ProGAN resolution must be 4 \* 2\^n .*got {resolution}"):
+        progan_discriminator((resolution, resolution, 1))
 
 
 def test_points_are_pointed_to_the_mlp_networks():
