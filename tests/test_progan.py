@@ -13,6 +13,7 @@ from keras_gans.layers.fade_in import fade_in_alpha
 from keras_gans.models import ProgressiveGAN
 from keras_gans.models.progan import level_of_detail, reals_at_level
 from keras_gans.networks.progan import progan_discriminator, progan_generator
+from keras_gans.networks.stylegan import stylegan_generator
 
 from model_helpers import assert_weights_close, built, one_and_two_replicas, straight_and_resumed, weights
 
@@ -64,9 +65,17 @@ def _set_lod(network, lod):
     network.get_layer("level_of_detail").lod.assign(lod)
 
 
-def test_the_generator_draws_the_smaller_generator_upsampled():
+GROWN_GENERATORS = {
+    "progan": lambda: progan_generator(8, (32, 32, 1), base_filters=4, max_filters=8),
+    "stylegan": lambda: stylegan_generator(8, (32, 32, 1), base_filters=4, max_filters=8, mapping_layers=1,
+                                           progressive=True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GROWN_GENERATORS))
+def test_the_generator_draws_the_smaller_generator_upsampled(name):
     keras.utils.set_random_seed(0)
-    g = progan_generator(8, (32, 32, 1), base_filters=4, max_filters=8)
+    g = GROWN_GENERATORS[name]()
     z = np.random.default_rng(0).standard_normal((3, 8)).astype("float32")
 
     def smaller(res):  # the generator of resolution `res`, made of the same layers
@@ -89,7 +98,7 @@ def test_the_discriminator_ignores_blocks_not_yet_grown():
     d = progan_discriminator((16, 16, 1), base_filters=4, max_filters=8)
     x = tf.random.stateless_uniform((4, 16, 16, 1), seed=(3, 4), minval=-1.0, maxval=1.0)
     before = {lod: keras.ops.convert_to_numpy(d_at(d, lod, x)) for lod in (2.0, 1.0, 0.0)}
-    kernel = d.get_layer("b16_0_conv").kernel  # the 16x16 block: used from lod < 1 on
+    kernel = d.get_layer("b16_conv0").kernel  # the 16x16 block: used from lod < 1 on
     kernel.assign(kernel * 3.0)
     after = {lod: keras.ops.convert_to_numpy(d_at(d, lod, x)) for lod in (2.0, 1.0, 0.0)}
     np.testing.assert_array_equal(after[2.0], before[2.0])
@@ -197,3 +206,27 @@ def test_recipe_trains_samples_and_exports_at_the_level_reached(tmp_path, capsys
     z = model.latent(4, seed=0)
     images = served.signatures["serving_default"](z=tf.constant(z))["images"].numpy()
     np.testing.assert_allclose(images, samples, atol=1e-5)
+
+
+def test_stylegan_grows_too_and_keeps_its_sampling_tools(tmp_path):
+    """The `stylegan-progressive-mnist` recipe: trained to step 4 (the 8x8 block grown), its
+    samples, truncated samples and style mixing are all drawn at that level."""
+    import yaml
+
+    recipe = recipes.apply_overrides(recipes.load("stylegan-progressive-mnist"), [
+        "model.latent_dim=8", "model.generator.base_filters=4", "model.generator.max_filters=8",
+        "model.generator.mapping_layers=1", "model.discriminator.base_filters=4",
+        "model.discriminator.max_filters=8", "model.stable_steps=1", "model.fade_steps=2", "train.batch_size=8",
+        "train.steps=4", "train.steps_per_epoch=2", "train.samples=4"])
+    path = tmp_path / "stylegan.yaml"
+    path.write_text(yaml.safe_dump(recipe))
+    run = str(tmp_path / "run")
+    assert main(["train", str(path), "--out", run, "--quiet"]) == 0
+    model = keras.saving.load_model(f"{run}/model.keras")
+    assert isinstance(model, ProgressiveGAN)
+    assert float(model.ema_generator.get_layer("level_of_detail").lod.numpy()) == 2.0
+    for samples in (model.generate(4, seed=0), model.generate(4, seed=0, psi=0.5),
+                    model.mix_styles(model.latent(2, seed=1), model.latent(3, seed=2)).reshape(6, 32, 32, 1)):
+        assert np.all(np.isfinite(samples))
+        np.testing.assert_array_equal(samples[:, ::4, ::4], samples[:, 3::4, 3::4])  # 8x8 images shown at 32x32
+    assert not np.allclose(model.generate(4, seed=0, psi=0.5), model.generate(4, seed=0))

@@ -22,7 +22,7 @@ block, so the early phases are not faster than the last, as they were in the pap
   averaged down to that size; at 4x4, `MinibatchStandardDeviation`, a 3x3 conv, a dense layer
   and the linear output.
 
-Filters as in the StyleGAN networks: `base_filters` at the full resolution, doubled at every
+The shared parts are in `keras_gans.networks.growing`. Filters as in the StyleGAN networks: `base_filters` at the full resolution, doubled at every
 halving, at most `max_filters` (the paper: 16 at 1024x1024 up to 512).
 """
 
@@ -30,22 +30,17 @@ import math
 
 import keras
 
-from keras_gans.layers import (
-    EqualizedConv2D,
-    EqualizedDense,
-    FadeIn,
-    LevelOfDetail,
-    PixelNormalization,
-)
+from keras_gans.layers import EqualizedConv2D, EqualizedDense, PixelNormalization
 from keras_gans.networks.common import check_image_shape
+from keras_gans.networks.growing import SLOPE, filters_at, grown_images, level_of_detail, resolutions
 from keras_gans.networks.registry import register_network
-from keras_gans.networks.stylegan import SLOPE, _blocks, _filters, discriminator_head
+from keras_gans.networks.stylegan import stylegan_discriminator
 
 
-def _conv(x, filters, name, normalize):
+def _conv(x, filters, name):
     x = EqualizedConv2D(filters, 3, name=f"{name}_conv")(x)
     x = keras.layers.LeakyReLU(SLOPE, name=f"{name}_lrelu")(x)
-    return PixelNormalization(name=f"{name}_pixel_norm")(x) if normalize else x
+    return PixelNormalization(name=f"{name}_pixel_norm")(x)
 
 
 @register_network("progan", role="generator")
@@ -62,63 +57,30 @@ def progan_generator(latent_dim=512, output_shape=(32, 32, 1), base_filters=32, 
     """
     check_image_shape(output_shape, "ProGAN generator")
     resolution, _, channels = output_shape
-    levels = _blocks(resolution)
+    levels = resolutions(resolution)
     z = keras.Input((latent_dim,), name="z")
-    lod = LevelOfDetail(levels, name="level_of_detail")(z)
-    filters = _filters(4, resolution, base_filters, max_filters)
+    filters = filters_at(4, resolution, base_filters, max_filters)
     x = PixelNormalization(name="normalize_z")(z)
     x = EqualizedDense(4 * 4 * filters, gain=math.sqrt(2.0) / 4, name="b4_dense")(x)
     x = keras.layers.Reshape((4, 4, filters), name="b4_reshape")(x)
     x = keras.layers.LeakyReLU(SLOPE, name="b4_dense_lrelu")(x)
     x = PixelNormalization(name="b4_dense_pixel_norm")(x)
-    x = _conv(x, filters, "b4", normalize=True)
-
-    def to_images(x, res):
-        x = EqualizedConv2D(channels, 1, gain=1.0, name=f"b{res}_to_rgb")(x)
-        return keras.layers.Activation(output_activation, name=f"b{res}_images")(x)
-
-    images = to_images(x, 4)
+    features = [_conv(x, filters, "b4")]
     for level in range(1, levels):
         res = 4 * 2**level
-        filters = _filters(res, resolution, base_filters, max_filters)
-        x = keras.layers.UpSampling2D(2, name=f"b{res}_up")(x)
+        x = keras.layers.UpSampling2D(2, name=f"b{res}_up")(features[-1])
         for j in range(2):
-            x = _conv(x, filters, f"b{res}_{j}", normalize=True)
-        coarse = keras.layers.UpSampling2D(2, name=f"b{res}_images_up")(images)
-        images = FadeIn(levels - 1 - level, name=f"b{res}_fade_in")([coarse, to_images(x, res), lod])
-    images = keras.layers.Activation("linear", dtype="float32", name="images")(images)
+            x = _conv(x, filters_at(res, resolution, base_filters, max_filters), f"b{res}_{j}")
+        features.append(x)
+    images = grown_images(features, level_of_detail(z, levels), channels, output_activation)
     return keras.Model(z, images, name=name)
 
 
 @register_network("progan", role="discriminator")
 def progan_discriminator(input_shape=(32, 32, 1), base_filters=32, max_filters=512, mbstd_group_size=4,
                          name="discriminator"):
-    """The ProGAN discriminator image -> logit at its `LevelOfDetail` (see the module docstring).
-
-    Args:
-        input_shape: `(resolution, resolution, channels)`, resolution 4 * 2^n, at least 8.
-        base_filters, max_filters: filters at the full resolution, and the cap as the resolution
-            halves (filters double).
-        mbstd_group_size: the group size of the minibatch standard deviation (4); 0 leaves the
-            layer out.
-    """
+    """The ProGAN discriminator image -> logit at its `LevelOfDetail`: the grown StyleGAN
+    discriminator (`stylegan_discriminator(..., progressive=True)`; StyleGAN kept ProGAN's)."""
     check_image_shape(input_shape, "ProGAN discriminator")
-    resolution = input_shape[0]
-    levels = _blocks(resolution)
-
-    def from_rgb(image, res):
-        x = EqualizedConv2D(_filters(res, resolution, base_filters, max_filters), 1, name=f"b{res}_from_rgb")(image)
-        return keras.layers.LeakyReLU(SLOPE, name=f"b{res}_from_rgb_lrelu")(x)
-
-    images = keras.Input(tuple(input_shape), name="images")
-    lod = LevelOfDetail(levels, name="level_of_detail")(images)
-    x, image = from_rgb(images, resolution), images
-    for level in reversed(range(1, levels)):
-        res = 4 * 2**level
-        for j, filters_res in enumerate((res, res // 2)):
-            x = _conv(x, _filters(filters_res, resolution, base_filters, max_filters), f"b{res}_{j}", normalize=False)
-        x = keras.layers.AveragePooling2D(2, name=f"b{res}_down")(x)
-        image = keras.layers.AveragePooling2D(2, name=f"b{res}_images_down")(image)
-        x = FadeIn(levels - 1 - level, name=f"b{res}_fade_in")([from_rgb(image, res // 2), x, lod])
-    x = discriminator_head(x, _filters(4, resolution, base_filters, max_filters), mbstd_group_size)
-    return keras.Model(images, x, name=name)
+    return stylegan_discriminator(input_shape, base_filters, max_filters, mbstd_group_size, progressive=True,
+                                  name=name)

@@ -1,9 +1,9 @@
 """StyleGAN generator and discriminator (Karras et al. 2019, "A Style-Based Generator Architecture
 for Generative Adversarial Networks", arXiv 1812.04948), sized by resolution.
 
-This is the non-progressive StyleGAN configuration: both networks are built at their final
-resolution and trained as they are (no progressive growing, no fading-in of layers), like the
-paper's configurations trained without growing and like StyleGAN2. The parts:
+By default both networks are built at their final resolution and trained as they are (no
+progressive growing, no fading-in of layers), like the paper's configurations trained without
+growing and like StyleGAN2; `progressive=True` grows them (below). The parts:
 
 - Generator = mapping network + synthesis network.
   - Mapping: z -> `PixelNormalization` -> `mapping_layers` x (`EqualizedDense(w_dim)` + leaky
@@ -26,11 +26,11 @@ most `max_filters` (the paper: 32 at 1024x1024 up to 512). The paper trains it w
 non-saturating loss and R1 (`GradientPenalty(mode="r1")`, gamma 10 on FFHQ), Adam(0.001,
 beta_1=0, beta_2=0.99), and an EMA of the generator: see the `stylegan-mnist` recipe.
 
-Omitted from the paper: the blur (low-pass) filters after upsampling and before downsampling
-(bilinear upsampling and average pooling instead), and progressive growing.
+With `progressive=True` both networks are built to grow as the paper trained them (its ProGAN
+schedule, `keras_gans.models.ProgressiveGAN`, recipe `stylegan-progressive-mnist`; see
+`keras_gans.networks.growing`). Omitted from the paper: the blur (low-pass) filters after
+upsampling and before downsampling (bilinear upsampling and average pooling instead).
 """
-
-import math
 
 import keras
 
@@ -39,6 +39,7 @@ from keras_gans.layers import (
     ConstantInput,
     EqualizedConv2D,
     EqualizedDense,
+    FadeIn,
     MinibatchStandardDeviation,
     NoiseInjection,
     PixelNormalization,
@@ -46,29 +47,12 @@ from keras_gans.layers import (
     Truncation,
 )
 from keras_gans.networks.common import check_image_shape
+from keras_gans.networks.growing import SLOPE, filters_at, from_rgb, grown_images, level_of_detail, resolutions
 from keras_gans.networks.registry import register_network
-
-#: The leaky ReLU slope used everywhere.
-SLOPE = 0.2
-
-
-def _blocks(resolution):
-    """The number of resolutions 4, 8, ..., `resolution` (a power of two times 4, at least 8)."""
-    n = math.log2(resolution / 4)
-    if resolution < 8 or n != int(n):
-        raise ValueError(
-            f"StyleGAN and ProGAN resolution must be 4 * 2^n (8, 16, 32, 64, 128, ...), got {resolution}"
-        )
-    return int(n) + 1
-
-
-def _filters(res, resolution, base_filters, max_filters):
-    return min(base_filters * (resolution // res), max_filters)
-
 
 def num_styles(resolution):
     """Styles (AdaIN layers) of a generator of this resolution: two per resolution from 4x4."""
-    return 2 * _blocks(resolution)
+    return 2 * resolutions(resolution)
 
 
 def mapping_network(latent_dim, w_dim, mapping_layers=8, lr_multiplier=0.01, name="mapping"):
@@ -88,7 +72,7 @@ def stylegan_generator(latent_dim=512, output_shape=(32, 32, 1), base_filters=32
                        mapping_layers=8, w_dim=None, mapping_lr_multiplier=0.01, style_mixing=0.9,
                        truncation_psi=1.0, truncation_cutoff=None, w_avg_decay=0.995,
                        inference_noise="const", interpolation="bilinear", output_activation="tanh",
-                       name="generator"):
+                       progressive=False, name="generator"):
     """The StyleGAN generator z -> image (see the module docstring).
 
     Args:
@@ -108,10 +92,13 @@ def stylegan_generator(latent_dim=512, output_shape=(32, 32, 1), base_filters=32
             (the paper) or "none"; see `NoiseInjection`.
         interpolation: of the 2x upsampling, "bilinear" or "nearest".
         output_activation: "tanh" (images in [-1, 1]) or "linear" (the paper).
+        progressive: grown as the paper trained it (with `keras_gans.models.ProgressiveGAN`): a
+            `LevelOfDetail` layer and a toRGB per resolution, each new one faded in (see
+            `keras_gans.networks.growing`); False: one toRGB at the full resolution.
     """
     check_image_shape(output_shape, "StyleGAN generator")
     resolution, _, channels = output_shape
-    blocks = _blocks(resolution)
+    blocks = resolutions(resolution)
     w_dim = int(latent_dim if w_dim is None else w_dim)
 
     z = keras.Input((latent_dim,), name="z")
@@ -129,26 +116,30 @@ def stylegan_generator(latent_dim=512, output_shape=(32, 32, 1), base_filters=32
         style += 1
         return x
 
-    filters = _filters(4, resolution, base_filters, max_filters)
+    filters = filters_at(4, resolution, base_filters, max_filters)
     x = ConstantInput((4, 4, filters), name="const")(ws)
     x = epilogue(x, "b4_const")
     x = EqualizedConv2D(filters, 3, name="b4_conv")(x)
-    x = epilogue(x, "b4_conv")
+    features = [epilogue(x, "b4_conv")]
     for i in range(1, blocks):
         res = 4 * 2**i
-        filters = _filters(res, resolution, base_filters, max_filters)
-        x = keras.layers.UpSampling2D(2, interpolation=interpolation, name=f"b{res}_up")(x)
+        filters = filters_at(res, resolution, base_filters, max_filters)
+        x = keras.layers.UpSampling2D(2, interpolation=interpolation, name=f"b{res}_up")(features[-1])
         for j in range(2):
             x = EqualizedConv2D(filters, 3, name=f"b{res}_conv{j}")(x)
             x = epilogue(x, f"b{res}_conv{j}")
-    x = EqualizedConv2D(channels, 1, gain=1.0, name="to_rgb")(x)
+        features.append(x)
+    if progressive:  # the level is read from the styles' tensor, so the synthesis network starts at ws
+        return keras.Model(z, grown_images(features, level_of_detail(ws, blocks), channels, output_activation),
+                           name=name)
+    x = EqualizedConv2D(channels, 1, gain=1.0, name="to_rgb")(features[-1])
     x = keras.layers.Activation(output_activation, dtype="float32", name="images")(x)
     return keras.Model(z, x, name=name)
 
 
 @register_network("stylegan", role="discriminator")
 def stylegan_discriminator(input_shape=(32, 32, 1), base_filters=32, max_filters=512, mbstd_group_size=4,
-                           name="discriminator"):
+                           progressive=False, name="discriminator"):
     """The StyleGAN (ProGAN) discriminator image -> logit (see the module docstring).
 
     Args:
@@ -157,21 +148,30 @@ def stylegan_discriminator(input_shape=(32, 32, 1), base_filters=32, max_filters
             halves (filters double).
         mbstd_group_size: the group size of the minibatch standard deviation (4); 0 leaves the
             layer out.
+        progressive: grown (ProGAN's discriminator, `keras_gans.networks.growing`): a
+            `LevelOfDetail` layer and a fromRGB per resolution, each of the image averaged down to
+            it, faded into the features of the finer blocks as they grow in; False: one fromRGB.
     """
     check_image_shape(input_shape, "StyleGAN discriminator")
     resolution = input_shape[0]
-    blocks = _blocks(resolution)
+    blocks = resolutions(resolution)
     images = keras.Input(tuple(input_shape), name="images")
-    x = EqualizedConv2D(_filters(resolution, resolution, base_filters, max_filters), 1, name="from_rgb")(images)
-    x = keras.layers.LeakyReLU(SLOPE, name="from_rgb_lrelu")(x)
+    lod = level_of_detail(images, blocks) if progressive else None
+    x = from_rgb(images, filters_at(resolution, resolution, base_filters, max_filters),
+                 f"b{resolution}_from_rgb" if progressive else "from_rgb")
+    image = images
     for i in reversed(range(1, blocks)):
         res = 4 * 2**i
         for j, filters_res in enumerate((res, res // 2)):
-            filters = _filters(filters_res, resolution, base_filters, max_filters)
+            filters = filters_at(filters_res, resolution, base_filters, max_filters)
             x = EqualizedConv2D(filters, 3, name=f"b{res}_conv{j}")(x)
             x = keras.layers.LeakyReLU(SLOPE, name=f"b{res}_lrelu{j}")(x)
         x = keras.layers.AveragePooling2D(2, name=f"b{res}_down")(x)
-    x = discriminator_head(x, _filters(4, resolution, base_filters, max_filters), mbstd_group_size)
+        if progressive:
+            image = keras.layers.AveragePooling2D(2, name=f"b{res}_images_down")(image)
+            coarse = from_rgb(image, filters_at(res // 2, resolution, base_filters, max_filters), f"b{res // 2}_from_rgb")
+            x = FadeIn(blocks - 1 - i, name=f"b{res}_fade_in")([coarse, x, lod])
+    x = discriminator_head(x, filters_at(4, resolution, base_filters, max_filters), mbstd_group_size)
     return keras.Model(images, x, name=name)
 
 
