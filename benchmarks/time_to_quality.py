@@ -14,6 +14,12 @@ training CPU seconds, one line per recipe and seed.
 
     python benchmarks/time_to_quality.py --recipes dcgan-mnist --steps 40 --every 20 --n 500 --out /tmp/t.json --plot /tmp/t.png  # smoke
     python benchmarks/time_to_quality.py --recipes dcgan-mnist,sngan-mnist --every 500
+
+Recipes run in separate processes (one core each) are put together with `--merge`, which writes
+one JSON and plot from their reports; `--at` prints every run's scores at given CPU budgets (the
+last point within each), a table of the recipes at equal CPU time:
+
+    python benchmarks/time_to_quality.py --merge a.json b.json --at 300,2000 --out all.json --plot all.png
 """
 
 import argparse
@@ -42,6 +48,10 @@ def parse_args(argv=None):
     parser.add_argument("--threads", type=int, default=0, help="TensorFlow threads (0: TensorFlow's choice)")
     parser.add_argument("--out", default=os.path.join(RESULTS, "time_to_quality.json"))
     parser.add_argument("--plot", default=os.path.join(RESULTS, "time_to_quality.png"))
+    parser.add_argument("--merge", nargs="+", metavar="JSON", default=None,
+                        help="no training: write --out and --plot from the runs of these reports")
+    parser.add_argument("--at", default="", help="comma-separated training CPU seconds: print a table of every "
+                                                  "run's scores at the last point within each")
     return parser.parse_args(argv)
 
 
@@ -105,8 +115,51 @@ def draw_plot(report, path):
                 f"{report['n']} samples per point", panels, labels)
 
 
+def merge_reports(reports):
+    """One report with the runs of `reports` (each keeps its machine as `run["machine"]`); the
+    top-level machine and sample count are the first report's, which all must share."""
+    counts = {r["n"] for r in reports}
+    if len(counts) != 1:
+        raise SystemExit(f"--merge: the reports score different sample counts {sorted(counts)}")
+    merged = {**reports[0], "runs": [], "merged": len(reports)}
+    for report in reports:
+        merged["runs"] += [{**run, "machine": report["machine"]} for run in report["runs"]]
+    return merged
+
+
+def at_cpu_seconds(report, budgets):
+    """Markdown rows: each run's scores at its last point within each CPU budget (seconds)."""
+    rows = ["| run | CPU budget (s) | step | training CPU s | domain FID | confident | classes |",
+            "|---|---|---|---|---|---|---|"]
+    for budget in budgets:
+        for run in report["runs"]:
+            within = [p for p in run["points"] if p["train_cpu_seconds"] <= budget]
+            if not within:
+                rows.append(f"| `{run['recipe']}` seed {run['seed']} | {budget:g} | (first point at "
+                            f"{run['points'][0]['train_cpu_seconds']:.0f} s) | | | | |")
+                continue
+            p = within[-1]
+            rows.append(f"| `{run['recipe']}` seed {run['seed']} | {budget:g} | {p['step']} | "
+                        f"{p['train_cpu_seconds']:.0f} | {p['fid']:.1f} | {100 * p['confident']:.1f}% | "
+                        f"{100 * p['class_min']:.1f}-{100 * p['class_max']:.1f}% |")
+    return rows
+
+
 def main(argv=None):
     args = parse_args(argv)
+    budgets = [float(b) for b in args.at.split(",") if b.strip()]
+    if args.merge:
+        import json
+
+        reports = []
+        for path in args.merge:
+            with open(path) as f:
+                reports.append(json.load(f))
+        report = merge_reports(reports)
+        write_json(args.out, report)
+        draw_plot(report, args.plot)
+        print("\n".join(at_cpu_seconds(report, budgets)) if budgets else f"wrote {args.out} and {args.plot}")
+        return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras_gans  # noqa: F401  (its oneDNN choice applies before TensorFlow loads, as for users)
 
@@ -123,6 +176,8 @@ def main(argv=None):
     write_json(args.out, report)
     draw_plot(report, args.plot)
     print(machine_summary(machine))
+    if budgets:
+        print("\n".join(at_cpu_seconds(report, budgets)))
     print(f"wrote {args.out} and {args.plot}")
 
 

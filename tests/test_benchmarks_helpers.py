@@ -147,6 +147,26 @@ def test_time_to_quality_plot_draws_every_run(tmp_path):
     assert (31, 119, 180) in colors and (214, 39, 40) in colors  # the two runs' lines
 
 
+def test_time_to_quality_merges_reports_and_compares_at_equal_cpu_time():
+    ttq = _load("time_to_quality")
+
+    def report(recipe, cpu, n=100):
+        points = [{"step": 500 * (i + 1), "train_cpu_seconds": cpu * (i + 1), "fid": 100.0 / (i + 1),
+                   "confident": 0.2 * (i + 1), "class_min": 0.05, "class_max": 0.15} for i in range(3)]
+        return {"n": n, "machine": {"cpu": recipe}, "runs": [{"recipe": recipe, "seed": 0, "points": points}]}
+
+    merged = ttq.merge_reports([report("dcgan-mnist", 100.0), report("stylegan-mnist", 400.0)])
+    assert [r["recipe"] for r in merged["runs"]] == ["dcgan-mnist", "stylegan-mnist"]
+    assert merged["runs"][1]["machine"] == {"cpu": "stylegan-mnist"}
+    rows = ttq.at_cpu_seconds(merged, [250.0, 900.0])
+    assert rows[2] == "| `dcgan-mnist` seed 0 | 250 | 1000 | 200 | 50.0 | 40.0% | 5.0-15.0% |"
+    assert rows[3] == "| `stylegan-mnist` seed 0 | 250 | (first point at 400 s) | | | | |"
+    assert rows[4] == "| `dcgan-mnist` seed 0 | 900 | 1500 | 300 | 33.3 | 60.0% | 5.0-15.0% |"
+    assert rows[5] == "| `stylegan-mnist` seed 0 | 900 | 1000 | 800 | 50.0 | 40.0% | 5.0-15.0% |"
+    with pytest.raises(SystemExit, match="different sample counts"):
+        ttq.merge_reports([report("a", 1.0), report("b", 1.0, n=10)])
+
+
 def test_zoo_index_matches_the_cards(tmp_path):
     """saved_models/README.md's table is what build_zoo.write_index makes of the cards (no stale row)."""
     import shutil
