@@ -11,6 +11,13 @@ the written entry, `card.json` (machine-readable) and `README.md` (the model car
 The run folders (checkpoints, TensorBoard logs, per-epoch samples) stay in `--runs` (default
 `runs/zoo/`) and are not part of the zoo.
 
+    python benchmarks/build_zoo.py stylegan-mnist --curve benchmarks/results/curve_stylegan-mnist.json
+
+also scores the model at the end of every epoch while it trains (as `time_to_quality.py` does:
+10,000 samples, domain FID, confident share, class balance) and writes that curve as a
+time-to-quality report (`time_to_quality.py --merge` puts it beside others); the card's wall and
+CPU times leave the scoring out.
+
     python benchmarks/build_zoo.py --convert ring grid dcgan-mnist sngan-mnist
 
 re-writes entries of zoo format 1 (a whole `model.keras` with both optimizers' state) in the
@@ -56,12 +63,14 @@ def parse_args(argv=None):
     parser.add_argument("--steps", type=int, default=None, help="override train.steps (smoke tests only)")
     parser.add_argument("--eval-n", type=int, default=None, help="override the eval sample count (smoke tests only)")
     parser.add_argument("--note", default="", help="a line about the machine's load during training")
+    parser.add_argument("--curve", default=None, metavar="JSON",
+                        help="score the model every epoch while it trains; write the curve (one name only)")
     parser.add_argument("--convert", action="store_true",
                         help="convert existing format-1 entries (model.keras) to the current format, no training")
     return parser.parse_args(argv)
 
 
-def build(name, zoo_root, runs_root, steps=None, eval_n=None, note=""):
+def build(name, zoo_root, runs_root, steps=None, eval_n=None, note="", curve=None):
     import keras
     import tensorflow as tf
 
@@ -77,9 +86,13 @@ def build(name, zoo_root, runs_root, steps=None, eval_n=None, note=""):
     run_dir = os.path.join(runs_root, name)
     shutil.rmtree(run_dir, ignore_errors=True)
     keras.backend.clear_session()
+    scores = [] if curve is None else [quality_callback(recipe, name)]
     wall, cpu = time.time(), time.process_time()
-    train(recipe, run_dir, verbose=2, log=print)
+    train(recipe, run_dir, verbose=2, log=print, callbacks=scores)
     wall, cpu = time.time() - wall, time.process_time() - cpu
+    if scores:  # the card's times are the training's
+        wall, cpu = wall - scores[0].scoring_wall, cpu - scores[0].scoring_cpu
+        write_curve(curve, recipe, name, scores[0])
 
     entry = os.path.join(zoo_root, name)
     shutil.rmtree(entry, ignore_errors=True)
@@ -121,6 +134,33 @@ def build(name, zoo_root, runs_root, steps=None, eval_n=None, note=""):
     }
     write_card(entry, card, recipe)
     return card
+
+
+def quality_callback(recipe, name, n=10000):
+    """`time_to_quality.quality_curve` for a build: scores `n` samples every epoch."""
+    from time_to_quality import quality_curve
+
+    from keras_gans import recipes
+    from keras_gans.metrics.evaluate import SampleEvaluator, real_samples
+
+    shape = recipes.data_shape(recipe)
+    return quality_curve(SampleEvaluator(real_samples(recipe["data"], image_shape=shape), ("fid", "classes")),
+                         n, name)
+
+
+def write_curve(path, recipe, name, scores):
+    """The build's curve as a time-to-quality report (one run)."""
+    from loss_families import write_json
+    from speed import machine_at_start, mark_end
+
+    machine = machine_at_start()  # the load as the build ends
+    mark_end(machine)
+    every = recipe["train"]["steps_per_epoch"]
+    write_json(path, {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(), "n": 10000, "every": every,
+                      "overrides": [], "machine": machine, "zoo_build": name,
+                      "runs": [{"recipe": name, "seed": recipe["train"]["seed"], "steps": recipe["train"]["steps"],
+                                "n": 10000, "overrides": [], "points": scores.points}]})
+    print(f"wrote {path}")
 
 
 def networks_bytes(entry):
@@ -197,11 +237,13 @@ def write_index(zoo_root):
 def main(argv=None):
     args = parse_args(argv)
     sys.path.insert(0, REPO)
+    if args.curve and (len(args.names) != 1 or args.convert):
+        raise SystemExit("--curve takes one recipe name, and no --convert")
     for name in args.names:
         if args.convert:
             convert(name, args.zoo)
         else:
-            build(name, args.zoo, args.runs, steps=args.steps, eval_n=args.eval_n, note=args.note)
+            build(name, args.zoo, args.runs, steps=args.steps, eval_n=args.eval_n, note=args.note, curve=args.curve)
     write_index(args.zoo)
 
 

@@ -55,6 +55,38 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def quality_curve(evaluator, n, label):
+    """A Keras callback that scores the model it trains at the end of every epoch (`n` samples of
+    its `generate`, seed 0, by `evaluator`), into `points` (the report's format). Its `scoring_cpu`
+    and `scoring_wall` are the seconds spent scoring, which the points' training seconds leave out."""
+    import keras
+
+    class QualityCurve(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.points, self.cpu, self.wall, self.scoring_cpu, self.scoring_wall = [], 0.0, 0.0, 0.0, 0.0
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.cpu_start, self.wall_start = time.process_time(), time.time()
+
+        def on_epoch_end(self, epoch, logs=None):
+            cpu, wall = time.process_time(), time.time()
+            self.cpu += cpu - self.cpu_start
+            self.wall += wall - self.wall_start
+            scores = evaluator(self.model.generate(n, seed=0))
+            self.points.append({"step": int(self.model.step_counter.numpy()), "train_cpu_seconds": self.cpu,
+                                "train_wall_seconds": self.wall, "fid": scores["fid"],
+                                "confident": scores["confident"], "class_min": scores["class_min"],
+                                "class_max": scores["class_max"]})
+            self.scoring_cpu += time.process_time() - cpu
+            self.scoring_wall += time.time() - wall
+            print(f"  {label} step {self.points[-1]['step']}: {self.cpu:.0f} CPU s, FID {scores['fid']:.1f}, "
+                  f"confident {scores['confident']:.3f}, classes {scores['class_min']:.3f}-"
+                  f"{scores['class_max']:.3f}", flush=True)
+
+    return QualityCurve()
+
+
 def run_one(name, seed, steps, every, n, overrides):
     """Trains recipe `name` with `seed`; returns the run dict with its scored points."""
     import keras
@@ -72,27 +104,10 @@ def run_one(name, seed, steps, every, n, overrides):
     dataset = recipes.build_dataset(recipe)
     model = recipes.compile_model(recipes.build_model(recipe), recipe)
     evaluator = SampleEvaluator(real_samples(recipe["data"], image_shape=model.sample_shape), ("fid", "classes"))
-    points, clock = [], {"cpu": 0.0, "wall": 0.0}
-
-    class Score(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            clock["cpu_start"], clock["wall_start"] = time.process_time(), time.time()
-
-        def on_epoch_end(self, epoch, logs=None):
-            clock["cpu"] += time.process_time() - clock["cpu_start"]
-            clock["wall"] += time.time() - clock["wall_start"]
-            scores = evaluator(model.generate(n, seed=0))
-            points.append({"step": int(model.step_counter.numpy()), "train_cpu_seconds": clock["cpu"],
-                           "train_wall_seconds": clock["wall"], "fid": scores["fid"],
-                           "confident": scores["confident"], "class_min": scores["class_min"],
-                           "class_max": scores["class_max"]})
-            print(f"  {name} seed {seed} step {points[-1]['step']}: {clock['cpu']:.0f} CPU s, FID "
-                  f"{scores['fid']:.1f}, confident {scores['confident']:.3f}, classes "
-                  f"{scores['class_min']:.3f}-{scores['class_max']:.3f}", flush=True)
-
-    model.fit(dataset, epochs=steps // every, steps_per_epoch=every, callbacks=[Score()], verbose=0)
+    curve = quality_curve(evaluator, n, f"{name} seed {seed}")
+    model.fit(dataset, epochs=steps // every, steps_per_epoch=every, callbacks=[curve], verbose=0)
     return {"recipe": name, "seed": seed, "steps": steps, "n": n, "overrides": list(overrides),
-            "jit_compile": bool(model.jit_compile), "points": points}
+            "jit_compile": bool(model.jit_compile), "points": curve.points}
 
 
 def draw_plot(report, path):

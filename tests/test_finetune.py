@@ -24,11 +24,24 @@ def _recipe(*overrides):
     return keras_gans.recipes.apply_overrides(keras_gans.recipes.load("ring"), [*TINY, *overrides])
 
 
+EPOCH_STEPS = []  # what a callback given to `train` saw: the step at the end of each epoch
+
+
 @pytest.fixture(scope="module")
 def source_run(tmp_path_factory):
+    import keras
+
+    class EpochSteps(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            EPOCH_STEPS.append(int(self.model.step_counter.numpy()))
+
     out = str(tmp_path_factory.mktemp("source") / "run")
-    train(_recipe("train.steps=4"), out, verbose=0, log=lambda *a: None)
+    train(_recipe("train.steps=4"), out, verbose=0, log=lambda *a: None, callbacks=[EpochSteps()])
     return out
+
+
+def test_train_runs_the_callbacks_it_is_given(source_run):
+    assert EPOCH_STEPS == [2, 4]
 
 
 def _weights(model):

@@ -16,7 +16,8 @@ from keras_gans.runs import CHECKPOINT, MODEL_FILE, load_run
 JIT_FILE = "jit_compile.json"
 
 
-def train(recipe, out, resume=False, verbose=None, log=print, steps=None, overwrite=False, overrides=()):
+def train(recipe, out, resume=False, verbose=None, log=print, steps=None, overwrite=False, overrides=(),
+          callbacks=()):
     """Trains `recipe` into the run folder `out`; returns (model, history).
 
     A new run refuses a folder that holds a run unless `overwrite`. With `resume=True`, the run in
@@ -24,6 +25,7 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None, overwr
     over from that recipe if none was written yet; `overrides` (`--set` strings) may change only
     `train.steps` and optimizer hyper-parameters there, and `steps` (`--steps`) sets the new total.
     The data continue where the checkpoint left them, so a resumed run equals one never stopped.
+    `callbacks` are Keras callbacks added to the run's own (after them).
     """
     from keras_gans.training.run_folder import (LOCK_FILE, RunLock, check_out, holds_run, prepare_new_run,
                                                 resume_recipe)
@@ -38,13 +40,13 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None, overwr
     strategy = get_strategy(recipe["strategy"])
     chief = is_chief(strategy)
     if not chief:  # Other workers of a multi-worker run train in lock-step and write nothing.
-        return _train(recipe, out, resume, verbose, log, changed, strategy, chief)
+        return _train(recipe, out, resume, verbose, log, changed, strategy, chief, callbacks)
     created = not os.path.exists(out)
     with RunLock(out):  # a busy folder fails here, before anything below may clean up
         try:
             if not resume:
                 prepare_new_run(out, overwrite, recipe["train"]["init"])
-            return _train(recipe, out, resume, verbose, log, changed, strategy, chief)
+            return _train(recipe, out, resume, verbose, log, changed, strategy, chief, callbacks)
         except BaseException:
             if created and not holds_run(out):  # failed before writing anything: leave no folder behind
                 with contextlib.suppress(OSError):
@@ -53,7 +55,7 @@ def train(recipe, out, resume=False, verbose=None, log=print, steps=None, overwr
             raise
 
 
-def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
+def _train(recipe, out, resume, verbose, log, changed, strategy, chief, extra_callbacks=()):
     import keras
 
     from keras_gans.data import mixture_for
@@ -132,6 +134,7 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief):
             RecordJitChoice(os.path.join(out, JIT_FILE), log if verbose != 0 else (lambda message: None)),
             keras.callbacks.TensorBoard(os.path.join(out, "logs"), write_graph=False),
         ]
+    callbacks += list(extra_callbacks)
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
     if verbose:
