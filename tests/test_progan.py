@@ -187,13 +187,41 @@ def test_networks_without_a_level_of_detail_are_refused():
         ProgressiveGAN(g, progan_discriminator((32, 32, 1), base_filters=4, max_filters=8))
     with pytest.raises(ValueError, match="stable_steps must be at least 1"):
         ProgressiveGAN(g, progan_discriminator((16, 16, 1), base_filters=4, max_filters=8), stable_steps=0)
+    with pytest.raises(ValueError, match=r"batch_sizes must be 3 positive batch sizes, one per resolution"):
+        ProgressiveGAN(g, progan_discriminator((16, 16, 1), base_filters=4, max_filters=8), batch_sizes=[8, 4])
+
+
+def test_batch_sizes_per_resolution():
+    """Each resolution's batch size in its stable phase and the fade-in before it; the examples in
+    their order, and `.skip(n)` (a resume) continues at batch n."""
+    from keras_gans.data import scheduled_batches
+    from keras_gans.data.batch_schedule import check_batch_schedule
+
+    model = built(tiny("model.batch_sizes=[8, 4, 4, 2]"))  # stable 1, fade 2
+    assert model.batch_schedule() == [(8, 1), (4, 2), (4, 1), (4, 2), (4, 1), (2, 2), (2, 1)]
+    assert built(tiny()).batch_schedule() is None
+    examples = tf.data.Dataset.range(10**4)
+    batches = scheduled_batches(examples.map(lambda i: (i, -i)).batch(5), model.batch_schedule())
+    got = [b.numpy().tolist() for b, _ in batches.take(9)]
+    assert [len(b) for b in got] == [8, 4, 4, 4, 4, 4, 4, 2, 2]
+    assert sum(got, []) == list(range(36))
+    assert [b.numpy().tolist() for b, _ in batches.skip(6).take(2)] == got[6:8]
+    with pytest.raises(ValueError, match="a batch schedule is a non-empty list of"):
+        check_batch_schedule([(4, 0)])
+    from keras_gans.errors import UserError
+    from keras_gans.training.run import _scheduled
+
+    with pytest.raises(UserError, match=r"model.batch_sizes \[2\] do not split over the 4 replicas"):
+        _scheduled(examples.batch(4), model, 4)
 
 
 def test_recipe_trains_samples_and_exports_at_the_level_reached(tmp_path, capsys):
     import yaml
 
     path = tmp_path / "progan.yaml"
-    path.write_text(yaml.safe_dump(tiny("train.steps=4", "train.steps_per_epoch=2", "train.samples=4")))
+    # batch sizes 8 at 4x4, then 4 (the fade-in to 8x8 from step 1): the run re-batches its data
+    path.write_text(yaml.safe_dump(tiny("train.steps=4", "train.steps_per_epoch=2", "train.samples=4",
+                                        "model.batch_sizes=[8, 4, 4, 4]")))
     run = str(tmp_path / "run")
     assert main(["train", str(path), "--out", run, "--quiet"]) == 0
     model = keras.saving.load_model(f"{run}/model.keras")

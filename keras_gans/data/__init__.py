@@ -1,6 +1,7 @@
 """Real data for GAN training: bundled MNIST, 2-D Gaussian mixtures, TFDS and image folders (also
 side-by-side A|B pairs, `paired_folder`)."""
 
+from keras_gans.data.batch_schedule import scheduled_batches
 from keras_gans.data.data_config import data_kind
 from keras_gans.data.data_config import make_dataset
 from keras_gans.data.data_config import mixture_for

@@ -76,17 +76,23 @@ class ProgressiveGAN(GAN):
     block that had zero gradients would otherwise take Adam's first, bias-corrected steps at ten
     times the learning rate with beta_2 = 0.99.
 
-    The networks need a `LevelOfDetail` layer (the `progan` networks). The paper also lowers the
-    batch size at the high resolutions to fit GPU memory; here it stays the recipe's.
+    The networks need a `LevelOfDetail` layer (the `progan` networks, or `stylegan` ones built
+    with `progressive=True`). The paper lowers the batch size at the high resolutions to fit GPU
+    memory: `batch_sizes` gives one per resolution, and `batch_schedule()` says which batch each
+    step takes (`keras-gans train` re-batches the data so: `keras_gans.data.scheduled_batches`).
+    Here every step computes every block, so a smaller batch saves time at any resolution.
 
     Args:
         generator, discriminator, latent_dim, seed, rejection, noise: as `GAN`'s.
         stable_steps: steps each resolution is trained alone before the next fades in.
         fade_steps: steps of each fade-in (0: the next resolution is switched on at once).
+        batch_sizes: None (the data's batch size throughout) or one batch size per resolution
+            from 4x4 (the paper's 1024x1024: 16 up to 128x128, then 16, 8, 4), used in its
+            stable phase and in the fade-in that brings it in.
     """
 
     def __init__(self, generator, discriminator, latent_dim=None, seed=None, rejection=None, noise="normal",
-                 stable_steps=1000, fade_steps=1000, **kwargs):
+                 stable_steps=1000, fade_steps=1000, batch_sizes=None, **kwargs):
         super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, rejection=rejection,
                          noise=noise, **kwargs)
         if int(stable_steps) < 1 or int(fade_steps) < 0:
@@ -98,7 +104,26 @@ class ProgressiveGAN(GAN):
             raise ValueError(f"the generator grows over {self.levels} resolutions but the discriminator over "
                              f"{_level_layer(discriminator, 'discriminator').levels}: build them for the same "
                              "image size")
+        if batch_sizes is not None:
+            batch_sizes = [int(b) for b in batch_sizes]
+            if len(batch_sizes) != self.levels or min(batch_sizes) < 1:
+                raise ValueError(f"batch_sizes must be {self.levels} positive batch sizes, one per resolution "
+                                 f"from 4x4, got {batch_sizes}")
+        self.batch_sizes = batch_sizes
         self.set_level(self.lod_at(0))  # a new model draws 4x4 images; loading restores the saved level
+
+    def batch_schedule(self):
+        """The `(batch_size, steps)` schedule of the training batches (see
+        `keras_gans.data.scheduled_batches`), or None without `batch_sizes`: each resolution's
+        size for its stable phase and the fade-in before it; the last lasts to the end."""
+        if self.batch_sizes is None:
+            return None
+        schedule = []
+        for level, size in enumerate(self.batch_sizes):
+            if level and self.fade_steps:
+                schedule.append((size, self.fade_steps))
+            schedule.append((size, self.stable_steps))
+        return schedule
 
     def growth_steps(self):
         """The step at which the networks reach their full resolution."""

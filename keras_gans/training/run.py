@@ -112,6 +112,7 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief, extra_ca
             os.makedirs(out, exist_ok=True)
             runs.write_recipe(out, recipe)
 
+    dataset = _scheduled(dataset, gan, replicas)
     first_step = int(gan.step_counter.numpy())
     use_recorded_jit_choice(gan, os.path.join(out, JIT_FILE))
     jit.measure_only_if_long(gan, train_cfg["steps"] - first_step)
@@ -214,6 +215,21 @@ def finished_message(out):
         f"  next:         keras-gans sample {out} --out samples.png   |   keras-gans eval {out}"
         f"   |   keras-gans export {out} --out exported",
     ])
+
+
+def _scheduled(dataset, model, replicas):
+    """The training batches of a model with a `batch_schedule` (ProGAN's batch size per
+    resolution: `model.batch_sizes`), or `dataset` as it is."""
+    from keras_gans.data import scheduled_batches
+
+    schedule = getattr(model, "batch_schedule", lambda: None)()
+    if not schedule:
+        return dataset
+    uneven = sorted({size for size, _ in schedule if size % replicas})
+    if uneven:
+        raise UserError(f"model.batch_sizes {uneven} do not split over the {replicas} replicas: give multiples of "
+                        f"{replicas}")
+    return scheduled_batches(dataset, schedule)
 
 
 def _check_packs(model, batch_size, replicas):
