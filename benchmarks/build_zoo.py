@@ -16,7 +16,9 @@ The run folders (checkpoints, TensorBoard logs, per-epoch samples) stay in `--ru
 also scores the model at the end of every epoch while it trains (as `time_to_quality.py` does:
 10,000 samples, domain FID, confident share, class balance) and writes that curve as a
 time-to-quality report (`time_to_quality.py --merge` puts it beside others); the card's wall and
-CPU times leave the scoring out.
+CPU times leave the scoring out. The curve's training seconds include what a run does at the end
+of each epoch (its sample grid, checkpoint and TensorBoard logs: `keras-gans train`'s callbacks run
+before the scoring), which `time_to_quality.py`'s own runs do not do.
 
     python benchmarks/build_zoo.py --convert ring grid dcgan-mnist sngan-mnist
 
@@ -38,6 +40,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import keras_gans  # noqa: E402  (first: its CPU-kernel choice is made before TensorFlow loads, as for users)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from speed import machine_at_start  # noqa: E402
 from zoo_cards import (INDEX_HEADER, _data_name, _description, index_quality, model_card,  # noqa: E402,F401
                        sample_count)
 
@@ -87,12 +90,13 @@ def build(name, zoo_root, runs_root, steps=None, eval_n=None, note="", curve=Non
     shutil.rmtree(run_dir, ignore_errors=True)
     keras.backend.clear_session()
     scores = [] if curve is None else [quality_callback(recipe, name)]
+    machine = machine_at_start() if curve else None
     wall, cpu = time.time(), time.process_time()
     train(recipe, run_dir, verbose=2, log=print, callbacks=scores)
     wall, cpu = time.time() - wall, time.process_time() - cpu
     if scores:  # the card's times are the training's
         wall, cpu = wall - scores[0].scoring_wall, cpu - scores[0].scoring_cpu
-        write_curve(curve, recipe, name, scores[0])
+        write_curve(curve, recipe, name, scores[0], machine)
 
     entry = os.path.join(zoo_root, name)
     shutil.rmtree(entry, ignore_errors=True)
@@ -148,12 +152,11 @@ def quality_callback(recipe, name, n=10000):
                          n, name)
 
 
-def write_curve(path, recipe, name, scores):
-    """The build's curve as a time-to-quality report (one run)."""
+def write_curve(path, recipe, name, scores, machine):
+    """The build's curve as a time-to-quality report (one run); `machine` as the build started."""
     from loss_families import write_json
-    from speed import machine_at_start, mark_end
+    from speed import mark_end
 
-    machine = machine_at_start()  # the load as the build ends
     mark_end(machine)
     every = recipe["train"]["steps_per_epoch"]
     write_json(path, {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(), "n": 10000, "every": every,

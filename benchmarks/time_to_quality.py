@@ -113,7 +113,10 @@ def run_one(name, seed, steps, every, n, overrides):
 def draw_plot(report, path):
     """Two panels: confident share and domain FID (log scale) against training CPU seconds."""
     machine, runs = report["machine"], report["runs"]
-    labels = [f"{r['recipe']} seed {r['seed']}" for r in runs]
+    labels = []
+    for r in runs:  # one line each, also for the same recipe and seed from two merged reports
+        label = f"{r['recipe']} seed {r['seed']}"
+        labels.append(label if label not in labels else f"{label} ({sum(x.startswith(label) for x in labels) + 1})")
     xmax = max((p["train_cpu_seconds"] for r in runs for p in r["points"]), default=1.0) * 1.05
     fids = [p["fid"] for r in runs for p in r["points"] if p["fid"] > 0] or [1.0, 10.0]
 
@@ -149,14 +152,16 @@ def at_cpu_seconds(report, budgets):
     for budget in budgets:
         for run in report["runs"]:
             within = [p for p in run["points"] if p["train_cpu_seconds"] <= budget]
-            if not within:
+            if not run["points"]:
+                rows.append(f"| `{run['recipe']}` seed {run['seed']} | {budget:g} | (no points) | | | | |")
+            elif not within:
                 rows.append(f"| `{run['recipe']}` seed {run['seed']} | {budget:g} | (first point at "
                             f"{run['points'][0]['train_cpu_seconds']:.0f} s) | | | | |")
-                continue
-            p = within[-1]
-            rows.append(f"| `{run['recipe']}` seed {run['seed']} | {budget:g} | {p['step']} | "
-                        f"{p['train_cpu_seconds']:.0f} | {p['fid']:.1f} | {100 * p['confident']:.1f}% | "
-                        f"{100 * p['class_min']:.1f}-{100 * p['class_max']:.1f}% |")
+            else:
+                p = within[-1]
+                rows.append(f"| `{run['recipe']}` seed {run['seed']} | {budget:g} | {p['step']} | "
+                            f"{p['train_cpu_seconds']:.0f} | {p['fid']:.1f} | {100 * p['confident']:.1f}% | "
+                            f"{100 * p['class_min']:.1f}-{100 * p['class_max']:.1f}% |")
     return rows
 
 

@@ -198,13 +198,19 @@ def test_batch_sizes_per_resolution():
     from keras_gans.data.batch_schedule import check_batch_schedule
 
     model = built(tiny("model.batch_sizes=[8, 4, 4, 2]"))  # stable 1, fade 2
-    assert model.batch_schedule() == [(8, 1), (4, 2), (4, 1), (4, 2), (4, 1), (2, 2), (2, 1)]
+    assert model.batch_schedule() == [(8, 2), (4, 1), (4, 2), (4, 1), (4, 2), (2, 1), (2, 2)]
     assert built(tiny()).batch_schedule() is None
+    for stable, fade in ((1, 2), (2, 3), (3, 1), (2, 0)):  # step s: the size of resolution floor(lod)
+        m = ProgressiveGAN(model.generator, model.discriminator, stable_steps=stable, fade_steps=fade,
+                           batch_sizes=[8, 4, 4, 2])
+        per_step = sum(([size] * steps for size, steps in m.batch_schedule()), [])
+        floors = [int(np.floor(float(m.lod_at(step)))) for step in range(len(per_step))]
+        assert per_step == [m.batch_sizes[m.levels - 1 - f] for f in floors], (stable, fade)
     examples = tf.data.Dataset.range(10**4)
     batches = scheduled_batches(examples.map(lambda i: (i, -i)).batch(5), model.batch_schedule())
     got = [b.numpy().tolist() for b, _ in batches.take(9)]
-    assert [len(b) for b in got] == [8, 4, 4, 4, 4, 4, 4, 2, 2]
-    assert sum(got, []) == list(range(36))
+    assert [len(b) for b in got] == [8, 8, 4, 4, 4, 4, 4, 4, 2]
+    assert sum(got, []) == list(range(42))
     assert [b.numpy().tolist() for b, _ in batches.skip(6).take(2)] == got[6:8]
     with pytest.raises(ValueError, match="a batch schedule is a non-empty list of"):
         check_batch_schedule([(4, 0)])

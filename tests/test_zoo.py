@@ -21,7 +21,8 @@ from cli_helpers import assert_one_error_line
 
 SHIPPED = ("ring", "grid", "dcgan-mnist", "sngan-mnist", "cgan-mnist", "projection-mnist", "acgan-mnist",
            "infogan-mnist", "bigan-mnist", "vaegan-mnist", "sagan-mnist", "pix2pix-edges2digits",
-           "srgan-mnist-x4", "cyclegan-mnist-inverted", "cogan-mnist-inverted", "stargan-mnist-styles")
+           "srgan-mnist-x4", "cyclegan-mnist-inverted", "cogan-mnist-inverted", "stargan-mnist-styles", "progan-mnist",
+           "stylegan-mnist")
 CARD_KEYS = ("format", "kind", "name", "description", "recipe", "steps", "batch_size", "wall_seconds",
              "cpu_seconds", "eval_command", "metrics", "data_license", "keras_version", "model_bytes")
 

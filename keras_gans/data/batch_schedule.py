@@ -43,8 +43,6 @@ def scheduled_batches(dataset, schedule):
         return sizes_t[pair_of(key, first_batch_t)]
 
     return (dataset.unbatch().enumerate()
-            .group_by_window(batch_key, lambda _, window: window.batch(_WHOLE_WINDOW), window_size_func=batch_size)
+            .group_by_window(batch_key, lambda key, window: window.batch(batch_size(key)),
+                             window_size_func=batch_size)
             .map(lambda _, examples: examples))
-
-
-_WHOLE_WINDOW = 2**62  # a window closes at its batch's size: batch all of it

@@ -87,8 +87,9 @@ class ProgressiveGAN(GAN):
         stable_steps: steps each resolution is trained alone before the next fades in.
         fade_steps: steps of each fade-in (0: the next resolution is switched on at once).
         batch_sizes: None (the data's batch size throughout) or one batch size per resolution
-            from 4x4 (the paper's 1024x1024: 16 up to 128x128, then 16, 8, 4), used in its
-            stable phase and in the fade-in that brings it in.
+            from 4x4 (the paper's 1024x1024: 16 up to 128x128, then 14, 6, 3), used where the
+            level of detail rounds down to it (`floor(lod)`, as the paper's code): in the fade-in
+            that brings the resolution in and in its stable phase.
     """
 
     def __init__(self, generator, discriminator, latent_dim=None, seed=None, rejection=None, noise="normal",
@@ -114,15 +115,18 @@ class ProgressiveGAN(GAN):
 
     def batch_schedule(self):
         """The `(batch_size, steps)` schedule of the training batches (see
-        `keras_gans.data.scheduled_batches`), or None without `batch_sizes`: each resolution's
-        size for its stable phase and the fade-in before it; the last lasts to the end."""
+        `keras_gans.data.scheduled_batches`), or None without `batch_sizes`: step s takes the
+        batch size of resolution `floor(lod_at(s))`; the last size lasts to the end."""
         if self.batch_sizes is None:
             return None
+        # A phase's first stable_steps + 1 steps have an integer lod (its old resolution; the fade
+        # starts after them), its other fade_steps - 1 a fraction (the new resolution's batch).
+        stable, fading = (self.stable_steps + 1, self.fade_steps - 1) if self.fade_steps else (self.stable_steps, 0)
         schedule = []
         for level, size in enumerate(self.batch_sizes):
-            if level and self.fade_steps:
-                schedule.append((size, self.fade_steps))
-            schedule.append((size, self.stable_steps))
+            if level and fading:
+                schedule.append((size, fading))
+            schedule.append((size, stable))
         return schedule
 
     def growth_steps(self):

@@ -32,7 +32,7 @@ def filters_at(res, resolution, base_filters, max_filters):
     return min(base_filters * (resolution // res), max_filters)
 
 
-def level_of_detail(tensor, levels):
+def level_of_detail_layer(tensor, levels):
     """The network's `LevelOfDetail` (named `level_of_detail`), a `(batch, 1)` tensor; `tensor`
     only gives the batch size."""
     return LevelOfDetail(levels, name="level_of_detail")(tensor)

@@ -22,8 +22,9 @@ block, so the early phases are not faster than the last, as they were in the pap
   averaged down to that size; at 4x4, `MinibatchStandardDeviation`, a 3x3 conv, a dense layer
   and the linear output.
 
-The shared parts are in `keras_gans.networks.growing`. Filters as in the StyleGAN networks: `base_filters` at the full resolution, doubled at every
-halving, at most `max_filters` (the paper: 16 at 1024x1024 up to 512).
+The shared parts are in `keras_gans.networks.growing`; the discriminator is the StyleGAN one
+built with `progressive=True`. Filters as in the StyleGAN networks: `base_filters` at the full
+resolution, doubled at every halving, at most `max_filters` (the paper: 16 at 1024x1024 up to 512).
 """
 
 import math
@@ -32,7 +33,8 @@ import keras
 
 from keras_gans.layers import EqualizedConv2D, EqualizedDense, PixelNormalization
 from keras_gans.networks.common import check_image_shape
-from keras_gans.networks.growing import SLOPE, filters_at, grown_images, level_of_detail, resolutions
+from keras_gans.networks.growing import (SLOPE, filters_at, grown_images, level_of_detail_layer,
+                                        resolutions)
 from keras_gans.networks.registry import register_network
 from keras_gans.networks.stylegan import stylegan_discriminator
 
@@ -72,7 +74,7 @@ def progan_generator(latent_dim=512, output_shape=(32, 32, 1), base_filters=32, 
         for j in range(2):
             x = _conv(x, filters_at(res, resolution, base_filters, max_filters), f"b{res}_{j}")
         features.append(x)
-    images = grown_images(features, level_of_detail(z, levels), channels, output_activation)
+    images = grown_images(features, level_of_detail_layer(z, levels), channels, output_activation)
     return keras.Model(z, images, name=name)
 
 

@@ -47,7 +47,8 @@ from keras_gans.layers import (
     Truncation,
 )
 from keras_gans.networks.common import check_image_shape
-from keras_gans.networks.growing import SLOPE, filters_at, from_rgb, grown_images, level_of_detail, resolutions
+from keras_gans.networks.growing import (SLOPE, filters_at, from_rgb, grown_images, level_of_detail_layer,
+                                        resolutions)
 from keras_gans.networks.registry import register_network
 
 def num_styles(resolution):
@@ -130,8 +131,8 @@ def stylegan_generator(latent_dim=512, output_shape=(32, 32, 1), base_filters=32
             x = epilogue(x, f"b{res}_conv{j}")
         features.append(x)
     if progressive:  # the level is read from the styles' tensor, so the synthesis network starts at ws
-        return keras.Model(z, grown_images(features, level_of_detail(ws, blocks), channels, output_activation),
-                           name=name)
+        images = grown_images(features, level_of_detail_layer(ws, blocks), channels, output_activation)
+        return keras.Model(z, images, name=name)
     x = EqualizedConv2D(channels, 1, gain=1.0, name="to_rgb")(features[-1])
     x = keras.layers.Activation(output_activation, dtype="float32", name="images")(x)
     return keras.Model(z, x, name=name)
@@ -156,7 +157,7 @@ def stylegan_discriminator(input_shape=(32, 32, 1), base_filters=32, max_filters
     resolution = input_shape[0]
     blocks = resolutions(resolution)
     images = keras.Input(tuple(input_shape), name="images")
-    lod = level_of_detail(images, blocks) if progressive else None
+    lod = level_of_detail_layer(images, blocks) if progressive else None
     x = from_rgb(images, filters_at(resolution, resolution, base_filters, max_filters),
                  f"b{resolution}_from_rgb" if progressive else "from_rgb")
     image = images
@@ -169,7 +170,8 @@ def stylegan_discriminator(input_shape=(32, 32, 1), base_filters=32, max_filters
         x = keras.layers.AveragePooling2D(2, name=f"b{res}_down")(x)
         if progressive:
             image = keras.layers.AveragePooling2D(2, name=f"b{res}_images_down")(image)
-            coarse = from_rgb(image, filters_at(res // 2, resolution, base_filters, max_filters), f"b{res // 2}_from_rgb")
+            coarse = from_rgb(image, filters_at(res // 2, resolution, base_filters, max_filters),
+                              f"b{res // 2}_from_rgb")
             x = FadeIn(blocks - 1 - i, name=f"b{res}_fade_in")([coarse, x, lod])
     x = discriminator_head(x, filters_at(4, resolution, base_filters, max_filters), mbstd_group_size)
     return keras.Model(images, x, name=name)
