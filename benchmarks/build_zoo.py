@@ -41,10 +41,14 @@ import keras_gans  # noqa: E402  (first: its CPU-kernel choice is made before Te
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from speed import machine_at_start  # noqa: E402
+from time_to_quality import quality_curve  # noqa: E402
 from zoo_cards import (INDEX_HEADER, _data_name, _description, index_quality, model_card,  # noqa: E402,F401
                        sample_count)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+#: Samples per point of a `--curve` (as time_to_quality.py's default).
+CURVE_SAMPLES = 10000
 
 #: The licence of each recipe's training data, for the model card.
 DATA_LICENSES = {
@@ -89,7 +93,7 @@ def build(name, zoo_root, runs_root, steps=None, eval_n=None, note="", curve=Non
     run_dir = os.path.join(runs_root, name)
     shutil.rmtree(run_dir, ignore_errors=True)
     keras.backend.clear_session()
-    scores = [] if curve is None else [quality_callback(recipe, name)]
+    scores = [] if curve is None else [quality_curve(recipe, CURVE_SAMPLES, name)]
     machine = machine_at_start() if curve else None
     wall, cpu = time.time(), time.process_time()
     train(recipe, run_dir, verbose=2, log=print, callbacks=scores)
@@ -140,18 +144,6 @@ def build(name, zoo_root, runs_root, steps=None, eval_n=None, note="", curve=Non
     return card
 
 
-def quality_callback(recipe, name, n=10000):
-    """`time_to_quality.quality_curve` for a build: scores `n` samples every epoch."""
-    from time_to_quality import quality_curve
-
-    from keras_gans import recipes
-    from keras_gans.metrics.evaluate import SampleEvaluator, real_samples
-
-    shape = recipes.data_shape(recipe)
-    return quality_curve(SampleEvaluator(real_samples(recipe["data"], image_shape=shape), ("fid", "classes")),
-                         n, name)
-
-
 def write_curve(path, recipe, name, scores, machine):
     """The build's curve as a time-to-quality report (one run); `machine` as the build started."""
     from loss_families import write_json
@@ -159,10 +151,10 @@ def write_curve(path, recipe, name, scores, machine):
 
     mark_end(machine)
     every = recipe["train"]["steps_per_epoch"]
-    write_json(path, {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(), "n": 10000, "every": every,
+    write_json(path, {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(), "n": scores.n, "every": every,
                       "overrides": [], "machine": machine, "zoo_build": name,
                       "runs": [{"recipe": name, "seed": recipe["train"]["seed"], "steps": recipe["train"]["steps"],
-                                "n": 10000, "overrides": [], "points": scores.points}]})
+                                "n": scores.n, "overrides": [], "points": scores.points}]})
     print(f"wrote {path}")
 
 

@@ -55,15 +55,23 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def quality_curve(evaluator, n, label):
+def quality_curve(recipe, n, label):
     """A Keras callback that scores the model it trains at the end of every epoch (`n` samples of
-    its `generate`, seed 0, by `evaluator`), into `points` (the report's format). Its `scoring_cpu`
-    and `scoring_wall` are the seconds spent scoring, which the points' training seconds leave out."""
+    its `generate`, seed 0, scored against the recipe's data as `keras-gans eval --metrics
+    fid,classes` does), into `points` (the report's format). Its `scoring_cpu` and `scoring_wall`
+    are the seconds spent scoring, which the points' training seconds leave out."""
     import keras
+
+    from keras_gans import recipes
+    from keras_gans.metrics.evaluate import SampleEvaluator, real_samples
+
+    evaluator = SampleEvaluator(real_samples(recipe["data"], image_shape=recipes.data_shape(recipe)),
+                                ("fid", "classes"))
 
     class QualityCurve(keras.callbacks.Callback):
         def __init__(self):
             super().__init__()
+            self.n = n
             self.points, self.cpu, self.wall, self.scoring_cpu, self.scoring_wall = [], 0.0, 0.0, 0.0, 0.0
 
         def on_epoch_begin(self, epoch, logs=None):
@@ -92,7 +100,6 @@ def run_one(name, seed, steps, every, n, overrides):
     import keras
 
     from keras_gans import recipes
-    from keras_gans.metrics.evaluate import SampleEvaluator, real_samples
 
     recipe = recipes.apply_overrides(recipes.load(name), [*overrides, f"train.seed={seed}"] +
                                      ([f"train.steps={steps}"] if steps else []))
@@ -103,8 +110,7 @@ def run_one(name, seed, steps, every, n, overrides):
     keras.utils.set_random_seed(seed)
     dataset = recipes.build_dataset(recipe)
     model = recipes.compile_model(recipes.build_model(recipe), recipe)
-    evaluator = SampleEvaluator(real_samples(recipe["data"], image_shape=model.sample_shape), ("fid", "classes"))
-    curve = quality_curve(evaluator, n, f"{name} seed {seed}")
+    curve = quality_curve(recipe, n, f"{name} seed {seed}")
     model.fit(dataset, epochs=steps // every, steps_per_epoch=every, callbacks=[curve], verbose=0)
     return {"recipe": name, "seed": seed, "steps": steps, "n": n, "overrides": list(overrides),
             "jit_compile": bool(model.jit_compile), "points": curve.points}
