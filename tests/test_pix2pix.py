@@ -19,7 +19,7 @@ from keras_gans.serving import export_gan
 from keras_gans.utils.images import image_grid, save_picture
 
 from cli_helpers import assert_one_error_line
-from model_helpers import assert_weights_close, built, weights
+from model_helpers import assert_weights_close, built, straight_and_resumed, weights
 
 TINY = ["model.generator.base_filters=4", "model.discriminator.base_filters=4", "train.batch_size=8"]
 
@@ -137,17 +137,11 @@ def test_one_step_trains_both_players_and_l1_only_leaves_d_alone():
 
 
 def test_trains_saves_and_continues_exactly(tmp_path):
-    recipe = tiny("compile.ema_decay=0.9")  # with the decoder's dropout
-    straight = built(recipe)
-    straight.fit(pairs(), epochs=1, steps_per_epoch=4, verbose=0)
-    first = built(recipe)
-    first.fit(pairs().take(2), epochs=1, steps_per_epoch=2, verbose=0)
-    first.save(tmp_path / "m.keras")
-    import keras
+    def loaded_with_ema(loaded, saved):
+        assert type(loaded) is Pix2Pix and loaded.l1_weight == 100.0 and loaded.ema_generator is not None
 
-    loaded = keras.saving.load_model(tmp_path / "m.keras")
-    assert type(loaded) is Pix2Pix and loaded.l1_weight == 100.0 and loaded.ema_generator is not None
-    loaded.fit(pairs().skip(2), epochs=1, steps_per_epoch=2, verbose=0)
+    # with the decoder's dropout
+    straight, loaded = straight_and_resumed(tiny("compile.ema_decay=0.9"), tmp_path, pairs, on_load=loaded_with_ema)
     assert_weights_close(weights(loaded), weights(straight), atol=1e-5)
 
 

@@ -116,26 +116,50 @@ def d_at(d, lod, x):
     return d(x)
 
 
-def test_training_follows_the_schedule_in_every_network():
-    model = built(tiny())
-    assert isinstance(model, ProgressiveGAN) and model.levels == 4 and model.growth_steps() == 9
-    model.fit(digits(n=48), epochs=1, steps_per_epoch=6, verbose=0)
-    expected = float(level_of_detail(5, 4, 1, 2))  # the last step's: 8x8 grown, 16x16 half faded in
-    assert expected == 1.5
-    for network in (model.generator, model.ema_generator, model.discriminator):
-        assert float(network.get_layer("level_of_detail").lod.numpy()) == expected
-
-
-def test_blocks_not_yet_grown_keep_their_weights():
-    """One step at 4x4 (lod 3): only the 4x4 parts of G and D change (zero gradients elsewhere)."""
+@pytest.fixture(scope="module")
+def stepped():
+    """`(model, start, after)`: a tiny ProGAN (stable 1, fade 2) trained 6 steps one `fit` per step,
+    its G and D weights at the start, and after each step its G and D weights (step 1 only), the
+    optimizers' iterations, the step, D's learning rate and each network's level of detail. One
+    model for the three tests below: tracing its step is what costs."""
     model = built(tiny())
     networks = (model.generator, model.discriminator)
     start = [[v.numpy() for v in network.weights] for network in networks]
-    model.fit(digits(n=8), epochs=1, steps_per_epoch=1, verbose=0)
-    layers = {v.path.split("/")[-2] for network, values in zip(networks, start)
-              for v, value in zip(network.weights, values) if not np.array_equal(v.numpy(), value)}
+    after = []
+    for step in range(6):
+        model.fit(digits(n=48).skip(step).take(1), epochs=1, steps_per_epoch=1, verbose=0)
+        after.append({
+            "weights": [[v.numpy() for v in network.weights] for network in networks] if step == 0 else None,
+            "iterations": [int(model.optimizer_of(p).iterations.numpy()) for p in ("d", "g")],
+            "step": int(model.step_counter.numpy()), "d_learning_rate": float(model.d_optimizer.learning_rate.numpy()),
+            "lod": [float(n.get_layer("level_of_detail").lod.numpy())
+                    for n in (model.generator, model.ema_generator, model.discriminator)]})
+    return model, start, after
+
+
+def test_training_follows_the_schedule_in_every_network(stepped):
+    model, _, after = stepped
+    assert isinstance(model, ProgressiveGAN) and model.levels == 4 and model.growth_steps() == 9
+    expected = float(level_of_detail(5, 4, 1, 2))  # the last step's: 8x8 grown, 16x16 half faded in
+    assert expected == 1.5
+    assert after[5]["lod"] == [expected] * 3  # G, EMA G, D
+
+
+def test_blocks_not_yet_grown_keep_their_weights(stepped):
+    """One step at 4x4 (lod 3): only the 4x4 parts of G and D change (zero gradients elsewhere)."""
+    model, start, after = stepped
+    networks = (model.generator, model.discriminator)
+    layers = {v.path.split("/")[-2] for network, before, now in zip(networks, start, after[0]["weights"])
+              for v, value, new in zip(network.weights, before, now) if not np.array_equal(new, value)}
     assert {"b4_dense", "b4_to_rgb", "b4_from_rgb", "logits"} <= layers, sorted(layers)
     assert all(layer.startswith(("b4_", "logits")) for layer in layers), sorted(layers)
+
+
+def test_optimizers_restart_when_a_fade_in_starts_and_ends(stepped):
+    _, _, after = stepped  # lod 3, 3, then the fade-in 2.5 (starts: reset), then 2 (ends: reset)
+    assert after[1]["iterations"] == [2, 2]
+    assert after[3]["iterations"] == [1, 1]
+    assert after[3]["step"] == 4 and after[3]["d_learning_rate"] > 0
 
 
 def test_the_step_shows_the_reals_at_its_level(monkeypatch):
@@ -154,15 +178,6 @@ def test_the_step_shows_the_reals_at_its_level(monkeypatch):
     monkeypatch.setattr(progan, "reals_at_level", lambda images, lod, levels: images)
     assert_weights_close(one_step(reals_at_level(x, 2.5, 4)), shown, atol=1e-6)
     assert not all(np.allclose(a, b, atol=1e-6) for a, b in zip(one_step(x), shown))
-
-
-def test_optimizers_restart_when_a_fade_in_starts_and_ends():
-    model = built(tiny())  # lod 3, 3, then the fade-in 2.5 (starts: reset), then 2 (ends: reset)
-    model.fit(digits(), epochs=1, steps_per_epoch=2, verbose=0)
-    assert [int(model.optimizer_of(p).iterations.numpy()) for p in ("d", "g")] == [2, 2]
-    model.fit(digits(), epochs=1, steps_per_epoch=2, verbose=0)
-    assert [int(model.optimizer_of(p).iterations.numpy()) for p in ("d", "g")] == [1, 1]
-    assert int(model.step_counter.numpy()) == 4 and model.d_optimizer.learning_rate.numpy() > 0
 
 
 def test_resume_in_the_middle_of_a_fade_in_continues_exactly(tmp_path):

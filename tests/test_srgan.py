@@ -1,7 +1,6 @@
 """SRGAN: sub-pixel up-sampling, the SRResNet generator, the frozen content network, the players of
 one step, exact resume, replicas and the served 7x7 -> 28x28 signatures."""
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -13,7 +12,7 @@ from keras_gans.models import SRGAN
 from keras_gans.networks import mnist_classifier_network, srresnet_generator, vgg19_network
 from keras_gans.serving import export_gan
 
-from model_helpers import assert_weights_close, built, weights
+from model_helpers import assert_weights_close, built, straight_and_resumed, weights
 
 
 def tiny(*overrides):
@@ -82,15 +81,10 @@ def test_one_step_trains_g_and_d_and_never_the_content_network():
 
 
 def test_trains_saves_and_continues_exactly(tmp_path):
-    recipe = tiny("compile.ema_decay=0.9")
-    straight = built(recipe)
-    straight.fit(pairs(), epochs=1, steps_per_epoch=4, verbose=0)
-    first = built(recipe)
-    first.fit(pairs().take(2), epochs=1, steps_per_epoch=2, verbose=0)
-    first.save(tmp_path / "m.keras")
-    loaded = keras.saving.load_model(tmp_path / "m.keras")
-    assert type(loaded) is SRGAN and loaded.adversarial_weight == 1e-3 and not loaded.content_network.trainable
-    loaded.fit(pairs().skip(2), epochs=1, steps_per_epoch=2, verbose=0)
+    def frozen_content_network(loaded, saved):
+        assert type(loaded) is SRGAN and loaded.adversarial_weight == 1e-3 and not loaded.content_network.trainable
+
+    straight, loaded = straight_and_resumed(tiny("compile.ema_decay=0.9"), tmp_path, pairs, on_load=frozen_content_network)
     assert_weights_close(weights(loaded), weights(straight), atol=1e-5)
 
 

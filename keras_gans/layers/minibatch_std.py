@@ -44,14 +44,21 @@ class MinibatchStandardDeviation(keras.layers.Layer):
         x = ops.cast(inputs, "float32")
         batch = ops.shape(x)[0]
         height, width, channels = x.shape[1:]
-        group = ops.minimum(self.group_size, batch)
-        group = ops.where(ops.equal(batch % group, 0), group, batch)
+        if isinstance(batch, int):  # a static batch: static shapes below (XLA needs them in a `tf.cond`)
+            group = min(self.group_size, batch)
+            group = group if batch % group == 0 else batch
+        else:
+            group = ops.minimum(self.group_size, batch)
+            group = ops.where(ops.equal(batch % group, 0), group, batch)
         y = ops.reshape(x, (-1, group, height, width, channels))  # (batch / G, G, H, W, C)
         y = y - ops.mean(y, axis=1, keepdims=True)
         std = ops.sqrt(ops.mean(ops.square(y), axis=1) + self.epsilon)  # (batch / G, H, W, C)
-        std = ops.mean(std, axis=(1, 2, 3))  # one number per group
-        std = ops.reshape(ops.repeat(std, group), (-1, 1, 1, 1))  # per sample
-        feature = ops.broadcast_to(std, (batch, height, width, 1))
+        std = ops.mean(std, axis=(1, 2, 3), keepdims=True)  # one number per group: (batch / G, 1, 1, 1)
+        # Each group's number on every pixel of its samples, by broadcasting in an addition (not
+        # `repeat` / `broadcast_to` by the traced batch size: XLA cannot differentiate those inside
+        # a `tf.cond`, e.g. a lazy R1 penalty).
+        feature = ops.zeros_like(y[..., :1]) + ops.expand_dims(std, 1)  # (batch / G, G, H, W, 1)
+        feature = ops.reshape(feature, (-1, height, width, 1))
         return ops.cast(ops.concatenate([x, feature], axis=-1), self.compute_dtype)
 
     def compute_output_shape(self, input_shape):

@@ -54,7 +54,9 @@ class ImagePool(keras.layers.Layer):
             filling = count < self.size
             swap = tf.logical_and(tf.logical_not(filling), take_stored[i])
             slot = tf.where(filling, count, slots[i])
-            returned = returned.write(i, tf.where(swap, images[slot], image))
+            # `tf.gather`, not `images[slot]`: XLA makes a strided slice's start a compile-time
+            # constant, so the key (and the step it comes from) was one and each step compiled anew.
+            returned = returned.write(i, tf.where(swap, tf.gather(images, slot), image))
             stored = tf.tensor_scatter_nd_update(images, [[slot]], [image])
             images = tf.where(tf.logical_or(filling, swap), stored, images)
             return i + 1, images, count + tf.cast(filling, tf.int32), returned
