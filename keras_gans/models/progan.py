@@ -3,6 +3,7 @@
 import tensorflow as tf
 
 from keras_gans.layers.level_of_detail import LevelOfDetail
+from keras_gans.models import jit
 from keras_gans.models.gan import GAN
 from keras_gans.models.registry import register_model
 from keras_gans.utils import distribute
@@ -128,6 +129,21 @@ class ProgressiveGAN(GAN):
                 schedule.append((size, fading))
             schedule.append((size, stable))
         return schedule
+
+    def compile_players(self, optimizers, log_names, jit_compile="auto", **kwargs):
+        """`AdversarialModel.compile_players`. XLA cannot compile a lazy penalty's `tf.cond`
+        (interval > 1) through the minibatch-std layer on batches whose size changes
+        (`batch_sizes`): then `jit_compile=True` is refused and "auto" keeps XLA off."""
+        lazy = [p.name for p in getattr(self, "penalties", ()) if getattr(p, "interval", 1) > 1]
+        changing = self.batch_sizes is not None and len(set(self.batch_sizes)) > 1
+        if lazy and changing and jit_compile is True:
+            raise ValueError(f"XLA cannot compile the lazy penalty {lazy[0]} (interval > 1) on batches whose size "
+                             f"changes (batch_sizes {self.batch_sizes}): use jit_compile=False, interval 1 or one "
+                             f"batch size")
+        super().compile_players(optimizers, log_names, jit_compile=jit_compile, **kwargs)
+        if lazy and changing and (self.jit_compile or self._measure_jit):
+            jit.use_jit_compile(self, False, f"XLA is off: the lazy penalty {lazy[0]} on batches whose size changes "
+                                             f"(batch_sizes) does not compile with it")
 
     def growth_steps(self):
         """The step at which the networks reach their full resolution."""
