@@ -56,18 +56,14 @@ def run_one(module, recipe_expression, batches_name, steps, batch_size=8):
     import importlib
 
     sys.path.insert(0, TESTS)
-    import keras
-
     import keras_gans  # noqa: F401  (first: the CPU-kernel choice, as for users)
-    from keras_gans import recipes
 
     tests = importlib.import_module(module)
     import model_helpers
 
     recipe = eval(recipe_expression, vars(tests))  # noqa: S307  (a tiny() call from FAMILIES)
     batches = model_helpers.labelled_batches if batches_name == "-" else getattr(tests, batches_name)
-    keras.utils.set_random_seed(0)
-    model = recipes.compile_model(recipes.build_model(recipe), recipe, jit_compile=True)
+    model = model_helpers.built(recipe, jit_compile=True)
     data = batches().unbatch().batch(batch_size, drop_remainder=True).repeat()
     model.fit(data, epochs=1, steps_per_epoch=steps, verbose=0)
     print(MARK, int(model.step_counter.numpy()), file=sys.stderr)

@@ -8,12 +8,13 @@ import keras_gans
 from keras_gans import recipes
 
 
-def built(recipe, strategy=None):
-    """The recipe's compiled model, weights seeded (in `strategy`'s scope if given)."""
+def built(recipe, strategy=None, jit_compile=None):
+    """The recipe's compiled model, weights seeded (in `strategy`'s scope if given); `jit_compile`
+    overrides the recipe's."""
     keras.utils.set_random_seed(0)
     model = recipes.build_model(recipe, strategy)
     with (strategy or tf.distribute.get_strategy()).scope():
-        return recipes.compile_model(model, recipe)
+        return recipes.compile_model(model, recipe, jit_compile=jit_compile)
 
 
 def labelled_batches(n=32, batch=8):

@@ -137,11 +137,9 @@ def test_one_step_trains_both_players_and_l1_only_leaves_d_alone():
 
 
 def test_trains_saves_and_continues_exactly(tmp_path):
-    def loaded_with_ema(loaded, saved):
-        assert type(loaded) is Pix2Pix and loaded.l1_weight == 100.0 and loaded.ema_generator is not None
-
     # with the decoder's dropout
-    straight, loaded = straight_and_resumed(tiny("compile.ema_decay=0.9"), tmp_path, pairs, on_load=loaded_with_ema)
+    straight, loaded = straight_and_resumed(tiny("compile.ema_decay=0.9"), tmp_path, pairs)
+    assert type(loaded) is Pix2Pix and loaded.l1_weight == 100.0 and loaded.ema_generator is not None
     assert_weights_close(weights(loaded), weights(straight), atol=1e-5)
 
 
