@@ -209,7 +209,7 @@ def _eval(args):
         results = evaluate_run(gan, metrics=names, n=args.n, seed=args.seed, extractor=args.extractor,
                                weights_path=args.weights, data=data, psi=args.psi)
         reference = {} if args.no_reference else reference_results(
-            data, names, gan.sample_shape, extractor=args.extractor, weights_path=args.weights, seed=args.seed)
+            data, names, gan.sample_shape, extractor=args.extractor, weights_path=args.weights, seed=args.seed, n=args.n)
         kind = data_kind_of(data)
         n = default_samples(data) if args.n is None else args.n
         extractor = args.extractor if kind == "images" else None
@@ -232,7 +232,8 @@ def _eval(args):
     if reference:
         print("real vs real: " + {"points": "points drawn from the mixture itself",
                                   "pairs": "the held-out targets' own scores (fid: against the training targets)"}.get(
-                                      kind, "one half of the real data scored against the other half"))
+                                      kind, "as many real samples as evaluated (at most one half of the real data) scored "
+                                              "against the other half"))
 
 
 def _invert(args):

@@ -137,7 +137,8 @@ def test_recipe_trains_and_evaluates_by_name(tmp_path, capsys):
     assert report["n"] == 300 and set(report["metrics"]) == {"stacked_modes", "stacked_kl", "stacked_confident",
                                                              "stacked_kl_r", "stacked_kl_g", "stacked_kl_b"}
     assert report["metrics"]["stacked_modes"] < 100  # a 2-step generator
-    assert report["reference"]["stacked_modes"] >= 990 and report["reference"]["stacked_kl"] < 0.05
+    # 300 real stacks, read as the samples are: about 1000 (1 - 0.999^300) = 259 distinct modes
+    assert 235 <= report["reference"]["stacked_modes"] <= 285 and report["reference"]["stacked_confident"] > 0.9
     assert_one_error_line(capsys, main(["eval", out, "--metrics", "classes,bogus"]), "unknown metric(s) bogus")
     picture = str(tmp_path / "channels.png")
     assert main(["sample", out, "--n", "8", "--seed", "0", "--channels", "--out", picture]) == 0
