@@ -70,6 +70,9 @@ def parse_args(argv=None):
                         help="configurations: without XLA, with XLA, or both (default both)")
     parser.add_argument("--decompose", action="store_true",
                         help="also time GAN.train_step inside the hand-written loop")
+    parser.add_argument("--steps-per-execution", type=int, default=1, metavar="K",
+                        help="with K > 1, also time GAN.fit compiled with steps_per_execution=K "
+                             "(K train steps per call of the compiled function)")
     parser.add_argument("--threads", type=int, default=0,
                         help="TF intra- and inter-op threads (default 0: TensorFlow's choice)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default 0)")
@@ -157,8 +160,6 @@ def finish_report(out, benchmark, machine, settings, results, table, **extra):
 def machine_info():
     import keras
     import tensorflow as tf
-
-    import keras_gans
 
     cpu_model = platform.processor() or ""
     try:
@@ -314,14 +315,15 @@ class HandWrittenLoop:
             float(tf.nest.flatten(outputs)[0])  # Waits for the last step.
 
 
-def make_gan(generator, discriminator, latent_dim, jit_compile, reuse_fakes=False):
+def make_gan(generator, discriminator, latent_dim, jit_compile, reuse_fakes=False, steps_per_execution=1):
     """The benchmarked GAN; `jit_compile` or `reuse_fakes` None leaves `GAN.compile`'s default."""
     from keras_gans.models.gan import GAN
 
     gan = GAN(generator, discriminator, latent_dim=latent_dim, seed=0)
     chosen = {key: value for key, value in (("jit_compile", jit_compile), ("reuse_fakes", reuse_fakes))
               if value is not None}
-    gan.compile(d_optimizer=adam(), g_optimizer=adam(), loss="non_saturating", n_critic=1, ema_decay=None, **chosen)
+    gan.compile(d_optimizer=adam(), g_optimizer=adam(), loss="non_saturating", n_critic=1, ema_decay=None,
+                steps_per_execution=steps_per_execution, **chosen)
     return gan
 
 
@@ -330,8 +332,10 @@ class FitLoop:
 
     name = "GAN.fit"
 
+    steps_per_execution = 1
+
     def __init__(self, generator, discriminator, latent_dim, batch_size, jit_compile, reuse_fakes=False):
-        self.gan = make_gan(generator, discriminator, latent_dim, jit_compile, reuse_fakes)
+        self.gan = make_gan(generator, discriminator, latent_dim, jit_compile, reuse_fakes, self.steps_per_execution)
         self.effective_jit_compile = bool(self.gan.jit_compile)
 
     def choose_as_a_long_run(self, dataset):
@@ -349,6 +353,11 @@ class FitLoop:
 
     def run(self, dataset, steps):
         self.gan.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)
+
+
+def fit_loop_with_steps_per_execution(k):
+    """`FitLoop` compiled with `steps_per_execution=k`: k steps per call of the compiled function."""
+    return type("FitLoopSteps", (FitLoop,), {"name": f"GAN.fit, steps_per_execution={k}", "steps_per_execution": k})
 
 
 class TrainStepLoop(HandWrittenLoop):
@@ -374,8 +383,12 @@ def short_error(error, limit=300):
 
 def benchmark_config(args, jit_compile, reference, dataset):
     """Times every loop of one configuration; returns its result dict."""
-    loop_classes = [HandWrittenLoop, FitLoop] + ([TrainStepLoop] if args.decompose else [])
-    keys = ["baseline", "gan_fit", "train_step_loop"][: len(loop_classes)]
+    loop_classes, keys = [HandWrittenLoop, FitLoop], ["baseline", "gan_fit"]
+    if args.decompose:
+        loop_classes, keys = loop_classes + [TrainStepLoop], keys + ["train_step_loop"]
+    if args.steps_per_execution > 1:
+        loop_classes += [fit_loop_with_steps_per_execution(args.steps_per_execution)]
+        keys += ["gan_fit_steps_per_execution"]
     loops, results = {}, {}
     for key, cls in zip(keys, loop_classes):
         result = {"name": cls.name, "steps_per_second": [], "median": None, "error": None,
@@ -438,6 +451,9 @@ def benchmark_config(args, jit_compile, reference, dataset):
     if args.decompose:
         config["train_step_overhead_percent"] = overhead("train_step_loop")
         config["train_step_overhead_ms_per_step"] = overhead_ms("train_step_loop")
+    if args.steps_per_execution > 1:
+        config["steps_per_execution_overhead_percent"] = overhead("gan_fit_steps_per_execution")
+        config["steps_per_execution_cpu_overhead_percent"] = cpu_overhead("gan_fit_steps_per_execution")
     return config
 
 
@@ -456,7 +472,7 @@ def cpu_cell(result):
     return "-" if result["error"] is not None or value is None else f"{value:.1f}"
 
 
-def markdown_table(configs, settings, decompose=False):
+def markdown_table(configs, settings, decompose=False, steps_per_execution=1):
     head = f"DCGAN MNIST 28x28, batch {settings['batch_size']}, base_filters {settings['base_filters']}"
     lines = [
         f"| config ({head}) | hand-written loop steps/s | GAN.fit steps/s | overhead % |",
@@ -493,6 +509,20 @@ def markdown_table(configs, settings, decompose=False):
                 f"{'-' if ts is None else f'{ts:+.1f}'} | {cell(c['gan_fit'])} | "
                 f"{'-' if ov is None else f'{ov:+.1f}'} |"
             )
+    if steps_per_execution > 1:
+        lines += [
+            "",
+            f"| config | hand-written loop steps/s | GAN.fit steps/s | GAN.fit, steps_per_execution={steps_per_execution} "
+            "steps/s | its overhead % | its CPU ms/step | its CPU overhead % |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for c in configs:
+            ov, cpu = c.get("steps_per_execution_overhead_percent"), c.get("steps_per_execution_cpu_overhead_percent")
+            lines.append(
+                f"| {c['config']} | {cell(c['baseline'])} | {cell(c['gan_fit'])} | "
+                f"{cell(c['gan_fit_steps_per_execution'])} | {'-' if ov is None else f'{ov:+.1f}'} | "
+                f"{cpu_cell(c['gan_fit_steps_per_execution'])} | {'-' if cpu is None else f'{cpu:+.1f}'} |"
+            )
     return "\n".join(lines)
 
 
@@ -501,7 +531,6 @@ def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     # fit warns on every call that `shuffle` does not apply to a tf.data.Dataset: not our concern.
     warnings.filterwarnings("ignore", message=".*`shuffle=True` was passed.*")
-    import tensorflow as tf
 
     set_threads(args.threads)
 
@@ -520,7 +549,7 @@ def main(argv=None):
         configs.append(benchmark_config(args, jit_compile, reference, dataset))
     mark_end(machine)
 
-    table = markdown_table(configs, settings, args.decompose)
+    table = markdown_table(configs, settings, args.decompose, args.steps_per_execution)
     report = {"benchmark": "speed", "machine": machine, "settings": settings, "results": configs,
               "table": table}
     write_report(args.out, report)

@@ -66,7 +66,7 @@ def test_reuse_fakes_is_a_generator_update_on_the_last_critic_z(n_critic):
     """reuse_fakes == fresh fakes drawn from the z of the last discriminator update."""
     kwargs = dict(n_critic=n_critic, penalties=[keras_gans.GradientPenalty(weight=1.0, mode="r1")], ema_decay=0.9)
     reused = tiny_gan(reuse_fakes=True, **kwargs)
-    fresh = tiny_gan(**kwargs)
+    fresh = tiny_gan(reuse_fakes=False, **kwargs)
     last = n_critic - 1
     draw = keras_gans.GAN.sample_generator_inputs
     fresh.sample_generator_inputs = lambda batch_size, name, *indices: (
@@ -77,9 +77,18 @@ def test_reuse_fakes_is_a_generator_update_on_the_last_critic_z(n_critic):
     assert_weights_close(weights(reused.generator), weights(fresh.generator), atol=1e-6)
     assert_weights_close(weights(reused.discriminator), weights(fresh.discriminator), atol=1e-6)
     assert_weights_close(weights(reused.ema_generator), weights(fresh.ema_generator), atol=1e-6)
-    unpatched = tiny_gan(**kwargs)  # Draws a new z for the generator update: other weights.
+    unpatched = tiny_gan(reuse_fakes=False, **kwargs)  # Draws a new z for the generator update: other weights.
     unpatched.fit(fixed_dataset(), epochs=1, steps_per_epoch=3, verbose=0)
     assert not np.allclose(weights(unpatched.generator)[0], weights(reused.generator)[0], atol=1e-4)
+
+
+def test_reuse_fakes_by_default_with_one_critic_step():
+    """"auto" (the default) reuses D's fakes with one critic step and draws fresh z with more."""
+    assert tiny_gan().reuse_fakes is True and tiny_gan(n_critic=5).reuse_fakes is False
+    assert tiny_gan(reuse_fakes=False).reuse_fakes is False and tiny_gan(n_critic=2, reuse_fakes=True).reuse_fakes
+    assert tiny_gan().get_compile_config()["reuse_fakes"] == "auto"
+    with pytest.raises(ValueError, match='reuse_fakes must be True, False or "auto"'):
+        tiny_gan(reuse_fakes="yes")
 
 
 @pytest.mark.parametrize("reuse_fakes, generator_calls", [(False, 3), (True, 2)])

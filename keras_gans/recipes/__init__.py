@@ -53,6 +53,7 @@ TRAIN_KEYS = {
     "samples": 64,
     "init": None,
     "freeze_d": 0,
+    "steps_per_execution": "auto",
 }
 DEFAULT_MODEL_TYPE = "gan"
 #: Model keys that are sizes, with their smallest valid value.
@@ -149,6 +150,9 @@ def validate(recipe):
         raise UserError(f"train.init must be a zoo model name or a run folder, got {train['init']!r}")
     if not _is_int(train["freeze_d"]) or train["freeze_d"] < 0:
         raise UserError(f"train.freeze_d must be a non-negative integer, got {train['freeze_d']!r}")
+    spe = train["steps_per_execution"]
+    if spe != "auto" and (not _is_int(spe) or spe < 1):
+        raise UserError(f'train.steps_per_execution must be "auto" or a positive integer, got {spe!r}')
     if train["freeze_d"] and train["init"] is None:
         raise UserError("train.freeze_d freezes pretrained discriminator blocks: it needs train.init (e.g. --init dcgan-mnist)")
     recipe["train"] = train

@@ -62,8 +62,9 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief, extra_ca
     from keras_gans.training.callbacks import (GANCheckpoint, RecordJitChoice, SampleGrid, StepProgress,
                                                StopAtStep, StopOnNonFinite, save_atomically)
     from keras_gans.models import jit
+    from keras_gans.training.execution import steps_per_execution
     from keras_gans.training.finetune import freeze_model_discriminator, initialize_from
-    from keras_gans.training.run_folder import set_optimizer_values
+    from keras_gans.training.run_folder import set_optimizer_values, use_recorded_jit_choice
 
     checkpoint = os.path.join(out, CHECKPOINT)
     replicas = strategy.num_replicas_in_sync
@@ -76,6 +77,7 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief, extra_ca
     initial_epoch = 0
     keras.utils.set_random_seed(train_cfg["seed"])  # also orders the data: the same on resume
     dataset = recipes.build_dataset(recipe)  # bad data fail here, before the folder is written
+    steps_per_execution(train_cfg, 0, recipe["strategy"])  # and a setting that does not divide the run
     if resume and os.path.isfile(checkpoint):
         with strategy.scope():
             gan = runs.load_model(checkpoint)
@@ -116,10 +118,12 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief, extra_ca
     first_step = int(gan.step_counter.numpy())
     use_recorded_jit_choice(gan, os.path.join(out, JIT_FILE))
     jit.measure_only_if_long(gan, train_cfg["steps"] - first_step)
+    gan.steps_per_execution = steps_per_execution(train_cfg, first_step, recipe["strategy"])  # set as compile sets it
     if chief and verbose != 0:
         import keras_gans
 
-        log(f"{gan.jit_compile_reason}; {keras_gans.ONEDNN_CHOICE}")
+        log(f"{gan.jit_compile_reason}; {keras_gans.ONEDNN_CHOICE}; {gan.steps_per_execution} step(s) per call of the "
+            "train function (train.steps_per_execution)")
     # One batch per step: skipping the batches the checkpoint's steps used continues the data exactly.
     dataset = dataset.skip(first_step)
     epochs = int(math.ceil(train_cfg["steps"] / train_cfg["steps_per_epoch"]))
@@ -178,30 +182,6 @@ def picture_examples(recipe, n, seed=0):
     from keras_gans.data import is_translation, translation_examples
 
     return translation_examples(recipe["data"], n, seed) if is_translation(recipe["data"]) else None
-
-
-def use_recorded_jit_choice(gan, path):
-    """Makes a resumed run of `jit_compile="auto"` train as it measured at its start (`path`,
-    written by `RecordJitChoice`) instead of measuring again, unless the CPU kernels (oneDNN on or
-    off) differ from the ones it was measured with."""
-    import json
-
-    from keras_gans.utils.cpu_kernels import ONEDNN_VARIABLE
-
-    from keras_gans.models import jit
-
-    if not (getattr(gan, "_measure_jit", False) and os.path.isfile(path)):
-        return
-    try:
-        with open(path) as f:
-            record = json.load(f)
-        use_xla, reason = record["jit_compile"], str(record["reason"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return  # damaged: measure again
-    if record.get(ONEDNN_VARIABLE) != os.environ.get(ONEDNN_VARIABLE):
-        return  # measured with other CPU kernels: measure again
-    if isinstance(use_xla, bool):
-        jit.use_jit_compile(gan, use_xla, f"{reason} (kept from {path})")
 
 
 def finished_message(out):

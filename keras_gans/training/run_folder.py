@@ -150,3 +150,27 @@ class RunLock:
             self.file.close()  # closing releases the lock; the file stays (removing it could race)
             self.file = None
         return False
+
+
+def use_recorded_jit_choice(gan, path):
+    """Makes a resumed run of `jit_compile="auto"` train as it measured at its start (`path`,
+    written by `RecordJitChoice`) instead of measuring again, unless the CPU kernels (oneDNN on or
+    off) differ from the ones it was measured with."""
+    import json
+
+    from keras_gans.utils.cpu_kernels import ONEDNN_VARIABLE
+
+    from keras_gans.models import jit
+
+    if not (getattr(gan, "_measure_jit", False) and os.path.isfile(path)):
+        return
+    try:
+        with open(path) as f:
+            record = json.load(f)
+        use_xla, reason = record["jit_compile"], str(record["reason"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # damaged: measure again
+    if record.get(ONEDNN_VARIABLE) != os.environ.get(ONEDNN_VARIABLE):
+        return  # measured with other CPU kernels: measure again
+    if isinstance(use_xla, bool):
+        jit.use_jit_compile(gan, use_xla, f"{reason} (kept from {path})")
