@@ -26,7 +26,11 @@ def test_auto_is_the_largest_divisor_of_every_stretch_up_to_the_maximum():
     assert steps_per_execution({"steps_per_epoch": 4, "steps": 6}) == 2
     assert steps_per_execution({"steps_per_epoch": 500, "steps": 6000}, first_step=1234) == 2  # resumed there
     assert steps_per_execution({"steps_per_epoch": 7, "steps": 9}) == 1
-    assert steps_per_execution({"steps_per_epoch": 500, "steps": 6000}, strategy="multiworker") == 1
+    for strategy in ("mirrored", "multiworker", "tpu"):
+        assert steps_per_execution({"steps_per_epoch": 500, "steps": 6000}, strategy=strategy) == 1
+    with pytest.raises(UserError, match="runs only with the default strategy, not mirrored"):
+        steps_per_execution({"steps_per_epoch": 500, "steps": 6000, "steps_per_execution": 5}, strategy="mirrored")
+    assert steps_per_execution({"steps_per_epoch": 500, "steps": 6000, "steps_per_execution": 1}, strategy="tpu") == 1
     assert steps_per_execution({"steps_per_epoch": 500, "steps": 6000, "steps_per_execution": 4}) == 4
     with pytest.raises(UserError, match=r"7 must divide train.steps_per_epoch \(500\), train.steps \(6000\): "):
         steps_per_execution({"steps_per_epoch": 500, "steps": 6000, "steps_per_execution": 7})
@@ -44,8 +48,8 @@ def test_recipes_refuse_a_bad_setting(bad):
 
 
 def test_a_run_is_the_same_with_any_number_of_steps_per_call(tmp_path, capsys):
-    """4 steps per call ("auto" for 4-step epochs), resumed at step 2 (then 2 per call), equals 1
-    step per call, bitwise; the progress shows every epoch's steps."""
+    """4 steps per call ("auto" for 4-step epochs) equals a run of 2 steps per call ("auto" for a
+    2-step run) resumed to step 8 and one of 1 step per call, bitwise."""
     auto, parts, single = (str(tmp_path / name) for name in ("auto", "parts", "single"))
     assert main(["train", "dcgan-mnist", "--steps", "8", *TINY, "--out", auto]) == 0
     assert main(["train", "dcgan-mnist", "--steps", "2", *TINY, "--out", parts]) == 0

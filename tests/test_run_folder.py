@@ -84,18 +84,17 @@ def test_kill_9_then_resume_equals_the_run_never_stopped(tmp_path):
         np.testing.assert_allclose(resumed, uninterrupted, atol=1e-6)
 
 
-@pytest.mark.parametrize("measure_xla", [False, True])
-def test_resume_in_process_continues_the_data_exactly(tmp_path, monkeypatch, measure_xla):
+def test_resume_in_process_continues_the_data_exactly(tmp_path, monkeypatch):
     """MNIST images (a shuffled, repeated pipeline), resumed mid-run: equal to the straight run.
     With the XLA measurement on (as in runs of >= 1000 steps), the straight run and the first part
-    measure, the resumed part keeps the recorded choice: measuring must not move the data."""
-    if measure_xla:
-        measure = jit.measure_steps_per_second
-        monkeypatch.setattr(jit, "MEASURE_MIN_STEPS", 0)
-        monkeypatch.setattr(jit, "MEASURE_ROUNDS", 1)
-        monkeypatch.setattr(jit, "MEASURE_ROUND_SECONDS", 0.0)
-        monkeypatch.setattr(jit, "measure_steps_per_second", lambda model, batch: {**measure(model, batch),
-                                                                                   False: 2.0, True: 1.0})
+    measure, the resumed part keeps the recorded choice: measuring must not move the data. (A
+    resume without the measurement: tests/test_execution.py and the kill -9 test above.)"""
+    measure = jit.measure_steps_per_second
+    monkeypatch.setattr(jit, "MEASURE_MIN_STEPS", 0)
+    monkeypatch.setattr(jit, "MEASURE_ROUNDS", 1)
+    monkeypatch.setattr(jit, "MEASURE_ROUND_SECONDS", 0.0)
+    monkeypatch.setattr(jit, "measure_steps_per_second", lambda model, batch: {**measure(model, batch),
+                                                                               False: 2.0, True: 1.0})
     tiny = ["--batch-size", "8", "--quiet", "--set", "train.steps_per_epoch=2", "--set", "train.samples=4",
             "--set", "model.latent_dim=8", "--set", "model.generator.base_filters=4",
             "--set", "model.discriminator.base_filters=4"]

@@ -11,8 +11,10 @@ value: a run is bitwise the same (tested).
 default). The run's callbacks (progress bar, stop at `train.steps`, stop on a NaN loss) then see
 every K-th step only, so K must divide every stretch at whose end the run stops or saves: the
 epoch (`train.steps_per_epoch`: checkpoint and sample grid), the run (`train.steps`) and the step
-it resumed from. "auto" is the largest K up to `MAX_AUTO` that does; 1 under the multi-worker
-strategy, where several steps per call are not tested.
+it resumed from. "auto" is the largest K up to `MAX_AUTO` that does, with the default strategy;
+under the others it is 1: Keras' multi-step loop failed to run under `MirroredStrategy` (a graph
+error, "Detected at node while/cond/Placeholder", TF 2.21 / Keras 3.15), and the multi-worker and
+TPU strategies are not tested here. A number above 1 is refused under those strategies.
 """
 
 import math
@@ -30,10 +32,13 @@ def steps_per_execution(train, first_step=0, strategy="default"):
     setting = train.get("steps_per_execution", "auto")
     stretches = (train["steps_per_epoch"], train["steps"], first_step)
     if setting == "auto":
-        if strategy == "multiworker":
+        if strategy != "default":
             return 1
         common = math.gcd(*stretches)
         return max(k for k in range(1, MAX_AUTO + 1) if common % k == 0)
+    if setting > 1 and strategy != "default":
+        raise UserError(f"train.steps_per_execution {setting} runs only with the default strategy, not {strategy} "
+                        '(several steps per call failed under MirroredStrategy): use 1 or "auto"')
     if any(stretch % setting for stretch in stretches):
         raise UserError(
             f"train.steps_per_execution {setting} must divide train.steps_per_epoch ({stretches[0]}), train.steps "
