@@ -65,10 +65,11 @@ def _image_halves(data, metrics, image_shape, extractor, weights_path, seed, n):
     if labels is None:
         metrics = tuple(m for m in metrics if m not in LABELLED_RESULT_KEYS)
     half = len(images) // 2
-    if not metrics or min(half, n or half) < max(MIN_SAMPLES[m] for m in metrics):
+    scored = min(half, n or half)  # real samples scored: as many as the evaluation's, at most a half
+    if not metrics or scored < max(MIN_SAMPLES[m] for m in metrics):
         return {}
     order = np.random.default_rng(seed).permutation(len(images))
-    first, second = order[:min(half, n or half)], order[half:2 * half]
+    first, second = order[:scored], order[half:2 * half]
     evaluator = SampleEvaluator(images[second], metrics, extractor=extractor, weights_path=weights_path, seed=seed,
                                 real_labels=None if labels is None else labels[second])
     return evaluator(images[first], None if labels is None else labels[first])
