@@ -144,6 +144,26 @@ def test_dcgan_discriminator_spectral_norm():
     assert not _layers(plain, sn)
 
 
+def test_dcgan_discriminator_minibatch_std_sees_a_collapsed_batch():
+    """`minibatch_std=4`: one MinibatchStandardDeviation before the last conv (14x14 at 28x28, one
+    more input channel); a batch of one image repeated scores differently than the image alone in
+    a varied batch, which a plain spectrally normalised D cannot tell apart."""
+    from keras_gans.layers import MinibatchStandardDeviation
+
+    d = dcgan_discriminator((28, 28, 1), base_filters=4, normalization_type="none", spectral_norm=True,
+                            minibatch_std=4)
+    (std,) = _layers(d, MinibatchStandardDeviation)
+    assert std.group_size == 4 and std.output.shape[1:] == (14, 14, 5)
+    varied = np.random.default_rng(0).uniform(-1, 1, (4, 28, 28, 1)).astype("float32")
+    collapsed = np.repeat(varied[:1], 4, axis=0)
+    score = lambda batch: keras.ops.convert_to_numpy(d(batch))[0, 0]  # noqa: E731
+    assert abs(score(varied) - score(collapsed)) > 1e-4
+    plain = dcgan_discriminator((28, 28, 1), base_filters=4, normalization_type="none", spectral_norm=True)
+    assert not _layers(plain, MinibatchStandardDeviation)
+    plain_score = lambda batch: keras.ops.convert_to_numpy(plain(batch))[0, 0]  # noqa: E731
+    assert plain_score(varied) == pytest.approx(plain_score(collapsed), abs=1e-6)
+
+
 def test_mlp_discriminator_spectral_norm():
     sn = _sn_class()
     discriminator = mlp_discriminator((2,), units=(8, 8), spectral_norm=True)

@@ -65,7 +65,8 @@ def dcgan_upsampling(h, output_shape, base_filters, kernel_size, normalize, hidd
 @register_network("dcgan", role="discriminator")
 def dcgan_discriminator(input_shape=(28, 28, 1), base_filters=64, kernel_size=4,
                         normalization_type="batch", spectral_norm=False, output_dim=1, hidden_units=0,
-                        feature_output=False, attention_resolution=None, pack=1, name="discriminator"):
+                        feature_output=False, attention_resolution=None, pack=1, minibatch_std=0,
+                        name="discriminator"):
     """image -> n strided convs (leaky ReLU 0.2; normalisation after all but the first) -> logits.
 
     `normalization_type`: `batch` (DCGAN), `layer` or `none` (critics with gradient penalties,
@@ -76,12 +77,15 @@ def dcgan_discriminator(input_shape=(28, 28, 1), base_filters=64, kernel_size=4,
     (flattened): the layer VAE-GAN measures reconstructions in. `attention_resolution` (e.g. 14
     at 28x28) adds SAGAN's `SelfAttention2D` (spectrally normalised with `spectral_norm`) after the
     convolution whose output is that wide. `pack > 1` judges that many samples at a time, joined
-    along the channels (PacGAN, `keras_gans.layers.PackSamples`).
+    along the channels (PacGAN, `keras_gans.layers.PackSamples`). `minibatch_std > 0` appends
+    ProGAN's minibatch standard deviation (groups of that many samples) before the last
+    convolution: without batch normalisation (e.g. spectral norm) D sees nothing of a batch's
+    variety otherwise, and a generator that draws one picture for every z is not penalised.
     """
     check_image_shape(input_shape, "DCGAN discriminator")
     inputs = keras.Input(tuple(input_shape), name="images")
     features = dcgan_features(packed(inputs, pack), base_filters, kernel_size, normalization_type, spectral_norm,
-                              attention_resolution=attention_resolution)
+                              attention_resolution=attention_resolution, minibatch_std=minibatch_std)
     x = hidden_dense_block(features, hidden_units, normalization_type, spectral_norm) if hidden_units else features
     x = dense(output_dim, spectral_norm, dtype="float32")(x)
     if feature_output:
@@ -91,19 +95,25 @@ def dcgan_discriminator(input_shape=(28, 28, 1), base_filters=64, kernel_size=4,
 
 
 def dcgan_features(x, base_filters, kernel_size=4, normalization_type="batch", spectral_norm=False,
-                   bias_before_norm=True, attention_resolution=None):
+                   bias_before_norm=True, attention_resolution=None, minibatch_std=0):
     """The DCGAN discriminator's body on images `x`: n strided convs (leaky ReLU 0.2, normalisation
     after all but the first), flattened.
 
     `bias_before_norm=False` leaves the bias out of the convolutions that a normalisation follows
     (it cancels there: its gradient is zero up to rounding, which Adam would turn into steps).
     `attention_resolution` adds `SelfAttention2D` after the convolution whose output is that wide.
+    `minibatch_std > 0` adds `MinibatchStandardDeviation(group_size=minibatch_std)` before the last
+    convolution (ProGAN puts it before D's last block).
     """
     resolution = x.shape[1]
     _, n = _upsamplings(resolution)
     _check_attention_resolution(attention_resolution, [resolution // 2 ** (i + 1) for i in range(n)])
     filters = base_filters
     for i in range(n):
+        if minibatch_std and i == n - 1:
+            from keras_gans.layers import MinibatchStandardDeviation
+
+            x = MinibatchStandardDeviation(group_size=int(minibatch_std))(x)
         normalized = i > 0 and normalization_type not in (None, "none", False)
         x = conv(filters, kernel_size, 2, spectral_norm, use_bias=bias_before_norm or not normalized)(x)
         norm = normalization(normalization_type) if i > 0 else None
