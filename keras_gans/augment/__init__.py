@@ -3,17 +3,21 @@
 
 A transform is a `DInputTransform`: `transform(x, step, seed=None) -> x'` with `get_config`;
 `seed` is the stateless RNG key of this input's draws. `InstanceNoise` is one; augmentations
-(DiffAugment, ADA) are others. Look one up with `get` (instance, name, `{"name": ..., **kwargs}`
+(DiffAugment, ADA) are others. A transform with state (ADA's probability) has
+`make_state(name)`, which returns a Keras layer the model keeps and saves, and `observe(realness)`,
+which the family core calls with D's outputs on the reals of every discriminator update. Look one up with `get` (instance, name, `{"name": ..., **kwargs}`
 or Keras serialized dict), as recipes do for `compile.augment`.
 """
 
+from keras_gans.augment.adaptive import AdaptiveAugment, AugmentProbability
 from keras_gans.augment.diff_augment import DiffAugment
 from keras_gans.augment.instance_noise import InstanceNoise
 from keras_gans.augment.transform import DInputTransform
 from keras_gans.utils.registry import Registry
 
 _registry = Registry("discriminator-input transform", DInputTransform, {"instance_noise": InstanceNoise,
-                                                                          "diff_augment": DiffAugment})
+                                                                          "diff_augment": DiffAugment,
+                                                                          "ada": AdaptiveAugment})
 
 #: Every string name `get` accepts, in a fixed order.
 ALL_NAMES = _registry.names
@@ -35,4 +39,4 @@ def get_instance_noise(identifier):
     raise ValueError(f"Could not interpret instance_noise: {identifier!r}; pass a InstanceNoise or a dict of its arguments.")
 
 
-__all__ = ["ALL_NAMES", "DInputTransform", "DiffAugment", "InstanceNoise", "get", "get_instance_noise"]
+__all__ = ["ALL_NAMES", "AdaptiveAugment", "AugmentProbability", "DInputTransform", "DiffAugment", "InstanceNoise", "get", "get_instance_noise"]

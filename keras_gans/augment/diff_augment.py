@@ -2,8 +2,7 @@
 
 import tensorflow as tf
 
-from keras_gans.augment.transform import DInputTransform
-from keras_gans.utils import distribute
+from keras_gans.augment.transform import DInputTransform, draw_per_sample
 from keras_gans.utils.serialization import register
 
 #: The policies, in the order the paper's code applies them.
@@ -81,10 +80,8 @@ class DiffAugment(DInputTransform):
         height, width = x.shape[1], x.shape[2]
 
         def draw(index, shape, minval, maxval, dtype=tf.float32):
-            key = tf.random.experimental.stateless_fold_in(seed, index)
-            return distribute.global_batch_sample(
-                lambda s: tf.random.stateless_uniform(s, seed=key, minval=minval, maxval=maxval, dtype=dtype),
-                tf.concat([[batch], shape], axis=0))
+            return draw_per_sample(seed, index, batch, shape, lambda s, key: tf.random.stateless_uniform(
+                s, seed=key, minval=minval, maxval=maxval, dtype=dtype))
 
         policies = self.policy.split(",")
         if "color" in policies:

@@ -1,6 +1,18 @@
 """The base of discriminator-input transforms (instance noise, augmentations)."""
 
+import tensorflow as tf
+
+from keras_gans.utils import distribute
 from keras_gans.utils.serialization import register
+
+
+def draw_per_sample(seed, index, batch, shape, draw):
+    """This replica's rows of per-sample random numbers `(batch, *shape)` for draw number `index`
+    of an input keyed by `seed`: `draw(global_shape, key)` is a stateless draw (e.g.
+    `tf.random.stateless_uniform`), made for the whole global batch so that 2 replicas draw what
+    1 device draws (`distribute.global_batch_sample`)."""
+    key = tf.random.experimental.stateless_fold_in(seed, index)
+    return distribute.global_batch_sample(lambda s: draw(s, key), tf.concat([[batch], shape], axis=0))
 
 
 @register

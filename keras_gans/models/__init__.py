@@ -7,6 +7,7 @@ from keras_gans.models.bigan import BiGAN
 from keras_gans.models.cgan import ConditionalGAN
 from keras_gans.models.conditional import LabelConditionalModel
 from keras_gans.models.cyclegan import CycleGAN
+from keras_gans.models.d_input_transforms import DInputTransforms
 from keras_gans.models.exponential_moving_average import ExponentialMovingAverage
 from keras_gans.models.gan import GAN
 from keras_gans.models.image_pool import ImagePool
@@ -36,6 +37,7 @@ __all__ = [
     "BiGAN",
     "ConditionalGAN",
     "CycleGAN",
+    "DInputTransforms",
     "ImagePool",
     "InfoGAN",
     "LabelConditionalModel",

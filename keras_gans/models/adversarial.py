@@ -7,8 +7,8 @@ import numpy as np
 import tensorflow as tf
 from keras.src.saving import serialization_lib
 
-from keras_gans import augment as augment_module
 from keras_gans.models import precision as precision_module
+from keras_gans.models.d_input_transforms import DInputTransforms
 from keras_gans.models.configuration import deserialize_value, init_parameters, records_compile_arguments
 from keras_gans.models.configuration import serialize_value
 from keras_gans.models.configuration import in_batches  # noqa: F401  (public here)
@@ -19,7 +19,7 @@ from keras_gans.models.random_streams import RandomDraws, RandomStreams
 from keras_gans.utils import distribute
 
 
-class AdversarialModel(RandomDraws, keras.Model):
+class AdversarialModel(RandomDraws, DInputTransforms, keras.Model):
     """A `keras.Model` of several networks trained against each other with `fit`.
 
     A family (`GAN`, a conditional GAN, CycleGAN...) subclasses it and declares:
@@ -36,7 +36,7 @@ class AdversarialModel(RandomDraws, keras.Model):
     tape, loss)` (replica scaling, loss scaling, constraints), `self.random.key(name, step, ...)`
     (named stateless random streams; `random_normal`, `random_uniform` and `random_labels` draw
     from them, `RandomDraws`), `self.transform_d_input` (instance noise, augmentation:
-    every discriminator input in every step), `self.record(logs)` (metric trackers) and
+    every discriminator input in every step; `DInputTransforms`), `self.record(logs)` (metric trackers) and
     `self.update_averages()` (the EMA networks of `add_average`).
 
     The base also gives every family: `get_config`/`from_config` derived from `__init__`'s
@@ -143,6 +143,7 @@ class AdversarialModel(RandomDraws, keras.Model):
         for player, optimizer in optimizers.items():
             optimizer = precision_module.precision_optimizer(keras.optimizers.get(optimizer), precision)
             setattr(self, f"{player}_optimizer", optimizer)
+        log_names = [*log_names, *self.transform_log_names()]
         if len(set(log_names)) != len(log_names):
             raise ValueError(f"log names must be distinct, got {list(log_names)}: pass name=... to each penalty.")
         self.loss_trackers = [keras.metrics.Mean(name=name) for name in log_names]
@@ -294,24 +295,6 @@ class AdversarialModel(RandomDraws, keras.Model):
         family, (z, c) for InfoGAN; drawn from stream `name` (see `random_normal`)."""
         raise NotImplementedError(f"{type(self).__name__} does not define sample_generator_inputs")
 
-    def set_d_input_transforms(self, instance_noise=None, augment=()):
-        """Sets `d_input_transforms` from a family's `compile(instance_noise=..., augment=...)`:
-        the `InstanceNoise` (a stddev, dict or instance) first, then each augmentation
-        (`keras_gans.augment.get` identifiers). Kept as `instance_noise` and `augment` too."""
-        self.instance_noise = augment_module.get_instance_noise(instance_noise)
-        self.augment = [augment_module.get(t) for t in (augment or ())]
-        self.d_input_transforms = [t for t in [self.instance_noise, *self.augment] if t is not None]
-
-    def transform_d_input(self, x, name, *indices):
-        """`x` through every discriminator-input transform (instance noise, augmentation).
-
-        `name` and `indices` name the random stream of this input (e.g. `("d_input", i, 0)` for
-        the reals of critic iteration `i`), so each input gets its own draws.
-        """
-        for index, transform in enumerate(self.d_input_transforms):
-            x = transform(x, self.step_counter, seed=self.random.key(name, self.step_counter, index, *indices))
-        return x
-
     def penalty_terms(self, player, context):
         """`(sum of weighted terms, {name: unweighted value})` of `self.penalties` of `player`
         ("d" or "g"), each with its own seed, for a `StepContext` of that player's update."""
@@ -350,6 +333,7 @@ class AdversarialModel(RandomDraws, keras.Model):
     def record(self, logs):
         """Updates the tracker of every logged value; returns the logs `fit` shows."""
         trackers = {t.name: t for t in self.loss_trackers}
+        logs = {**logs, **self.transform_logs()}
         missing = sorted(set(logs) - set(trackers))
         if missing:
             raise ValueError(f"train_step logs {missing} that compile did not declare in log_names")

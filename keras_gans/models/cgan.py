@@ -43,6 +43,7 @@ class ConditionalGAN(LabelConditionalModel):
     """
 
     network_slots = {"generator": "conditional_generator", "discriminator": "conditional_discriminator"}
+    adapts_d_input_transforms = True
 
     def compile(self, d_optimizer="adam", g_optimizer="adam", loss="non_saturating", penalties=(),
                 mismatch_weight=0.5, ema_decay=None, ema_warmup=True, instance_noise=None, augment=(),
@@ -92,6 +93,7 @@ class ConditionalGAN(LabelConditionalModel):
             penalty, penalty_values = self.penalty_terms("d", context)
             d_total = d_loss + penalty
         self.update("d", tape, d_total)
+        self.adapt_d_input_transforms(real_output)
 
         z, fake_labels = self.sample_generator_inputs(batch, "latent_g")
         uses_real = getattr(self.gan_loss, "uses_real_in_generator_loss", False)

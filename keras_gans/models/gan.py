@@ -83,6 +83,7 @@ class GAN(LatentModel):
     players = {"d": ("discriminator",), "g": ("generator",)}
     step_player = "g"
     packs_samples = True
+    adapts_d_input_transforms = True
 
     def __init__(self, generator, discriminator, latent_dim=None, seed=None, rejection=None, noise="normal",
                  **kwargs):
@@ -298,6 +299,7 @@ class GAN(LatentModel):
             penalty, values = self.penalty_terms("d", context)
             total = d_loss + penalty
         self.update("d", tape, total, constraints=self.weight_constraints)
+        self.adapt_d_input_transforms(real_output)
         return d_loss, values, (g_tape, z, generated)
 
     def generator_step(self, real, conditions, batch_size, reused=None):

@@ -40,6 +40,7 @@ class InfoGAN(AdversarialModel):
     network_slots = {"generator": "generator", "discriminator": "info_discriminator"}
     players = {"d": ("discriminator",), "g": ("generator",)}
     step_player = "g"
+    adapts_d_input_transforms = True
 
     def __init__(self, generator, discriminator, noise_dim=None, categories=10, continuous=2, noise="normal",
                  seed=None, **kwargs):
@@ -119,6 +120,7 @@ class InfoGAN(AdversarialModel):
             mi, ll = self.information(fake_heads, category, continuous)
             d_total = d_loss - self.info_weight * (mi + self.continuous_weight * ll)
         self.update("d", tape, d_total)
+        self.adapt_d_input_transforms(real_heads["logits"])
 
         z, category, continuous = self.sample_generator_inputs(batch, "latent_g")
         with tf.GradientTape() as tape:
