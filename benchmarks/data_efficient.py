@@ -3,15 +3,17 @@
 For each recipe, number of digits, augmentation and seed: train the shipped recipe as
 `keras-gans train NAME --set data.digits=N [--set compile.augment=[{name: AUG}]]` does (the first
 N digits of a fixed permutation of the 10,000 bundled ones; DiffAugment applied to every
-discriminator input), then score 10,000 samples against all 10,000 digits as
+discriminator input; ADA's adaptive augmentation with `ada`), then score 10,000 samples against all 10,000 digits as
 `keras-gans eval RUN --metrics fid,classes` does: domain FID, the share classified with
 probability >= 0.9 and the smallest / largest class share. With few digits D memorises them and
 G's samples degrade; the augmentation is meant to prevent it (Zhao et al. 2020, Karras et al. 2020).
 
-    python benchmarks/data_efficient.py --recipes dcgan-mnist --digits 500 --augment none,diff_augment
+    python benchmarks/data_efficient.py --recipes dcgan-mnist --digits 500 --augment none,diff_augment,ada
     python benchmarks/data_efficient.py --recipes dcgan-mnist --digits 100 --augment diff_augment --steps 20 --out /tmp/d.json
 
-Writes JSON to `--out` (default benchmarks/results/data_efficient.json) and prints a Markdown table.
+Writes JSON to `--out` (default benchmarks/results/data_efficient.json), each run's final 8x8 sample
+grid (EMA generator, seed 0) to `--grids` (default benchmarks/results/data_efficient/), and prints a
+Markdown table; ADA rows give the augmentation probability p at the end.
 """
 
 import argparse
@@ -35,12 +37,16 @@ def parse_args(argv=None):
     parser.add_argument("--steps", type=int, default=None, help="train.steps of every run (default: the recipe's)")
     parser.add_argument("--threads", type=int, default=0, help="TF threads (default 0: TensorFlow's choice)")
     parser.add_argument("--out", default=os.path.join("benchmarks", "results", "data_efficient.json"))
+    parser.add_argument("--grids", default=os.path.join("benchmarks", "results", "data_efficient"),
+                        help="folder of the runs' final sample grids")
     return parser.parse_args(argv)
 
 
-def run_one(name, digits, augment, seed, steps):
-    """Trains one configuration into a temporary run folder; returns its row."""
+def run_one(name, digits, augment, seed, steps, grids):
+    """Trains one configuration into a temporary run folder, writes its final grid to `grids`;
+    returns its row."""
     import keras
+    from PIL import Image
 
     from keras_gans import recipes
     from keras_gans.metrics.evaluate import evaluate_run
@@ -58,19 +64,25 @@ def run_one(name, digits, augment, seed, steps):
         model, _ = train(recipe, os.path.join(folder, "run"), verbose=0, log=lambda *a: None)
         seconds, cpu_seconds = time.time() - start, time.process_time() - cpu
         scores = evaluate_run(model, metrics="fid,classes", n=10000, seed=0, data="mnist")
+    os.makedirs(grids, exist_ok=True)
+    grid = os.path.join(grids, f"{name}_{digits}_{augment}_seed{seed}.png")
+    Image.fromarray(model.sample_picture(64, seed=0).squeeze()).save(grid)
+    state = getattr(model, "augment_state", None)
     return {"recipe": name, "digits": digits, "augment": augment, "seed": seed, "steps": int(recipe["train"]["steps"]),
             "override": " ".join(f"--set {o}" for o in overrides), "train_seconds": seconds,
             "train_cpu_seconds": cpu_seconds, "fid": scores["fid"], "confident": scores["confident"],
-            "class_min": scores["class_min"], "class_max": scores["class_max"]}
+            "class_min": scores["class_min"], "class_max": scores["class_max"], "grid": grid,
+            "augment_p": None if state is None else float(keras.ops.convert_to_numpy(state.p))}
 
 
 def markdown_table(results):
-    lines = ["| recipe | digits | augmentation | seed | confident | classes | domain FID | train seconds |",
-             "|---|---:|---|---:|---:|---|---:|---:|"]
+    lines = ["| recipe | digits | augmentation | seed | confident | classes | domain FID | p at the end | train seconds |",
+             "|---|---:|---|---:|---:|---|---:|---:|---:|"]
     for r in results:
+        p = "–" if r.get("augment_p") is None else f"{r['augment_p']:.2f}"
         lines.append(f"| `{r['recipe']}` | {r['digits']} | {r['augment']} | {r['seed']} | "
                      f"{100 * r['confident']:.1f}% | {100 * r['class_min']:.1f}-{100 * r['class_max']:.1f}% | "
-                     f"{r['fid']:.1f} | {r['train_seconds']:.0f} |")
+                     f"{r['fid']:.1f} | {p} | {r['train_seconds']:.0f} |")
     return "\n".join(lines)
 
 
@@ -83,7 +95,7 @@ def main(argv=None):
         for digits in (int(d) for d in args.digits.split(",")):
             for augment in args.augment.split(","):
                 for seed in range(args.seeds):
-                    results.append(run_one(name, digits, augment, seed, args.steps))
+                    results.append(run_one(name, digits, augment, seed, args.steps, args.grids))
                     print(results[-1], file=sys.stderr, flush=True)
     finish_report(args.out, "data_efficient", machine, vars(args), results, markdown_table(results))
 
