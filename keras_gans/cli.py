@@ -53,6 +53,9 @@ def _parser():
     sample.add_argument("--psi", type=float, default=None,
                         help="StyleGAN models: the truncation trick's psi (1: none, the default; 0.7: the usual "
                              "trade of variety for quality)")
+    sample.add_argument("--truncation", type=float, default=None, metavar="T",
+                        help="conditional models with N(0, I) noise (BigGAN): z drawn with the truncation trick, "
+                             "entries beyond T redrawn (smaller: less variety, cleaner samples)")
     sample.add_argument("--mix", type=int, nargs="?", const=6, default=None, metavar="K",
                         help="StyleGAN models: the style-mixing figure (the paper's Fig. 3; --n is not used): K "
                              "sources along the top, K destinations down the left (default 6), each cell a "
@@ -173,7 +176,7 @@ def _sample(args):
             raise UserError("--labels needs at least one class id, e.g. --labels 7")
     path = sample(args.run, args.n, args.out, seed=args.seed, labels=labels, codes=args.codes,
                   rejection=not args.no_rejection, interp=args.interp, channels=args.channels, psi=args.psi,
-                  mix=args.mix, crossover=args.crossover)
+                  mix=args.mix, crossover=args.crossover, truncation=args.truncation)
     if args.mix:
         print(f"wrote the style mixing of {args.mix} sources and {args.mix} destinations to {path}")
     elif args.interp:

@@ -80,21 +80,23 @@ class LabelConditionalModel(AdversarialModel):
             raise ValueError(f"labels must be in [0, {self.num_classes}), got {sorted(set(array.tolist()))}")
         return array.astype("int32")
 
-    def generate(self, n, seed=None, batch_size=256, labels=None):
-        """`n` samples as NumPy, for `labels` (cycled to `n`; default every class in turn)."""
+    def generate(self, n, seed=None, batch_size=256, labels=None, truncation=None):
+        """`n` samples as NumPy, for `labels` (cycled to `n`; default every class in turn);
+        `truncation` draws z with BigGAN's truncation trick (`noise.truncated_normal`)."""
         labels = self.check_labels(labels, n)
         if len(labels) != int(n):
             labels = np.resize(labels, int(n))
-        z = numpy_noise(self.noise, np.random.default_rng(seed), (int(n), self.latent_dim))
+        z = numpy_noise(self.noise, np.random.default_rng(seed), (int(n), self.latent_dim), truncation)
         return in_batches(lambda z_, y_: self.call((z_, y_)), (z, labels), batch_size)
 
-    def sample_picture(self, n, seed=None, centers=None, title=None, labels=None):
+    def sample_picture(self, n, seed=None, centers=None, title=None, labels=None, truncation=None):
         """One row per label (`labels`, default every class), `n // rows` samples each."""
         from keras_gans.utils.images import image_grid
 
         rows = self.check_labels(list(range(self.num_classes)) if labels is None else labels)
         per_row = max(1, int(n) // len(rows))
-        return image_grid(self.generate(len(rows) * per_row, seed, labels=np.repeat(rows, per_row)), per_row)
+        return image_grid(self.generate(len(rows) * per_row, seed, labels=np.repeat(rows, per_row),
+                                        truncation=truncation), per_row)
 
     def interpolate(self, rows, steps, seed=None, batch_size=256):
         """`rows` latent walks of `steps` samples each between pairs of random z, the label fixed

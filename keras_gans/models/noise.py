@@ -58,8 +58,28 @@ def draw_noise(model, noise, name, shape, *indices):
     return tf.concat([tf.one_hot(codes, k, dtype=z.dtype), z[:, k:]], axis=1)
 
 
-def numpy_noise(noise, rng, shape):
-    """float32 NumPy noise of `shape` drawn from the NumPy generator `rng` (sampling outside training)."""
+def truncated_normal(rng, shape, truncation):
+    """N(0, I) noise whose entries beyond `truncation` in magnitude are drawn again until none is:
+    BigGAN's truncation trick (Brock et al. 2019, Sec. 4.1), which trades variety for quality as
+    `truncation` goes down (the paper draws from 2.0 down to 0.04)."""
+    if isinstance(truncation, bool) or not isinstance(truncation, (int, float)) or not truncation > 0:
+        raise ValueError(f"truncation is the largest |z| kept, a number > 0 (e.g. 0.5), got {truncation!r}")
+    z = rng.standard_normal(shape)
+    outside = np.abs(z) > truncation
+    while outside.any():
+        z[outside] = rng.standard_normal(int(outside.sum()))
+        outside = np.abs(z) > truncation
+    return z.astype("float32")
+
+
+def numpy_noise(noise, rng, shape, truncation=None):
+    """float32 NumPy noise of `shape` drawn from the NumPy generator `rng` (sampling outside
+    training); `truncation` draws N(0, I) noise with the truncation trick (`truncated_normal`)."""
+    if truncation is not None:
+        if noise != "normal":
+            raise ValueError(f"the truncation trick redraws N(0, I) noise beyond a threshold; this generator's "
+                             f"noise is {noise}")
+        return truncated_normal(rng, shape, truncation)
     if noise == "uniform":
         return rng.uniform(-1.0, 1.0, shape).astype("float32")
     z = rng.standard_normal(shape)

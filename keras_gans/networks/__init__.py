@@ -2,6 +2,7 @@
 
 from keras_gans.networks.autoencoder import autoencoder_discriminator
 from keras_gans.networks.bigan import dcgan_encoder, joint_dcgan_discriminator
+from keras_gans.networks.biggan import biggan_discriminator, biggan_generator
 from keras_gans.networks.conditional import (classifying_dcgan_discriminator, conditional_dcgan_discriminator,
                                              conditional_dcgan_generator, info_dcgan_discriminator)
 from keras_gans.networks.dcgan import dcgan_discriminator, dcgan_generator

@@ -222,7 +222,7 @@ def _check_packs(model, batch_size, replicas):
 
 
 def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True, interp=None, channels=False,
-           psi=None, mix=None, crossover=None):
+           psi=None, mix=None, crossover=None, truncation=None):
     """Writes `n` samples of a run: `.png` the model's picture (a grid, one row per label for
     conditional models, InfoGAN's code figure with `codes`, or a scatter plot), `.npy` the raw
     array in data scale (uint8 for images). `labels` (a list of class ids) asks a conditional model
@@ -230,7 +230,8 @@ def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True,
     draws `n // K` latent walks of K samples each (`AdversarialModel.interpolate`), one per row;
     `channels` shows each RGB sample followed by its three channels in grey (Stacked MNIST's digits).
     StyleGAN models: `psi` samples with the truncation trick; `mix=K` draws the style-mixing figure
-    of K sources and K destinations (`_write_mix`), the sources giving the first `crossover` styles."""
+    of K sources and K destinations (`_write_mix`), the sources giving the first `crossover` styles.
+    Conditional models: `truncation` draws z with BigGAN's truncation trick."""
     import inspect
 
     import numpy as np
@@ -250,6 +251,8 @@ def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True,
     if channels and (interp is not None or labels is not None or codes or not out.endswith(".png")):
         raise UserError("--channels draws a picture of samples and their channels: --out must end in .png, and "
                         "--interp, --labels and --codes do not go with it")
+    if truncation is not None and (interp is not None or mix is not None or channels):
+        raise UserError("--truncation goes with the sample grid and .npy samples, not with --interp, --mix or --channels")
     if psi is not None and (interp is not None or channels):
         raise UserError("--psi goes with the sample grid, .npy samples and --mix, not with --interp or --channels")
     if crossover is not None and mix is None:
@@ -278,11 +281,14 @@ def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True,
         conditions["rejection"] = False
     if psi is not None:
         conditions["psi"] = psi
+    if truncation is not None:
+        conditions["truncation"] = truncation
     draw = model.generate if out.endswith(".npy") else model.sample_picture
     accepted = inspect.signature(draw).parameters
     for key in conditions:
         if key not in accepted:
-            flag = {"labels": "--labels", "codes": "--codes", "rejection": "--no-rejection", "psi": "--psi"}[key]
+            flag = {"labels": "--labels", "codes": "--codes", "rejection": "--no-rejection", "psi": "--psi",
+                    "truncation": "--truncation"}[key]
             raise UserError(f"{run_dir} is {_kind(model)}, which takes no {flag}"
                             + (" for .npy output" if key == "codes" else ""))
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)

@@ -1,0 +1,110 @@
+"""BigGAN-style networks: projected batch norm, hierarchical latent, projection D, truncation, the recipe."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+import yaml
+
+from keras_gans import recipes
+from keras_gans.cli import main
+from keras_gans.layers import ProjectedBatchNormalization
+from keras_gans.models.noise import truncated_normal
+from keras_gans.networks import biggan_discriminator, biggan_generator
+
+from cli_helpers import assert_one_error_line
+from model_helpers import assert_weights_close, one_and_two_replicas, straight_and_resumed, weights
+
+
+def tiny(*overrides):
+    return recipes.apply_overrides(recipes.load("biggan-mnist"), [
+        "model.latent_dim=9", "model.generator.base_filters=4", "model.generator.embedding_dim=4",
+        "model.discriminator.base_filters=4", "train.batch_size=8", "train.steps=2", "train.steps_per_epoch=2",
+        "train.samples=20", *overrides])
+
+
+def test_projected_batch_norm_is_batch_norm_modulated_by_linear_maps_of_c():
+    x = tf.constant(np.random.default_rng(0).normal(2.0, 3.0, (6, 4, 4, 3)), tf.float32)
+    c = tf.constant(np.random.default_rng(1).normal(size=(6, 5)), tf.float32)
+    layer = ProjectedBatchNormalization()
+    normalized = keras.layers.BatchNormalization(center=False, scale=False, epsilon=1e-5)(x, training=True).numpy()
+    np.testing.assert_allclose(layer([x, c], training=True).numpy(), normalized, atol=1e-4)  # fresh: plain BN
+    gain, bias = np.random.default_rng(2).normal(size=(2, 5, 3)).astype("float32")
+    layer.gain.kernel.assign(gain)
+    layer.bias.kernel.assign(bias)
+    expected = (1 + c.numpy() @ gain)[:, None, None, :] * normalized + (c.numpy() @ bias)[:, None, None, :]
+    np.testing.assert_allclose(layer([x, c], training=True).numpy(), expected, atol=1e-4)
+    assert ProjectedBatchNormalization.from_config(layer.get_config()).epsilon == 1e-5
+
+
+def test_generator_splits_z_over_its_blocks_and_takes_labels():
+    g = biggan_generator(9, 10, (28, 28, 1), base_filters=4, embedding_dim=4)
+    rng = np.random.default_rng(0)
+    for layer in g.layers:  # the projections start at 0 (plain batch norm): give them weights
+        if isinstance(layer, ProjectedBatchNormalization):
+            for projection in (layer.gain, layer.bias):
+                projection.kernel.assign(rng.normal(0, 0.5, projection.kernel.shape).astype("float32"))
+    z = rng.normal(size=(2, 9)).astype("float32")
+    labels = tf.constant([3, 3])
+    out = g([tf.constant(z), labels]).numpy()
+    assert out.shape == (2, 28, 28, 1) and np.abs(out).max() <= 1.0
+    assert not np.allclose(out, g([tf.constant(z), tf.constant([3, 5])]).numpy())
+    for chunk in range(3):  # every chunk of z reaches the image (the first layer, then each block's norms)
+        changed = z.copy()
+        changed[:, chunk * 3:(chunk + 1) * 3] += 1.0
+        assert np.abs(g([tf.constant(changed), labels]).numpy() - out).max() > 1e-5, chunk
+    assert biggan_generator(12, 10, (32, 32, 3), base_filters=4, embedding_dim=4, attention_resolution=16
+                            ).output.shape[1:] == (32, 32, 3)
+    with pytest.raises(ValueError, match="latent is split into 3 equal chunks at 28x28.*latent_dim 10"):
+        biggan_generator(10, 10, (28, 28, 1))
+
+
+def test_discriminator_adds_the_projection_of_the_class_embedding():
+    d = biggan_discriminator((28, 28, 1), 10, base_filters=4)
+    x = tf.constant(np.random.default_rng(0).uniform(-1, 1, (1, 28, 28, 1)), tf.float32)
+    embedding = d.get_layer("class_embedding").embeddings.numpy()
+    phi = keras.Model(d.inputs, d.get_layer("features").output)
+    logit = lambda y: float(d([x, tf.constant([y])])[0, 0])  # noqa: E731
+    phi_x = phi([x, tf.constant([0])]).numpy()[0]
+    assert logit(2) - logit(7) == pytest.approx(float((embedding[2] - embedding[7]) @ phi_x), rel=1e-4, abs=1e-5)
+
+
+def test_truncated_normal_keeps_every_entry_within_the_threshold():
+    z = truncated_normal(np.random.default_rng(0), (500, 20), 0.5)
+    assert z.dtype == np.float32 and np.abs(z).max() <= 0.5 and z.std() == pytest.approx(0.28, abs=0.02)
+    with pytest.raises(ValueError, match="truncation is the largest"):
+        truncated_normal(np.random.default_rng(0), (2, 2), 0)
+
+
+def test_recipe_trains_saves_and_continues_exactly(tmp_path):
+    straight, loaded = straight_and_resumed(tiny(), tmp_path)
+    assert_weights_close(weights(loaded), weights(straight), atol=1e-5)
+    assert "orthogonal_regularization" in [t.name for t in straight.loss_trackers]
+
+
+def test_two_replicas_equal_one_device(mirrored_strategy):
+    one, two = one_and_two_replicas(tiny(), mirrored_strategy)
+    assert_weights_close(weights(two), weights(one), atol=1e-4)
+
+
+def test_cli_samples_with_truncation_and_exports_with_labels(tmp_path, capsys):
+    path = tmp_path / "biggan.yaml"
+    path.write_text(yaml.safe_dump(tiny()))
+    run = str(tmp_path / "run")
+    assert main(["train", str(path), "--out", run, "--quiet"]) == 0
+    for name, flags in (("t", ["--truncation", "0.3"]), ("f", [])):
+        assert main(["sample", run, "--n", "6", "--labels", "4", "--seed", "1", *flags,
+                     "--out", str(tmp_path / f"{name}.npy")]) == 0
+    truncated, free = np.load(tmp_path / "t.npy"), np.load(tmp_path / "f.npy")
+    assert truncated.shape == (6, 28, 28, 1) and not np.array_equal(truncated, free)
+    assert main(["sample", run, "--truncation", "0.5", "--out", str(tmp_path / "t.png")]) == 0
+    assert_one_error_line(capsys, main(["sample", run, "--truncation", "-1", "--out", str(tmp_path / "b.npy")]),
+                          "truncation is the largest |z| kept")
+    assert_one_error_line(capsys, main(["sample", run, "--truncation", "0.5", "--interp", "4",
+                                        "--out", str(tmp_path / "w.png")]), "--truncation goes with")
+    assert main(["export", run, "--out", str(tmp_path / "exported")]) == 0
+    served = tf.saved_model.load(str(tmp_path / "exported" / "1"))
+    images = served.signatures["serving_default"](z=tf.zeros([2, 9]), labels=tf.constant([1, 8]))["images"]
+    assert images.shape == (2, 28, 28, 1)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"labels must be in \[0, 10\)"):
+        served.signatures["serving_default"](z=tf.zeros([1, 9]), labels=tf.constant([10]))
