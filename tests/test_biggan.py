@@ -55,8 +55,10 @@ def test_generator_splits_z_over_its_blocks_and_takes_labels():
         assert np.abs(g([tf.constant(changed), labels]).numpy() - out).max() > 1e-5, chunk
     assert biggan_generator(12, 10, (32, 32, 3), base_filters=4, embedding_dim=4, attention_resolution=16
                             ).output.shape[1:] == (32, 32, 3)
-    with pytest.raises(ValueError, match="latent is split into 3 equal chunks at 28x28.*latent_dim 10"):
-        biggan_generator(10, 10, (28, 28, 1))
+    uneven = biggan_generator(8, 10, (28, 28, 1), base_filters=4, embedding_dim=4)  # chunks of 3, 3 and 2
+    assert [layer.output.shape[-1] for layer in uneven.layers if layer.name.startswith("condition_")] == [7, 6]
+    with pytest.raises(ValueError, match="latent is split into 3 chunks at 28x28.*at least 3, got 2"):
+        biggan_generator(2, 10, (28, 28, 1))
 
 
 def test_discriminator_adds_the_projection_of_the_class_embedding():

@@ -1,6 +1,7 @@
 """BigGAN-style class-conditional generator and projection discriminator (Brock et al. 2019, arXiv 1809.11096)."""
 
 import keras
+import numpy as np
 
 from keras_gans.networks.common import check_image_shape, conv, dense
 from keras_gans.networks.dcgan import _attend, _upsamplings
@@ -17,7 +18,8 @@ def biggan_generator(latent_dim=120, num_classes=10, output_shape=(28, 28, 1), b
     """`[z, labels]` -> BigGAN generator -> tanh image.
 
     - Hierarchical latent: z is split into one chunk per residual block plus one for the first
-      layer, a dense map to (s, s, base * 2^n) (s = 7 at 28x28, else 4).
+      layer, a dense map to (s, s, base * 2^n) (s = 7 at 28x28, else 4); the first chunks take
+      one entry more when `latent_dim` does not divide evenly (BigGAN: 120 = 6 x 20 at 128x128).
     - Shared class embedding (`embedding_dim`), joined to each block's chunk of z: the vector that
       the block's `ProjectedBatchNormalization`s take their gains and biases from.
     - n residual up-blocks (BN, ReLU, nearest 2x up-sampling, 3x3 conv, BN, ReLU, 3x3 conv; the
@@ -30,13 +32,12 @@ def biggan_generator(latent_dim=120, num_classes=10, output_shape=(28, 28, 1), b
     check_image_shape(output_shape, "BigGAN generator")
     resolution, _, channels = output_shape
     start, n = _upsamplings(resolution)
-    if latent_dim % (n + 1):
-        raise ValueError(f"BigGAN's latent is split into {n + 1} equal chunks at {resolution}x{resolution} "
-                         f"(one per block and one for the first layer): latent_dim {latent_dim} is not divisible "
-                         f"by {n + 1}")
+    if latent_dim < n + 1:
+        raise ValueError(f"BigGAN's latent is split into {n + 1} chunks at {resolution}x{resolution} (one per "
+                         f"block and one for the first layer): latent_dim must be at least {n + 1}, got {latent_dim}")
     z, labels = keras.Input((latent_dim,), name="z"), _labels_input()
-    size = latent_dim // (n + 1)
-    chunks = [z[:, i * size:(i + 1) * size] for i in range(n + 1)]
+    ends = np.cumsum([0] + [latent_dim // (n + 1) + (i < latent_dim % (n + 1)) for i in range(n + 1)])
+    chunks = [z[:, int(start):int(end)] for start, end in zip(ends[:-1], ends[1:])]
     shared = keras.layers.Embedding(num_classes, embedding_dim, name="shared_embedding")(labels)
     filters = base_filters * 2**n
     # Every layer but the last feeds a batch norm, which cancels a bias (its gradient is rounding
