@@ -36,6 +36,8 @@ class ConditionalGAN(LabelConditionalModel):
        `mismatch_discriminator_loss`) plus the penalties; apply D;
     3. sample z, y'; G loss on D(G(z, y'), y') plus generator regularisers; apply G; EMA.
 
+    Steps 1-2 run `n_critic` times per step (1 by default).
+
     The discriminator's conditioning is its network's: `conditioning: concat` (the label as an
     input channel) or `projection` (Miyato & Koyama 2018: logit + <embed(y), phi(x)>, with hinge
     loss, spectral norm and conditional batch norm in G: the `projection-mnist` recipe, with
@@ -46,12 +48,16 @@ class ConditionalGAN(LabelConditionalModel):
     adapts_d_input_transforms = True
 
     def compile(self, d_optimizer="adam", g_optimizer="adam", loss="non_saturating", penalties=(),
-                mismatch_weight=0.5, ema_decay=None, ema_warmup=True, instance_noise=None, augment=(),
+                mismatch_weight=0.5, n_critic=1, ema_decay=None, ema_warmup=True, instance_noise=None, augment=(),
                 jit_compile="auto", precision="float32", **kwargs):
         """Args as `GAN.compile`, and `mismatch_weight` in [0, 1): the share of the fake term
-        given to real images with wrong labels (0.5, GAN-CLS; 0 turns it off)."""
+        given to real images with wrong labels (0.5, GAN-CLS; 0 turns it off); `n_critic` D
+        updates (steps 1-2) per G update, on the same real batch (BigGAN: 2)."""
         if not 0.0 <= float(mismatch_weight) < 1.0:
             raise ValueError(f"mismatch_weight must be in [0, 1), got {mismatch_weight}")
+        if isinstance(n_critic, bool) or int(n_critic) != n_critic or n_critic < 1:
+            raise ValueError(f"n_critic must be a whole number >= 1, got {n_critic!r}")
+        self.n_critic = int(n_critic)
         check_decay(ema_decay)
         self.gan_loss = losses_module.get(loss)
         self.penalties = [penalties_module.get(p) for p in (penalties or ())]
@@ -70,15 +76,24 @@ class ConditionalGAN(LabelConditionalModel):
 
     def train_step(self, data):
         real, labels = self.unpack(data)
-        batch = tf.shape(real)[0]
         labels = tf.cast(tf.reshape(labels, [-1]), tf.int32)
+        for i in range(self.n_critic):
+            d_loss, penalty_values = self.discriminator_step(real, labels, i)
+        g_loss, regulariser_values = self.generator_step(real, labels)
+        self.update_averages()
+        return self.record({"d_loss": d_loss, "g_loss": g_loss, **penalty_values, **regulariser_values})
 
-        z, fake_labels = self.sample_generator_inputs(batch, "latent")
+    def discriminator_step(self, real, labels, critic_iteration=0):
+        """One D update (steps 1-2); returns (adversarial loss, {penalty: value})."""
+        batch = tf.shape(real)[0]
+        # The first update's streams are named as before n_critic existed (same runs as then).
+        streams = () if critic_iteration == 0 else (critic_iteration,)
+        z, fake_labels = self.sample_generator_inputs(batch, "latent", *streams)
         fake = self.generate_fakes(z, fake_labels)
-        shift = self.random_labels("mismatch", batch, self.num_classes - 1) + 1
+        shift = self.random_labels("mismatch", batch, self.num_classes - 1, *streams) + 1
         wrong_labels = (labels + shift) % self.num_classes
-        real_in = self.transform_d_input(real, "d_input", 0)
-        fake_in = self.transform_d_input(fake, "d_input", 1)
+        real_in = self.transform_d_input(real, "d_input", *streams, 0)
+        fake_in = self.transform_d_input(fake, "d_input", *streams, 1)
         with tf.GradientTape() as tape:
             real_output = self.adversarial_output(self.discriminate(real_in, labels))
             fake_output = self.adversarial_output(self.discriminate(fake_in, fake_labels))
@@ -94,8 +109,11 @@ class ConditionalGAN(LabelConditionalModel):
             d_total = d_loss + penalty
         self.update("d", tape, d_total)
         self.adapt_d_input_transforms(real_output)
+        return d_loss, penalty_values
 
-        z, fake_labels = self.sample_generator_inputs(batch, "latent_g")
+    def generator_step(self, real, labels):
+        """The G update (step 3); returns (generator loss, {regulariser: value})."""
+        z, fake_labels = self.sample_generator_inputs(tf.shape(real)[0], "latent_g")
         uses_real = getattr(self.gan_loss, "uses_real_in_generator_loss", False)
         with tf.GradientTape() as tape:
             fake = self.generate_fakes(z, fake_labels)
@@ -111,8 +129,7 @@ class ConditionalGAN(LabelConditionalModel):
             regulariser, regulariser_values = self.penalty_terms("g", context)
             g_total = g_loss + regulariser
         self.update("g", tape, g_total)
-        self.update_averages()
-        return self.record({"d_loss": d_loss, "g_loss": g_loss, **penalty_values, **regulariser_values})
+        return g_loss, regulariser_values
 
     def generate_fakes(self, z, labels, training=True):
         return self.call_network(self.generator, [z, labels], training=training)
