@@ -9,7 +9,7 @@ from keras_gans import recipes
 from keras_gans.augment import AdaptiveAugment, AugmentProbability, get
 from keras_gans.augment.adaptive import adjust_color, reflect_translate, rotate90
 
-from model_helpers import assert_weights_close, built, labelled_batches, one_and_two_replicas, straight_and_resumed
+from model_helpers import assert_weights_close, built, one_and_two_replicas, straight_and_resumed
 from model_helpers import weights
 
 SEED = tf.constant([5, 6], tf.int32)
@@ -118,8 +118,8 @@ def test_a_gan_tunes_logs_saves_and_resumes_p(tmp_path):
     straight, loaded = straight_and_resumed(tiny(), tmp_path, on_load=p_saved)
     assert_weights_close(weights(loaded), weights(straight), atol=1e-6)
     assert float(loaded.augment_state.p) == float(straight.augment_state.p)
-    history = built(tiny()).fit(labelled_batches(), epochs=1, steps_per_epoch=2, verbose=0).history
-    assert 0.0 <= history["augment_p"][0] <= 1.0 and history["augment_p"][0] != 0.5
+    logged = {t.name: float(t.result()) for t in loaded.metrics}["augment_p"]  # the mean of the fit's 2 steps
+    assert 0.0 <= logged <= 1.0 and logged != 0.5
 
 
 def test_the_generator_step_feeds_d_augmented_fakes():
