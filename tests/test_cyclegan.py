@@ -14,7 +14,7 @@ from keras_gans.networks import resnet_generator
 from keras_gans.schedules import LinearDecay
 from keras_gans.serving import export_gan
 
-from model_helpers import assert_weights_close, built, straight_and_resumed, weights
+from model_helpers import assert_weights_close, built, one_device_reference, straight_and_resumed, weights
 
 
 def tiny(*overrides):
@@ -130,7 +130,7 @@ def test_trains_saves_and_continues_exactly_with_its_pools(tmp_path):
 
 
 def test_two_replicas_equal_one_device(mirrored_strategy):
-    one = built(tiny())
+    one = one_device_reference(built(tiny()))
     one.fit(domains(), epochs=1, steps_per_epoch=3, verbose=0)  # the pool is full at the 2nd step
     two = built(tiny(), mirrored_strategy)
     two.fit(domains(), epochs=1, steps_per_epoch=3, verbose=0)

@@ -19,7 +19,7 @@ from keras_gans.serving import export_gan
 from keras_gans.utils.images import image_grid, save_picture
 
 from cli_helpers import assert_one_error_line
-from model_helpers import assert_weights_close, built, straight_and_resumed, weights
+from model_helpers import assert_weights_close, built, one_device_reference, straight_and_resumed, weights
 
 TINY = ["model.generator.base_filters=4", "model.discriminator.base_filters=4", "train.batch_size=8"]
 
@@ -145,7 +145,7 @@ def test_trains_saves_and_continues_exactly(tmp_path):
 
 def test_two_replicas_equal_one_device(mirrored_strategy):
     recipe = tiny()  # with the decoder's dropout
-    one = built(recipe)
+    one = one_device_reference(built(recipe))
     one.fit(pairs(), epochs=1, steps_per_epoch=2, verbose=0)
     two = built(recipe, mirrored_strategy)
     two.fit(pairs(), epochs=1, steps_per_epoch=2, verbose=0)

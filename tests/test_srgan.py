@@ -12,7 +12,7 @@ from keras_gans.models import SRGAN
 from keras_gans.networks import mnist_classifier_network, srresnet_generator, vgg19_network
 from keras_gans.serving import export_gan
 
-from model_helpers import assert_weights_close, built, straight_and_resumed, weights
+from model_helpers import assert_weights_close, built, one_device_reference, straight_and_resumed, weights
 
 
 def tiny(*overrides):
@@ -87,7 +87,7 @@ def test_trains_saves_and_continues_exactly(tmp_path):
 
 
 def test_two_replicas_equal_one_device(mirrored_strategy):
-    one = built(tiny())
+    one = one_device_reference(built(tiny()))
     one.fit(pairs(), epochs=1, steps_per_epoch=2, verbose=0)
     two = built(tiny(), mirrored_strategy)
     two.fit(pairs(), epochs=1, steps_per_epoch=2, verbose=0)
