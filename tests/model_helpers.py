@@ -53,6 +53,17 @@ def one_and_two_replicas(recipe, strategy, steps=2, batches=labelled_batches):
     return one, two
 
 
+def generator_step_d_inputs(gan, batch=8):
+    """`(seen, fakes)`: what D was called on in one generator step of `gan` (a list), and the
+    fakes G made from that step's z (before any discriminator-input transform)."""
+    seen = []
+    discriminate = gan.discriminate
+    gan.discriminate = lambda x, c=None, training=True: seen.append(x) or discriminate(x, c)
+    fakes = gan.generate_fakes(gan.sample_generator_inputs(batch, "latent_g"), training=True)
+    gan.generator_step(tf.zeros([batch, *gan.generator.output_shape[1:]]), None, batch)
+    return seen, fakes
+
+
 def one_device_reference(model):
     """`model` set to train eagerly: for a few steps of tiny networks about 2x faster than tracing
     the step (measured on CycleGAN: 5.8 s against 14.2 s), with the same weights to 1e-5."""
