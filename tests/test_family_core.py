@@ -188,6 +188,18 @@ def test_orthogonal_regularization_value():
     assert float(orthogonal_regularization_value([tf.reshape(w, [1, 1, 2, 2])])) == pytest.approx(2.0)
 
 
+def test_orthogonal_regularization_takes_kernels_not_class_tables():
+    from keras_gans.models.step_context import StepContext
+    from keras_gans.networks import biggan_generator
+
+    g = biggan_generator(9, 10, (28, 28, 1), base_filters=4, embedding_dim=4)
+    reg = OrthogonalRegularization(weight=1.0)
+    kernels = [v for v in g.trainable_variables if v.name == "kernel"]
+    assert kernels and any(v.name == "embeddings" for v in g.trainable_variables)
+    value = float(reg.compute(StepContext(variables=g.trainable_variables)))
+    assert value == pytest.approx(float(orthogonal_regularization_value(kernels)), rel=1e-6)
+
+
 def test_generator_regulariser_joins_the_generator_loss_only():
     reg = OrthogonalRegularization(weight=1.0)
     assert reg.player == "g" and keras_gans.penalties.get("orthogonal_regularization").player == "g"

@@ -28,8 +28,10 @@ class OrthogonalRegularization(Penalty):
     """`weight * sum_W ||W^T W ⊙ (1 - I)||_F^2` over the generator's kernels (BigGAN, beta = 1e-4).
 
     A generator regulariser (`player = "g"`): the model adds it to the generator loss, with the
-    generator's trainable variables in `context.variables`. Kernels are the variables of rank >= 2
-    (dense and convolution kernels; biases, norms' scales and 1-D embeddings are left out).
+    generator's trainable variables in `context.variables`. Kernels are the dense and convolution
+    kernels (variables named `kernel`); biases, norms' scales and class tables (embeddings,
+    conditional batch norm's per-class gains) are left out, as BigGAN's code leaves out its shared
+    class embedding: a table of N(0, 1) rows is far from orthogonal and the term would shrink it.
     """
 
     player = "g"
@@ -39,5 +41,5 @@ class OrthogonalRegularization(Penalty):
         super().__init__(weight=weight, interval=interval, name=name)
 
     def compute(self, context):
-        kernels = [v for v in context.variables if len(v.shape) >= 2]
+        kernels = [v for v in context.variables if len(v.shape) >= 2 and v.name.split("/")[-1] == "kernel"]
         return orthogonal_regularization_value(kernels)
