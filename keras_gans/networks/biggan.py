@@ -38,9 +38,9 @@ def biggan_generator(latent_dim=120, num_classes=10, output_shape=(28, 28, 1), b
     z, labels = keras.Input((latent_dim,), name="z"), _labels_input()
     ends = np.cumsum([0] + [latent_dim // (n + 1) + (i < latent_dim % (n + 1)) for i in range(n + 1)])
     chunks = [z[:, int(start):int(end)] for start, end in zip(ends[:-1], ends[1:])]
-    # N(0, 1), as the paper's code (PyTorch's default): the embedding then weighs as much as the z
-    # chunk beside it in each block's condition (Keras' default, U[-0.05, 0.05], is 20x smaller, and
-    # G learned to follow the labels slowly: 40% of the digits after 3000 steps).
+    # N(0, 1): with Keras' default, U[-0.05, 0.05] (rows of norm ~0.2 beside a z chunk of norm
+    # ~6), G learned to follow the labels slowly (40% of the digits after 3000 steps). BigGAN's
+    # code initialises it orthogonally (rows of norm 1).
     shared = keras.layers.Embedding(num_classes, embedding_dim, embeddings_initializer=keras.initializers.RandomNormal(
         stddev=1.0), name="shared_embedding")(labels)
     filters = base_filters * 2**n
