@@ -3,13 +3,9 @@
 import keras
 import numpy as np
 
-from keras_gans.networks.common import check_image_shape, conv, dense
+from keras_gans.networks.common import check_image_shape, conv, dense, labels_input, normalization, projection_logits
 from keras_gans.networks.dcgan import _attend, _upsamplings
 from keras_gans.networks.registry import register_network
-
-
-def _labels_input():
-    return keras.Input((), dtype="int32", name="labels")
 
 
 @register_network("biggan", role="conditional_generator")
@@ -35,7 +31,7 @@ def biggan_generator(latent_dim=120, num_classes=10, output_shape=(28, 28, 1), b
     if latent_dim < n + 1:
         raise ValueError(f"BigGAN's latent is split into {n + 1} chunks at {resolution}x{resolution} (one per "
                          f"block and one for the first layer): latent_dim must be at least {n + 1}, got {latent_dim}")
-    z, labels = keras.Input((latent_dim,), name="z"), _labels_input()
+    z, labels = keras.Input((latent_dim,), name="z"), labels_input()
     ends = np.cumsum([0] + [latent_dim // (n + 1) + (i < latent_dim % (n + 1)) for i in range(n + 1)])
     chunks = [z[:, int(start):int(end)] for start, end in zip(ends[:-1], ends[1:])]
     # N(0, 1): with Keras' default, U[-0.05, 0.05] (rows of norm ~0.2 beside a z chunk of norm
@@ -58,7 +54,7 @@ def biggan_generator(latent_dim=120, num_classes=10, output_shape=(28, 28, 1), b
         h = conv(filters, 3, 1, spectral_norm, use_bias=False)(h)
         skip = conv(filters, 1, 1, spectral_norm, use_bias=False)(keras.layers.UpSampling2D(2)(x))
         x = _attend(keras.layers.Add()([h, skip]), attention_resolution, spectral_norm)
-    x = keras.layers.ReLU()(keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, synchronized=True)(x))
+    x = keras.layers.ReLU()(normalization("batch")(x))
     x = conv(channels, 3, 1, spectral_norm)(x)
     x = keras.layers.Activation("tanh", dtype="float32", name="images")(x)
     return keras.Model([z, labels], x, name=name)
@@ -79,7 +75,7 @@ def biggan_discriminator(input_shape=(28, 28, 1), num_classes=10, base_filters=3
     """
     check_image_shape(input_shape, "BigGAN discriminator")
     _, n = _upsamplings(input_shape[0])
-    images, labels = keras.Input(tuple(input_shape), name="images"), _labels_input()
+    images, labels = keras.Input(tuple(input_shape), name="images"), labels_input()
     x, filters = images, base_filters
     for i in range(n):
         h = x if i == 0 else keras.layers.ReLU()(x)
@@ -91,8 +87,5 @@ def biggan_discriminator(input_shape=(28, 28, 1), num_classes=10, base_filters=3
         filters *= 2
     features = keras.ops.sum(keras.layers.ReLU()(x), axis=(1, 2))  # global sum pooling
     features = keras.layers.Activation("linear", name="features")(features)
-    logits = dense(1, True, dtype="float32")(features)
-    embedded = keras.layers.Embedding(num_classes, features.shape[-1], name="class_embedding")(labels)
-    projection = keras.layers.Dot(axes=1, dtype="float32")([embedded, features])
-    logits = keras.layers.Add(dtype="float32", name="logits")([logits, projection])
+    logits = projection_logits(features, labels, num_classes, spectral_norm=True, embedding_name="class_embedding")
     return keras.Model([images, labels], logits, name=name)

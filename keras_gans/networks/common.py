@@ -79,6 +79,20 @@ def check_image_shape(shape, what):
         )
 
 
+def labels_input():
+    """The int32 `labels` input of a class-conditional network (batch,)."""
+    return keras.Input((), dtype="int32", name="labels")
+
+
+def projection_logits(features, labels, num_classes, spectral_norm=False, embedding_name=None):
+    """`w . phi + embed(y) . phi`: the projection discriminator's logit (Miyato & Koyama 2018) on
+    feature vectors `phi` = `features`, as a float32 layer named "logits"."""
+    logits = dense(1, spectral_norm, dtype="float32")(features)
+    embedded = keras.layers.Embedding(num_classes, features.shape[-1], name=embedding_name)(labels)
+    projection = keras.layers.Dot(axes=1, dtype="float32")([embedded, features])
+    return keras.layers.Add(dtype="float32", name="logits")([logits, projection])
+
+
 def packed(x, pack):
     """`x` with each `pack` consecutive samples joined along the last axis (PacGAN's packing,
     `keras_gans.layers.PackSamples`); `x` itself for `pack=1`."""

@@ -16,15 +16,12 @@ Roles (the slots of `keras_gans.models` conditional families):
 import keras
 
 from keras_gans.layers import ConditionalBatchNormalization
-from keras_gans.networks.common import check_image_shape, dense, hidden_dense_block, info_heads, normalization
+from keras_gans.networks.common import (check_image_shape, dense, hidden_dense_block, info_heads, labels_input,
+                                        normalization, projection_logits)
 from keras_gans.networks.dcgan import dcgan_features, dcgan_upsampling
 from keras_gans.networks.registry import register_network
 
 CONDITIONINGS = ("concat", "projection")
-
-
-def _labels_input():
-    return keras.Input((), dtype="int32", name="labels")
 
 
 @register_network("dcgan", role="conditional_generator")
@@ -40,7 +37,7 @@ def conditional_dcgan_generator(latent_dim=100, num_classes=10, output_shape=(28
     """
     check_image_shape(output_shape, "conditional DCGAN generator")
     z = keras.Input((latent_dim,), name="z")
-    labels = _labels_input()
+    labels = labels_input()
     if conditional_bn:
         h = z
 
@@ -67,7 +64,7 @@ def conditional_dcgan_discriminator(input_shape=(28, 28, 1), num_classes=10, bas
     if conditioning not in CONDITIONINGS:
         raise ValueError(f"unknown conditioning {conditioning!r}: use one of {', '.join(CONDITIONINGS)}")
     images = keras.Input(tuple(input_shape), name="images")
-    labels = _labels_input()
+    labels = labels_input()
     x = images
     if conditioning == "concat":
         height, width, _ = input_shape
@@ -76,11 +73,10 @@ def conditional_dcgan_discriminator(input_shape=(28, 28, 1), num_classes=10, bas
     features = dcgan_features(x, base_filters, kernel_size, normalization_type, spectral_norm, bias_before_norm=False)
     if hidden_units:
         features = hidden_dense_block(features, hidden_units, normalization_type, spectral_norm)
-    logits = dense(1, spectral_norm, dtype="float32")(features)
     if conditioning == "projection":
-        embedded = keras.layers.Embedding(num_classes, features.shape[-1])(labels)
-        projection = keras.layers.Dot(axes=1, dtype="float32")([embedded, features])
-        logits = keras.layers.Add(dtype="float32", name="logits")([logits, projection])
+        logits = projection_logits(features, labels, num_classes, spectral_norm)
+    else:
+        logits = dense(1, spectral_norm, dtype="float32")(features)
     return keras.Model([images, labels], logits, name=name)
 
 
