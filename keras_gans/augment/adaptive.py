@@ -3,7 +3,7 @@
 import keras
 import tensorflow as tf
 
-from keras_gans.augment.transform import DInputTransform, draw_per_sample
+from keras_gans.augment.transform import DInputTransform, draw_per_sample, parse_policy
 from keras_gans.utils import distribute
 from keras_gans.utils.serialization import register
 
@@ -115,15 +115,11 @@ class AdaptiveAugment(DInputTransform):
 
     def __init__(self, policy="xflip,rotate90,xint,color", target=0.6, initial_p=0.0, interval=4,
                  speed_images=100_000, translation_ratio=0.125):
-        names = [p.strip() for p in policy.split(",") if p.strip()] if isinstance(policy, str) else list(policy)
-        unknown = sorted(set(names) - set(OPERATIONS))
-        if unknown or not names:
-            raise ValueError(f"AdaptiveAugment policy must name some of {', '.join(OPERATIONS)}, got {policy!r}")
         if not 0.0 <= float(initial_p) <= 1.0 or not 0.0 < float(target) < 1.0:
             raise ValueError(f"initial_p must be in [0, 1] and target in (0, 1), got {initial_p!r} and {target!r}")
         if int(interval) < 1 or float(speed_images) <= 0:
             raise ValueError(f"interval must be >= 1 and speed_images > 0, got {interval!r} and {speed_images!r}")
-        self.policy = ",".join(op for op in OPERATIONS if op in names)
+        self.policy = parse_policy(policy, OPERATIONS, "AdaptiveAugment")
         self.target, self.initial_p = float(target), float(initial_p)
         self.interval, self.speed_images = int(interval), float(speed_images)
         self.translation_ratio = float(translation_ratio)

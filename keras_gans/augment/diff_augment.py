@@ -2,7 +2,7 @@
 
 import tensorflow as tf
 
-from keras_gans.augment.transform import DInputTransform, draw_per_sample
+from keras_gans.augment.transform import DInputTransform, draw_per_sample, parse_policy
 from keras_gans.utils.serialization import register
 
 #: The policies, in the order the paper's code applies them.
@@ -64,11 +64,7 @@ class DiffAugment(DInputTransform):
     """
 
     def __init__(self, policy="color,translation,cutout", translation_ratio=0.125, cutout_ratio=0.5):
-        names = [p.strip() for p in policy.split(",") if p.strip()] if isinstance(policy, str) else list(policy)
-        unknown = sorted(set(names) - set(POLICIES))
-        if unknown or not names:
-            raise ValueError(f"DiffAugment policy must name some of {', '.join(POLICIES)}, got {policy!r}")
-        self.policy = ",".join(p for p in POLICIES if p in names)
+        self.policy = parse_policy(policy, POLICIES, "DiffAugment")
         self.translation_ratio = float(translation_ratio)
         self.cutout_ratio = float(cutout_ratio)
 

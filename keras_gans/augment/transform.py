@@ -15,6 +15,15 @@ def draw_per_sample(seed, index, batch, shape, draw):
     return distribute.global_batch_sample(lambda s: draw(s, key), tf.concat([[batch], shape], axis=0))
 
 
+def parse_policy(policy, known, owner):
+    """`policy` (comma-separated names or a list) as "a,b,c" in the order of `known`; a
+    `ValueError` naming `owner` and the known names when it names none or an unknown one."""
+    names = [p.strip() for p in policy.split(",") if p.strip()] if isinstance(policy, str) else list(policy)
+    if set(names) - set(known) or not names:
+        raise ValueError(f"{owner} policy must name some of {', '.join(known)}, got {policy!r}")
+    return ",".join(name for name in known if name in names)
+
+
 @register
 class DInputTransform:
     """A transform the family core applies to every input of the discriminator.
