@@ -15,7 +15,8 @@ from keras_gans.models.progan import level_of_detail, reals_at_level
 from keras_gans.networks.progan import progan_discriminator, progan_generator
 from keras_gans.networks.stylegan import stylegan_generator
 
-from model_helpers import assert_weights_close, built, one_and_two_replicas, straight_and_resumed, weights
+from model_helpers import (assert_weights_close, built, one_and_two_replicas, one_device_reference, straight_and_resumed,
+                           weights)
 
 
 def tiny(*overrides):
@@ -121,8 +122,9 @@ def stepped():
     """`(model, start, after)`: a tiny ProGAN (stable 1, fade 2) trained 6 steps one `fit` per step,
     its G and D weights at the start, and after each step its G and D weights (step 1 only), the
     optimizers' iterations, the step, D's learning rate and each network's level of detail. One
-    model for the three tests below: tracing its step is what costs."""
-    model = built(tiny())
+    eager model for the three tests below (tracing its step costs more than 6 eager steps; the
+    traced step follows the schedule in the resume, replica and recipe tests)."""
+    model = one_device_reference(built(tiny()))
     networks = (model.generator, model.discriminator)
     start = [[v.numpy() for v in network.weights] for network in networks]
     after = []
@@ -169,7 +171,7 @@ def test_the_step_shows_the_reals_at_its_level(monkeypatch):
     x = next(iter(digits(n=8)))
 
     def one_step(data):
-        model = built(tiny())
+        model = one_device_reference(built(tiny()))  # eager: the same step, without tracing it twice
         model.step_counter.assign(2)  # lod 2.5: the 8x8 block half faded in
         model.fit(tf.data.Dataset.from_tensors(data), epochs=1, steps_per_epoch=1, verbose=0)
         return weights(model)

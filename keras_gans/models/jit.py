@@ -6,6 +6,7 @@ XLA by 14% on an AMD EPYC (benchmarks/README.md). So "auto" measures there: at t
 restored afterwards), and keeps the faster.
 """
 
+import contextlib
 import logging
 import statistics
 import time
@@ -159,11 +160,9 @@ def measure_steps_per_second(model, batch):
     `batch`, each the median of `MEASURE_ROUNDS` alternating rounds after one traced and one warm
     step. Every variable of the model, its optimizers and trackers is restored afterwards, so
     training goes on as if nothing was run. XLA that fails to compile measures 0."""
-    variables = state_variables(model)
-    saved = [v.numpy() for v in variables]
     steps = {use_xla: tf.function(model.train_step, jit_compile=use_xla) for use_xla in (False, True)}
     seconds = {False: [], True: []}
-    try:
+    with state_restored(model):
         for use_xla in list(steps):
             try:
                 for _ in range(2):
@@ -175,9 +174,6 @@ def measure_steps_per_second(model, batch):
         for _ in range(MEASURE_ROUNDS):
             for use_xla, step in steps.items():
                 seconds[use_xla].append(_seconds_per_step(step, batch))
-    finally:
-        for variable, value in zip(variables, saved):
-            variable.assign(value)
     return {use_xla: (1.0 / statistics.median(times) if times else 0.0) for use_xla, times in seconds.items()}
 
 
@@ -194,6 +190,19 @@ def _seconds_per_step(step, batch):
 def _wait(logs):
     for value in tf.nest.flatten(logs):
         value.numpy()
+
+
+@contextlib.contextmanager
+def state_restored(model):
+    """Runs the `with` block, then sets every variable of `state_variables(model)` back to its
+    value before it (also when the block raises): steps taken inside leave no trace."""
+    variables = state_variables(model)
+    saved = [v.numpy() for v in variables]
+    try:
+        yield
+    finally:
+        for variable, value in zip(variables, saved):
+            variable.assign(value)
 
 
 def state_variables(model):
