@@ -123,16 +123,20 @@ def test_global_statistics_and_their_gradients_under_two_replicas(mirrored_strat
             with tf.GradientTape() as tape:
                 tape.watch(local_x)
                 value = objective(local_x, local_w) / 2.0
-            return value, tape.gradient(value, local_x), distribute.global_mean(local_x)
+            return (value, tape.gradient(value, local_x), distribute.global_mean(local_x),
+                    distribute.global_mean(local_x, axis=0))
 
         return mirrored_strategy.run(replica_fn)
 
-    values, grads, means = run()
+    values, grads, means, feature_means = run()
     local = mirrored_strategy.experimental_local_results
     assert sum(float(v) for v in local(values)) == pytest.approx(float(single), abs=1e-6)
     np.testing.assert_allclose(np.concatenate([g.numpy() for g in local(grads)]), single_grad, atol=1e-6)
     for m in local(means):
         assert float(m) == pytest.approx(x.mean(), abs=1e-6)
+    for m in local(feature_means):  # along the batch axis: one mean per feature, over both replicas' rows
+        np.testing.assert_allclose(m.numpy(), x.mean(axis=0), atol=1e-6)
+    np.testing.assert_allclose(distribute.global_mean(x, axis=0).numpy(), x.mean(axis=0), atol=1e-6)
 
 
 def test_global_batch_sample_is_the_replicas_slice_of_one_draw(mirrored_strategy):

@@ -1,21 +1,10 @@
 """The truncation trick in W: sampling closer to the tracked average w, for quality over variety."""
 
 import keras
-import tensorflow as tf
 from keras import ops
 
+from keras_gans.utils import distribute
 from keras_gans.utils.serialization import register
-
-
-def _global_batch_mean(x):
-    """The mean over the batch axis of `x` (float32), over the global batch under a strategy."""
-    x = tf.cast(x, tf.float32)
-    total = tf.reduce_sum(x, axis=0)
-    count = tf.cast(tf.shape(x)[0], tf.float32)
-    ctx = tf.distribute.get_replica_context()
-    if ctx is not None and ctx.num_replicas_in_sync > 1:
-        total, count = ctx.all_reduce(tf.distribute.ReduceOp.SUM, [total, count])
-    return total / count
 
 
 def truncate(ws, w_avg, psi, cutoff=None):
@@ -74,7 +63,7 @@ class Truncation(keras.layers.Layer):
 
     def call(self, inputs, training=None):
         if training:
-            mean = _global_batch_mean(inputs[:, 0])
+            mean = distribute.global_mean(inputs[:, 0], axis=0)  # over the global batch
             self.w_avg.assign(mean + self.decay * (self.w_avg - mean))
             return inputs
         if self.psi == 1.0:

@@ -55,8 +55,9 @@ def gather_global_batch(x):
     return ctx.all_reduce(tf.distribute.ReduceOp.SUM, tf.where(mine, placed, tf.zeros_like(placed)))
 
 
-def global_mean(x):
-    """The mean of every element of `x` over the global batch, in float32.
+def global_mean(x, axis=None):
+    """The mean of every element of `x` over the global batch, in float32; with `axis=0` the mean
+    along the batch axis (one per feature).
 
     Under a multi-replica strategy (in replica context) the per-replica sums and element counts
     are all-reduced (SUM); otherwise this is the plain mean. Differentiable: the gradient of an
@@ -64,8 +65,8 @@ def global_mean(x):
     receive the gradient of every replica's use of the mean.
     """
     x = tf.cast(x, tf.float32)
-    total = tf.reduce_sum(x)
-    count = tf.cast(tf.size(x), tf.float32)
+    total = tf.reduce_sum(x, axis=axis)
+    count = tf.cast(tf.size(x), tf.float32) / tf.cast(tf.size(total), tf.float32)
     ctx = tf.distribute.get_replica_context()
     if ctx is not None and ctx.num_replicas_in_sync > 1:
         total, count = ctx.all_reduce(tf.distribute.ReduceOp.SUM, [total, count])
