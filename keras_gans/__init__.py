@@ -75,8 +75,10 @@ def __dir__():
 
 def register_all():
     """Imports every module that registers classes with Keras serialization (models, layers, losses,
-    penalties, transforms, constraints, samplers, schedules), so that `.keras` files naming them load."""
-    for name in ("models", "layers", "losses", "penalties", "augment", "constraints", "sampling", "schedules"):
+    penalties, transforms, constraints, samplers, schedules, metrics), so that `.keras` files naming
+    them load (tests/test_cli.py checks that no module registers more)."""
+    for name in ("models", "layers", "losses", "penalties", "augment", "constraints", "sampling", "schedules",
+                 "metrics"):
         importlib.import_module(f"keras_gans.{name}")
 
 

@@ -12,6 +12,7 @@ from keras_gans.layers.pack_samples import PackSamples
 from keras_gans.layers.noise_injection import NoiseInjection
 from keras_gans.layers.pixel_normalization import PixelNormalization
 from keras_gans.layers.projected_batch_normalization import ProjectedBatchNormalization
+from keras_gans.layers.reconstruction_energy import ReconstructionEnergy
 from keras_gans.layers.seeded_dropout import SeededDropout
 from keras_gans.layers.self_attention import SelfAttention2D
 from keras_gans.layers.spectral_normalization import SpectralNormalization
