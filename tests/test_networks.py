@@ -229,6 +229,26 @@ def test_autoencoder_discriminator_points():
     assert np.all(energy >= 0) and np.any(energy > 0)
 
 
+@pytest.mark.parametrize("input_shape", [(28, 28, 1), (2,)])
+def test_autoencoder_bottleneck_batch_norm_uses_each_batchs_statistics(input_shape):
+    """In training, a sample's energy depends on the batch it came in (BEGAN's D sees the reals
+    and the fakes as two batches); without the option it does not, nor at inference."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (4, *input_shape)).astype("float32")
+    varied = np.concatenate([x[:1], rng.uniform(-1, 1, (3, *input_shape)).astype("float32")])
+    normalized = autoencoder_discriminator(input_shape, base_filters=4, code_dim=8, units=(8,),
+                                           bottleneck_normalization="batch")
+    assert len(_layers(normalized, keras.layers.BatchNormalization)) == (2 if len(input_shape) == 3 else 1)
+    energy = lambda d, batch, training: float(keras.ops.convert_to_numpy(d(batch, training=training))[0])  # noqa: E731
+    assert energy(normalized, x, True) != pytest.approx(energy(normalized, varied, True), rel=1e-4)
+    assert energy(normalized, x, False) == pytest.approx(energy(normalized, varied, False), rel=1e-5)
+    plain = autoencoder_discriminator(input_shape, base_filters=4, code_dim=8, units=(8,))
+    assert not _layers(plain, keras.layers.BatchNormalization)
+    assert energy(plain, x, True) == pytest.approx(energy(plain, varied, True), rel=1e-5)
+    with pytest.raises(ValueError, match="bottleneck_normalization must be none or batch"):
+        autoencoder_discriminator(input_shape, bottleneck_normalization="layer")
+
+
 @pytest.mark.parametrize("output_shape", [(2,), (28, 28, 1), (4, 4, 3)])
 def test_mlp_generator_shapes(output_shape):
     generator = mlp_generator(LATENT, output_shape, units=(8, 8), batch_norm=True)

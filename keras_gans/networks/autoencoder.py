@@ -3,13 +3,15 @@
 import keras
 
 from keras_gans.layers.reconstruction_energy import ReconstructionEnergy
+from keras_gans.networks.common import normalization
 from keras_gans.networks.dcgan import _upsamplings
 from keras_gans.networks.registry import register_network
 
 
 @register_network("autoencoder", role="discriminator")
 def autoencoder_discriminator(input_shape=(28, 28, 1), base_filters=64, code_dim=64, units=(256, 256),
-                              code_output=False, energy_norm="l2", name="discriminator"):
+                              code_output=False, energy_norm="l2", bottleneck_normalization="none",
+                              name="discriminator"):
     """x -> encoder -> code -> decoder -> reconstruction; outputs the per-sample energy (batch,).
 
     Images (rank 3): a strided-conv encoder and a transposed-conv decoder of DCGAN shape.
@@ -17,13 +19,31 @@ def autoencoder_discriminator(input_shape=(28, 28, 1), base_filters=64, code_dim
     `code_output=True` outputs `{"logits": energy, "code": code}`, the code for EBGAN's
     pulling-away term (`keras_gans.penalties.PullingAway`). `energy_norm`: "l2" (the mean squared
     reconstruction error, EBGAN's) or "l1" (the mean absolute error, BEGAN's eta = 1).
+    `bottleneck_normalization="batch"`: batch norm and ReLU after the code (and for images after
+    the decoder's dense layer). Called on a batch of reals and a batch of fakes apart (as BEGAN and EBGAN
+    train), its statistics are each batch's own: a batch of near-identical fakes is normalised
+    unlike varied reals and reconstructs badly, which D can use against a collapsing G.
     """
+    if bottleneck_normalization not in ("none", "batch"):
+        raise ValueError(f"bottleneck_normalization must be none or batch, got {bottleneck_normalization!r}")
+    batch_norm = bottleneck_normalization == "batch"
+
+    def bottleneck(x, units=None):
+        """The code (units None) or the decoder's first dense layer, normalised when asked."""
+        if units is None:
+            x = code = keras.layers.Dense(code_dim, name="code")(x)
+        else:
+            x = code = keras.layers.Dense(units, activation=None if batch_norm else "relu", use_bias=not batch_norm)(x)
+        if batch_norm:
+            x = keras.layers.ReLU()(normalization("batch")(x))
+        return x, code
+
     inputs = keras.Input(tuple(input_shape), name="x")
     if len(input_shape) == 1:
         x = inputs
         for width in units:
             x = keras.layers.Dense(width, activation="leaky_relu")(x)
-        x = code = keras.layers.Dense(code_dim, name="code")(x)
+        x, code = bottleneck(x)
         for width in reversed(units):
             x = keras.layers.Dense(width, activation="leaky_relu")(x)
         reconstruction = keras.layers.Dense(input_shape[0])(x)
@@ -37,9 +57,9 @@ def autoencoder_discriminator(input_shape=(28, 28, 1), base_filters=64, code_dim
             x = keras.layers.LeakyReLU(0.2)(x)
             filters *= 2
         x = keras.layers.Flatten()(x)
-        x = code = keras.layers.Dense(code_dim, name="code")(x)
+        x, code = bottleneck(x)
         filters //= 2
-        x = keras.layers.Dense(start * start * filters, activation="relu")(x)
+        x, _ = bottleneck(x, start * start * filters)
         x = keras.layers.Reshape((start, start, filters))(x)
         for _ in range(n - 1):
             filters //= 2
