@@ -13,7 +13,12 @@ G's samples degrade; the augmentation is meant to prevent it (Zhao et al. 2020, 
 
 Writes JSON to `--out` (default benchmarks/results/data_efficient.json), each run's final 8x8 sample
 grid (EMA generator, seed 0) to `--grids` (default benchmarks/results/data_efficient/), and prints a
-Markdown table; ADA rows give the augmentation probability p at the end.
+Markdown table; ADA rows give the augmentation probability p at the end. Runs made in separate
+processes (one core each) are put together with `--merge`, which writes one report and, with
+`--plot`, the curve plot: per recipe, the confident share and domain FID against the number of
+digits, one line per augmentation:
+
+    python benchmarks/data_efficient.py --merge a.json b.json --out all.json --plot all.png
 """
 
 import argparse
@@ -24,7 +29,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from speed import finish_report, machine_at_start, set_threads  # noqa: E402  (benchmarks/speed.py)
+from plot import draw_panels  # noqa: E402  (benchmarks/plot.py)
+from speed import finish_report, machine_at_start, set_threads, write_report  # noqa: E402  (benchmarks/speed.py)
 
 
 def parse_args(argv=None):
@@ -39,6 +45,10 @@ def parse_args(argv=None):
     parser.add_argument("--out", default=os.path.join("benchmarks", "results", "data_efficient.json"))
     parser.add_argument("--grids", default=os.path.join("benchmarks", "results", "data_efficient"),
                         help="folder of the runs' final sample grids")
+    parser.add_argument("--merge", nargs="+", metavar="JSON", default=None,
+                        help="put these reports' runs together into --out (and --plot) instead of training")
+    parser.add_argument("--plot", default=None, metavar="PNG",
+                        help="draw the confident share and domain FID against the number of digits")
     return parser.parse_args(argv)
 
 
@@ -86,8 +96,67 @@ def markdown_table(results):
     return "\n".join(lines)
 
 
+def draw_plot(report, path):
+    """Per recipe two panels, the confident share and domain FID (log scale) against the number of
+    training digits, one line per augmentation (the mean over seeds at each size)."""
+    results = report["results"]
+    names = list(dict.fromkeys(r["recipe"] for r in results))
+    augments = list(dict.fromkeys(r["augment"] for r in results))
+    sizes = sorted({r["digits"] for r in results})
+    fids = [r["fid"] for r in results]
+
+    def series(name, key):
+        lines = {}
+        for augment in augments:
+            points = []
+            for digits in sizes:
+                values = [r[key] for r in results if (r["recipe"], r["augment"], r["digits"]) == (name, augment, digits)]
+                if values:
+                    points.append((digits, sum(values) / len(values)))
+            lines[augment] = points
+        return lines
+
+    x = (0.0, 500.0 * (max(sizes) // 500 + 1))  # past the largest size to the next 500: round ticks
+    panels = []
+    for name in names:
+        panels.append({"title": f"{name}: share classified with p >= 0.9", "xlabel": "training digits", "x": x,
+                       "y": (0.0, 1.0), "series": series(name, "confident")})
+        panels.append({"title": f"{name}: domain FID (log scale)", "xlabel": "training digits", "x": x,
+                       "y": (min(fids) / 10 ** 0.1, max(fids) * 10 ** 0.1), "log_y": True,
+                       "series": series(name, "fid")})
+    machine = report["machine"]
+    seeds = sorted({r["seed"] for r in results})
+    draw_panels(path, "Data-efficient training on MNIST subsets (10,000 samples scored against all 10,000 digits)",
+                f"{machine['date'][:10]}, {machine['cpu']}, TF {machine['tensorflow']}; seeds {seeds}; "
+                "a collapsed run (every sample one digit) is 100% confident, with a high FID", panels, augments, panel_width=440)
+
+
+def merge_reports(paths):
+    """One report with the results of the reports at `paths` (each result keeps its report's
+    machine), ordered by recipe, digits, augmentation and seed; the top-level machine is the
+    first report's."""
+    import json
+
+    reports = []
+    for path in paths:
+        with open(path) as f:
+            reports.append(json.load(f))
+    results = [{**r, "machine": report["machine"]} for report in reports for r in report["results"]]
+    names = list(dict.fromkeys(r["recipe"] for r in results))
+    augments = list(dict.fromkeys(r["augment"] for r in results))  # in the order the first report ran them
+    results.sort(key=lambda r: (names.index(r["recipe"]), r["digits"], augments.index(r["augment"]), r["seed"]))
+    return {**reports[0], "results": results, "merged": list(paths), "table": markdown_table(results)}
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.merge:
+        report = merge_reports(args.merge)
+        write_report(args.out, report)
+        if args.plot:
+            draw_plot(report, args.plot)
+        print(report["table"])
+        return
     set_threads(args.threads)
     machine = machine_at_start()
     results = []
@@ -97,7 +166,9 @@ def main(argv=None):
                 for seed in range(args.seeds):
                     results.append(run_one(name, digits, augment, seed, args.steps, args.grids))
                     print(results[-1], file=sys.stderr, flush=True)
-    finish_report(args.out, "data_efficient", machine, vars(args), results, markdown_table(results))
+    report = finish_report(args.out, "data_efficient", machine, vars(args), results, markdown_table(results))
+    if args.plot:
+        draw_plot(report, args.plot)
 
 
 if __name__ == "__main__":

@@ -167,6 +167,37 @@ def test_time_to_quality_merges_reports_and_compares_at_equal_cpu_time():
         ttq.merge_reports([report("a", 1.0), report("b", 1.0, n=10)])
 
 
+def test_data_efficient_merges_in_order_and_plots_a_line_per_augmentation(tmp_path):
+    import json
+
+    from PIL import Image
+
+    de = _load("data_efficient")
+    machine = {"date": "2026-12-01T22:00:00+00:00", "cpu": "CPU", "tensorflow": "2.21.0"}
+
+    def result(recipe, digits, augment, fid):
+        return {"recipe": recipe, "digits": digits, "augment": augment, "seed": 0, "confident": 0.9, "class_min": 0.07,
+                "class_max": 0.12, "fid": fid, "train_seconds": 60.0, "augment_p": 0.3 if augment == "ada" else None}
+
+    paths = []
+    for i, results in enumerate([[result("dcgan-mnist", 500, a, 100.0) for a in ("none", "diff_augment", "ada")],
+                                 [result("sngan-mnist", 500, "ada", 90.0), result("dcgan-mnist", 1000, "none", 50.0)]]):
+        paths.append(str(tmp_path / f"{i}.json"))
+        with open(paths[-1], "w") as f:
+            json.dump({"machine": {**machine, "cpu": f"CPU {i}"}, "results": results}, f)
+    merged = de.merge_reports(paths)
+    assert [(r["recipe"], r["digits"], r["augment"]) for r in merged["results"]] == [
+        ("dcgan-mnist", 500, "none"), ("dcgan-mnist", 500, "diff_augment"), ("dcgan-mnist", 500, "ada"),
+        ("dcgan-mnist", 1000, "none"), ("sngan-mnist", 500, "ada")]
+    assert merged["results"][-1]["machine"]["cpu"] == "CPU 1"
+    assert "| `sngan-mnist` | 500 | ada | 0 | 90.0% | 7.0-12.0% | 90.0 | 0.30 | 60 |" in merged["table"]
+    path = tmp_path / "plot.png"
+    de.draw_plot(merged, str(path))
+    pixels = Image.open(path).convert("RGB")
+    colors = {pixels.getpixel((x, y)) for x in range(0, pixels.width, 2) for y in range(0, pixels.height, 2)}
+    assert {(31, 119, 180), (214, 39, 40), (44, 160, 44)} <= colors  # none, diff_augment, ada
+
+
 def test_zoo_index_matches_the_cards(tmp_path):
     """saved_models/README.md's table is what build_zoo.write_index makes of the cards (no stale row)."""
     import shutil
