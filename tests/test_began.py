@@ -65,6 +65,17 @@ def test_two_replicas_equal_one_device(mirrored_strategy):
     assert_weights_close(weights(two), weights(one), atol=1e-4)
 
 
+def test_export_serves_what_generate_draws(tmp_path):
+    from keras_gans.serving import export_gan
+
+    model = built(tiny())
+    model.fit(labelled_batches(n=8), epochs=1, steps_per_epoch=1, verbose=0)
+    served = tf.saved_model.load(export_gan(model, str(tmp_path / "e")))
+    z = model.latent(3, seed=0)
+    images = served.signatures["serving_default"](z=tf.constant(z))["images"].numpy()
+    np.testing.assert_allclose(images, model.generate(3, seed=0), atol=1e-5)
+
+
 def test_began_refuses_a_bad_gamma_and_has_no_rejection():
     model = built(tiny())
     with pytest.raises(ValueError, match="gamma must be in"):
