@@ -57,7 +57,7 @@ def draw_panels(path, title, subtitle, panels, legend, panel_width=540):
             draw.text((box[0] - 8 - draw.textlength(label, font=small), py - 7), label, fill="black", font=small)
             x = xlow + (xhigh - xlow) * i / 5
             px = box[0] + i / 5 * (box[2] - box[0])
-            label = f"{x:.3g}"
+            label = f"{x:.0f}" if x == int(x) and abs(x) < 1e6 else f"{x:.3g}"  # 1000, not 1e+03
             draw.line((px, box[3], px, box[3] + 4), fill="black")
             draw.text((px - draw.textlength(label, font=small) / 2, box[3] + 6), label, fill="black", font=small)
         draw.text(((box[0] + box[2]) / 2 - draw.textlength(panel["xlabel"], font=small) / 2, box[3] + 24),
