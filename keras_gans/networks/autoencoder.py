@@ -28,22 +28,16 @@ def autoencoder_discriminator(input_shape=(28, 28, 1), base_filters=64, code_dim
         raise ValueError(f"bottleneck_normalization must be none or batch, got {bottleneck_normalization!r}")
     batch_norm = bottleneck_normalization == "batch"
 
-    def bottleneck(x, units=None):
-        """The code (units None) or the decoder's first dense layer, normalised when asked."""
-        if units is None:
-            x = code = keras.layers.Dense(code_dim, name="code")(x)
-        else:
-            x = code = keras.layers.Dense(units, activation=None if batch_norm else "relu", use_bias=not batch_norm)(x)
-        if batch_norm:
-            x = keras.layers.ReLU()(normalization("batch")(x))
-        return x, code
+    def normalized(x):
+        return keras.layers.ReLU()(normalization("batch")(x)) if batch_norm else x
 
     inputs = keras.Input(tuple(input_shape), name="x")
     if len(input_shape) == 1:
         x = inputs
         for width in units:
             x = keras.layers.Dense(width, activation="leaky_relu")(x)
-        x, code = bottleneck(x)
+        code = keras.layers.Dense(code_dim, name="code")(x)
+        x = normalized(code)
         for width in reversed(units):
             x = keras.layers.Dense(width, activation="leaky_relu")(x)
         reconstruction = keras.layers.Dense(input_shape[0])(x)
@@ -57,9 +51,12 @@ def autoencoder_discriminator(input_shape=(28, 28, 1), base_filters=64, code_dim
             x = keras.layers.LeakyReLU(0.2)(x)
             filters *= 2
         x = keras.layers.Flatten()(x)
-        x, code = bottleneck(x)
+        code = keras.layers.Dense(code_dim, name="code")(x)
+        x = normalized(code)
         filters //= 2
-        x, _ = bottleneck(x, start * start * filters)
+        x = keras.layers.Dense(start * start * filters, activation=None if batch_norm else "relu",
+                               use_bias=not batch_norm)(x)
+        x = normalized(x)
         x = keras.layers.Reshape((start, start, filters))(x)
         for _ in range(n - 1):
             filters //= 2
