@@ -138,6 +138,38 @@ def test_noise_distribution(name):
         assert np.abs(uniform.latent(100, seed=0)).max() <= 1.0
 
 
+def test_infogan_noise_scale(tmp_path):
+    """`model.noise_scale` and `continuous_scale` multiply z and the continuous codes at G's input
+    (the one-hot code is not scaled); z and the codes as drawn, passed to `generate` and to the
+    SavedModel stay U[-1, 1]; the scales are saved in the config."""
+    from keras_gans.serving import export_gan
+
+    model = built(tiny("infogan-mnist", "model.noise_scale=0.25", "model.continuous_scale=0.5"))
+    z, category, continuous = model.sample_generator_inputs(512, "latent")
+    assert float(tf.math.reduce_std(z)) == pytest.approx(1 / math.sqrt(3), rel=0.05)
+    given = model.generator_input(z, category, continuous)
+    np.testing.assert_allclose(given[:, :8], 0.25 * z.numpy(), rtol=1e-6)
+    np.testing.assert_array_equal(given[:, 8:18], tf.one_hot(category, 10))
+    np.testing.assert_allclose(given[:, 18:], 0.5 * continuous.numpy(), rtol=1e-6)
+    assert float(tf.reduce_max(tf.abs(continuous))) > 0.9
+    assert (model.get_config()["noise_scale"], model.get_config()["continuous_scale"]) == (0.25, 0.5)
+    unscaled = built(tiny("infogan-mnist", "model.noise_scale=1.0", "model.continuous_scale=1.0"))
+    unscaled.set_weights(model.get_weights())
+    assert not np.allclose(unscaled.generate(4, seed=0), model.generate(4, seed=0))
+    z = np.random.default_rng(0).uniform(-1, 1, (3, 8)).astype("float32")
+    category, codes = np.array([0, 5, 9], "int32"), np.zeros((3, 2), "float32")
+    served = tf.saved_model.load(export_gan(model, str(tmp_path / "e")))
+    out = served.signatures["serving_default"](z=z, category=category, continuous=codes)["images"]
+    np.testing.assert_allclose(out.numpy(), model._generate_from(z, category, codes, 8), atol=1e-5)
+    codes = np.random.default_rng(1).uniform(-1, 1, (3, 2)).astype("float32")
+    out = served.signatures["serving_default"](z=z, category=category, continuous=codes)["images"]
+    np.testing.assert_allclose(out.numpy(), model._generate_from(z, category, codes, 8), atol=1e-5)
+    for key, bad in (("noise_scale", 0), ("noise_scale", "small"), ("continuous_scale", -0.5),
+                     ("continuous_scale", True)):
+        with pytest.raises(ValueError, match=f"{key} multiplies an input of G, a number > 0"):
+            built(tiny("infogan-mnist", f"model.{key}={bad}"))
+
+
 def test_export_takes_labels_and_refuses_bad_ones(tmp_path):
     from keras_gans.serving import export_gan
 

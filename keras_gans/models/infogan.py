@@ -12,12 +12,20 @@ from keras_gans.models.noise import check_noise, draw_noise, numpy_noise
 from keras_gans.models.registry import register_model
 
 
+def check_scale(name, value):
+    """`value` as a float if it is a number > 0, else a `ValueError` naming `name`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"{name} multiplies an input of G, a number > 0 (e.g. 0.3), got {value!r}")
+    return float(value)
+
+
 @register_model("infogan")
 class InfoGAN(AdversarialModel):
     """G(z, c) with one categorical code (`categories` values) and `continuous` codes in [-1, 1]
     beside the noise z; D's body also feeds Q's heads, which predict the codes from a sample.
 
-    The generator's input is the vector `[z, one_hot(c), c_continuous]`. One `train_step`:
+    The generator's input is the vector `[z, one_hot(c), c']` (z and c' scaled, see below). One
+    `train_step`:
 
     1. sample z, c, c'; x' = G(z, c, c');
     2. D: adversarial loss on reals and fakes minus `info_weight` * L_I on the fakes (Q's heads
@@ -35,6 +43,13 @@ class InfoGAN(AdversarialModel):
         noise_dim: size of z; read from the generator's input when omitted.
         categories, continuous: the codes (10 and 2 on MNIST).
         noise: z's distribution, "normal" (N(0, I)) or "uniform" (U[-1, 1], as the paper's code).
+        noise_scale, continuous_scale: G takes `noise_scale * z` and `continuous_scale * c'`
+            (0.3: U[-0.3, 0.3] for uniform noise and codes); z and c' themselves, as Q reads them
+            and the SavedModel takes them, stay drawn from `noise` and U[-1, 1]. Below 1 they
+            weigh less against the one-hot code at G's input: G then draws each categorical value
+            as one cluster (ClusterGAN, Mukherjee et al. 2019, draws its noise from N(0, 0.1^2)
+            beside the one-hot code for the same reason) instead of letting a continuous code
+            turn one digit into another along its range; too small, and a code's samples vary little.
     """
 
     network_slots = {"generator": "generator", "discriminator": "info_discriminator"}
@@ -43,13 +58,15 @@ class InfoGAN(AdversarialModel):
     adapts_d_input_transforms = True
 
     def __init__(self, generator, discriminator, noise_dim=None, categories=10, continuous=2, noise="normal",
-                 seed=None, **kwargs):
+                 noise_scale=1.0, continuous_scale=1.0, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         self.generator, self.discriminator = generator, discriminator
         self.categories, self.continuous = int(categories), int(continuous)
         inputs = generator.inputs[0].shape[-1] if getattr(generator, "inputs", None) else None
         self.noise_dim = int(noise_dim if noise_dim is not None else inputs - self.categories - self.continuous)
         self.noise = check_noise(noise, self.noise_dim)
+        self.noise_scale = check_scale("noise_scale", noise_scale)
+        self.continuous_scale = check_scale("continuous_scale", continuous_scale)
         if inputs is not None and inputs != self.latent_dim:
             raise ValueError(f"the generator takes {inputs} inputs but noise_dim + categories + continuous is "
                              f"{self.latent_dim}")
@@ -83,8 +100,9 @@ class InfoGAN(AdversarialModel):
     # ------------------------------------------------------------------ codes
 
     def generator_input(self, z, category, continuous):
-        """`[z, one_hot(category), continuous]`, the generator's input vector."""
-        return tf.concat([z, tf.one_hot(category, self.categories), tf.cast(continuous, tf.float32)], axis=-1)
+        """`[noise_scale * z, one_hot(category), continuous_scale * continuous]`, G's input vector."""
+        return tf.concat([self.noise_scale * tf.cast(z, tf.float32), tf.one_hot(category, self.categories),
+                          self.continuous_scale * tf.cast(continuous, tf.float32)], axis=-1)
 
     def sample_generator_inputs(self, batch_size, name, *indices):
         """`(z, category, continuous)`: z ~ `noise`, a uniform category, codes ~ U[-1, 1]."""
