@@ -1,6 +1,7 @@
 """StarGAN and the styles task: the domain planes, D's heads, the players of one step, exact
 resume, replicas, translate / eval / export with a domain, the CLI's --domain."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -15,6 +16,7 @@ from keras_gans.metrics.translation import evaluate_translation, translation_ref
 from keras_gans.models import StarGAN
 from keras_gans.models.stargan import of_domains
 from keras_gans.networks import stargan_discriminator, stargan_generator
+from keras_gans.networks.stargan import domain_condition
 from keras_gans.serving import export_gan
 from keras_gans.utils.images import save_picture
 
@@ -71,6 +73,25 @@ def test_domain_planes_and_the_discriminator_heads():
         first = generator({"images": images, "domains": tf.constant([0, 2])}).numpy()
         second = generator({"images": images, "domains": tf.constant([1, 2])}).numpy()
         assert np.abs(first[0] - second[0]).max() > 1e-3 and np.array_equal(first[1], second[1])
+
+
+def test_the_norms_can_see_the_source_statistics_per_target_domain():
+    images = tf.random.stateless_uniform((2, 28, 28, 1), (3, 4), -1, 1)
+    images = tf.concat([images[:1], -images[:1]], 0)  # a digit and its inversion
+    inputs = keras.Input((28, 28, 1)), keras.Input((), dtype="int32")
+    condition = keras.Model(inputs, domain_condition(*inputs, num_domains=3, source_statistics=True))
+    values = condition([images, tf.constant([1, 1])]).numpy()
+    mean, square = float(tf.reduce_mean(images[0])), float(tf.reduce_mean(images[0] ** 2))
+    # one-hot target, then per domain (mean, mean square): only target 1's copy is non-zero
+    np.testing.assert_allclose(values[0], [0, 1, 0, 0, 0, mean, square, 0, 0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(values[1], [0, 1, 0, 0, 0, -mean, square, 0, 0], rtol=1e-5, atol=1e-6)
+    plain = keras.Model(inputs, domain_condition(*inputs, num_domains=3))([images, tf.constant([2, 0])]).numpy()
+    np.testing.assert_array_equal(plain, [[0, 0, 1], [1, 0, 0]])
+    generator = stargan_generator(num_domains=3, base_filters=4, residual_blocks=1, source_statistics=True,
+                                  norm_lr_multiplier=10.0)
+    assert {l.lr_multiplier for l in generator.layers if type(l).__name__ == "AdaIN"} == {10.0}
+    with pytest.raises(ValueError, match="source_statistics needs domain_normalization"):
+        stargan_generator(domain_normalization=False, source_statistics=True)
 
 
 def test_a_per_domain_discriminator_judges_each_image_by_its_domain():

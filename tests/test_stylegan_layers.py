@@ -218,6 +218,34 @@ def test_adain_style_index_picks_a_row():
     assert clone.style_index == 3 and clone.epsilon == 1e-5
 
 
+def test_adain_lr_multiplier_keeps_the_layer_and_speeds_its_styles():
+    x = rng(14).normal(size=(2, 4, 4, 3)).astype("float32")
+    w = rng(15).normal(size=(2, 5)).astype("float32")
+    plain, fast = AdaIN(), AdaIN(lr_multiplier=10.0)
+    plain.build([x.shape, w.shape])
+    fast.build([x.shape, w.shape])
+    np.testing.assert_allclose(numpy(fast.scale_bias), 0.1)  # stored / 10, times 10 at run time: y_s starts at 1
+    effective = [rng(16 + i).normal(size=v.shape).astype("float32") for i, v in enumerate(plain.weights)]
+    plain.set_weights(effective)
+    fast.set_weights([value / 10.0 for value in effective])
+    np.testing.assert_allclose(numpy(fast([x, w])), numpy(plain([x, w])), rtol=1e-4, atol=1e-5)
+    assert round_trip(fast).lr_multiplier == 10.0
+
+    def gain_after_one_adam_step(layer):  # Adam's first step moves every stored weight by its rate
+        zero = np.zeros((1, 5), "float32")
+        optimizer = keras.optimizers.Adam(0.01)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer.styles(zero)[0])
+        optimizer.apply_gradients(zip(tape.gradient(loss, layer.trainable_weights), layer.trainable_weights))
+        return numpy(layer.styles(zero)[0])
+
+    before = numpy(plain.styles(np.zeros((1, 5), "float32"))[0])
+    np.testing.assert_allclose(gain_after_one_adam_step(plain), before - 0.01, atol=1e-5)
+    np.testing.assert_allclose(gain_after_one_adam_step(fast), before - 0.1, atol=1e-4)
+    with pytest.raises(ValueError, match="lr_multiplier must be positive"):
+        AdaIN(lr_multiplier=0)
+
+
 # --- MinibatchStandardDeviation -----------------------------------------------------------------
 
 

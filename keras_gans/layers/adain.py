@@ -1,10 +1,9 @@
 """Adaptive instance normalisation: StyleGAN's way of applying a style w to feature maps."""
 
-import math
-
 import keras
 from keras import ops
 
+from keras_gans.layers.equalized_learning_rate import equalized_scale
 from keras_gans.utils.serialization import register
 
 
@@ -29,7 +28,12 @@ class AdaIN(keras.layers.Layer):
 
     The affine maps use an equalized learning rate with gain 1 (weights N(0, 1) times
     `1 / sqrt(w_dim)`), and their biases start at 1 for `y_s` and 0 for `y_b`, so that a fresh
-    layer is about `instance_norm(x)` (the official code's `x * (style + 1)`).
+    layer is about `instance_norm(x)` (the official code's `x * (style + 1)`). `lr_multiplier`
+    (StyleGAN's `lrmul`, as `EqualizedDense`'s) stores the maps' weights and biases divided by
+    it and multiplies them back at run time: the same layer at the start, and every optimizer
+    step moves the styles `lr_multiplier` times as far. Adam moves each weight by about its
+    learning rate per step whatever its scale, so at 2e-4 a gain of 1 needs some 10,000 steps to
+    change sign; a conditional norm that must learn per-domain gains (StarGAN's) needs more.
 
     Called on `[x, w]`: `x` is `(batch, height, width, channels)`, `w` is `(batch, w_dim)`, or the
     per-layer styles `(batch, num_styles, w_dim)` of a style-mixing generator, of which row
@@ -39,12 +43,16 @@ class AdaIN(keras.layers.Layer):
     Args:
         style_index: the row of a `(batch, num_styles, w_dim)` w to use; None for `(batch, w_dim)`.
         epsilon: added to the variance.
+        lr_multiplier: the relative learning rate of the affine maps (a positive number).
     """
 
-    def __init__(self, style_index=None, epsilon=1e-8, **kwargs):
+    def __init__(self, style_index=None, epsilon=1e-8, lr_multiplier=1.0, **kwargs):
         super().__init__(**kwargs)
         self.style_index = None if style_index is None else int(style_index)
         self.epsilon = float(epsilon)
+        if float(lr_multiplier) <= 0:
+            raise ValueError(f"lr_multiplier must be positive, got {lr_multiplier}")
+        self.lr_multiplier = float(lr_multiplier)
 
     def build(self, input_shape):
         x_shape, w_shape = input_shape
@@ -54,10 +62,11 @@ class AdaIN(keras.layers.Layer):
                 f"got w of shape {tuple(w_shape)} and style_index={self.style_index}"
             )
         channels, w_dim = int(x_shape[-1]), int(w_shape[-1])
-        self.style_scale = 1.0 / math.sqrt(w_dim)
-        normal = keras.initializers.RandomNormal(stddev=1.0)
+        self.style_scale = equalized_scale(w_dim, 1.0, self.lr_multiplier)
+        normal = keras.initializers.RandomNormal(stddev=1.0 / self.lr_multiplier)
         self.scale_kernel = self.add_weight(shape=(w_dim, channels), initializer=normal, name="scale_kernel")
-        self.scale_bias = self.add_weight(shape=(channels,), initializer="ones", name="scale_bias")
+        self.scale_bias = self.add_weight(shape=(channels,), initializer=keras.initializers.Constant(
+            1.0 / self.lr_multiplier), name="scale_bias")
         self.shift_kernel = self.add_weight(shape=(w_dim, channels), initializer=normal, name="shift_kernel")
         self.shift_bias = self.add_weight(shape=(channels,), initializer="zeros", name="shift_bias")
 
@@ -65,8 +74,8 @@ class AdaIN(keras.layers.Layer):
         """`(y_s, y_b)`, each `(batch, channels)`, for the w given to `call`."""
         if self.style_index is not None:
             w = w[:, self.style_index]
-        y_s = ops.matmul(w, self.scale_kernel * self.style_scale) + self.scale_bias
-        y_b = ops.matmul(w, self.shift_kernel * self.style_scale) + self.shift_bias
+        y_s = ops.matmul(w, self.scale_kernel * self.style_scale) + self.scale_bias * self.lr_multiplier
+        y_b = ops.matmul(w, self.shift_kernel * self.style_scale) + self.shift_bias * self.lr_multiplier
         return y_s, y_b
 
     def call(self, inputs):
@@ -80,4 +89,5 @@ class AdaIN(keras.layers.Layer):
         return input_shape[0]
 
     def get_config(self):
-        return {**super().get_config(), "style_index": self.style_index, "epsilon": self.epsilon}
+        return {**super().get_config(), "style_index": self.style_index, "epsilon": self.epsilon,
+                "lr_multiplier": self.lr_multiplier}

@@ -15,9 +15,30 @@ def _check_domains(num_domains):
         raise ValueError(f"num_domains must be an integer >= 2, got {num_domains!r}")
 
 
+def domain_condition(images, domains, num_domains, source_statistics=False):
+    """The conditional norms' input: the one-hot target domain, and with `source_statistics` its
+    outer product with the image's statistics (each channel's mean and mean square): a copy of
+    them per target domain, (batch, num_domains * (1 + 2 * channels)).
+
+    Instance norm erases each image's mean and contrast, so no layer after the first one sees
+    whether a digit is drawn light on dark or dark on light; and the gain a norm needs (keep the
+    source's sign or flip it) depends on the pair of source and target. Given per target, the
+    statistics let each gain be `a + b * mean(x)` for the target domain: a flip for one source
+    polarity and not for the other."""
+    condition = keras.layers.CategoryEncoding(num_domains, output_mode="one_hot")(domains)
+    if not source_statistics:
+        return condition
+    squares = keras.layers.Multiply()([images, images])
+    statistics = keras.layers.Concatenate()([keras.layers.GlobalAveragePooling2D()(x) for x in (images, squares)])
+    pairs = keras.layers.Multiply()([keras.layers.Reshape((num_domains, 1))(condition),
+                                     keras.layers.Reshape((1, statistics.shape[-1]))(statistics)])
+    return keras.layers.Concatenate()([condition, keras.layers.Flatten()(pairs)])
+
+
 @register_network("stargan", role="domain_translator")
 def stargan_generator(input_shape=(28, 28, 1), num_domains=4, base_filters=32, residual_blocks=3, downsamplings=2,
-                      domain_normalization=True, normalize_first=True, name="generator"):
+                      domain_normalization=True, normalize_first=True, source_statistics=False,
+                      norm_lr_multiplier=1.0, name="generator"):
     """G(x, c): `{"images": (batch, H, W, C), "domains": int32 (batch,)}` -> images of the target
     domains `c`, same shape.
 
@@ -34,20 +55,29 @@ def stargan_generator(input_shape=(28, 28, 1), num_domains=4, base_filters=32, r
     so that only the image borders (zero padding) carry the domain further. False is the paper's.
 
     `normalize_first=False` leaves the norm out of the first block, so that the image's mean
-    (its polarity) reaches the layers after it. On `stargan-mnist-styles` (3,000 steps) neither
-    way learnt both polarities: with every norm (the recipe's) the generator kept same-polarity
-    translations (class kept 81-99%) and failed inversions (18-24%); without the first norm (and
-    with `stargan_discriminator(per_domain=True)`) the reverse (86-99% against 13-24%). The failures are a consistent cycle: outlines of an inverted digit's
-    strokes one way, dark blobs with those outlines the other (`benchmarks/README.md`).
+    (its polarity) reaches the layers after it.
+
+    `source_statistics` gives the conditional norms the source image's statistics too, one copy
+    per target domain (`domain_condition`), and `norm_lr_multiplier` lets them learn their gains
+    that much faster (`AdaIN(lr_multiplier=...)`). Translating digits between light-on-dark and
+    dark-on-light styles needs a gain that flips the sign of the features for one pair of source
+    and target and keeps it for another; the one-hot target alone cannot say which, and at
+    Adam's 2e-4 a gain of about 1 hardly changes sign in a run. On `stargan-mnist-styles`
+    (classes kept, `benchmarks/README.md`): at seed 0 and 3,000 steps the plain conditional norm
+    66% (inversions lost), either option alone 50-51%, both 87% (89% at 6,000 steps); but both at
+    seeds 1 and 2 (6,000 steps) 61% and 67%, so the recipe does not use them.
     """
     check_image_shape(input_shape, "StarGAN generator")
     _check_domains(num_domains)
+    if source_statistics and not domain_normalization:
+        raise ValueError("source_statistics needs domain_normalization=True: the statistics reach the generator "
+                         "through its conditional norms")
     images = keras.Input(tuple(input_shape), name="images")
     domains = keras.Input((), dtype="int32", name="domains")
     x = keras.layers.Concatenate()([images, DomainPlanes(num_domains)([images, domains])])
     if domain_normalization:
-        one_hot = keras.layers.CategoryEncoding(num_domains, output_mode="one_hot")(domains)
-        normalize = lambda x: AdaIN()([x, one_hot])  # noqa: E731
+        condition = domain_condition(images, domains, num_domains, source_statistics)
+        normalize = lambda x: AdaIN(lr_multiplier=norm_lr_multiplier)([x, condition])  # noqa: E731
     else:
         normalize = "instance"
     outputs = resnet_layers(x, input_shape[-1], base_filters, residual_blocks, downsamplings, normalize,
