@@ -92,6 +92,8 @@ def test_the_norms_can_see_the_source_statistics_per_target_domain():
     assert {l.lr_multiplier for l in generator.layers if type(l).__name__ == "AdaIN"} == {10.0}
     with pytest.raises(ValueError, match="source_statistics needs domain_normalization"):
         stargan_generator(domain_normalization=False, source_statistics=True)
+    with pytest.raises(ValueError, match="norm_lr_multiplier must be positive, got -1"):
+        stargan_generator(norm_lr_multiplier=-1)
 
 
 def test_a_per_domain_discriminator_judges_each_image_by_its_domain():

@@ -69,6 +69,8 @@ def stargan_generator(input_shape=(28, 28, 1), num_domains=4, base_filters=32, r
     """
     check_image_shape(input_shape, "StarGAN generator")
     _check_domains(num_domains)
+    if float(norm_lr_multiplier) <= 0:
+        raise ValueError(f"norm_lr_multiplier must be positive, got {norm_lr_multiplier}")
     if source_statistics and not domain_normalization:
         raise ValueError("source_statistics needs domain_normalization=True: the statistics reach the generator "
                          "through its conditional norms")
