@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from keras_gans.layers.equalized_learning_rate import equalized_scale
+from keras_gans.layers.equalized_learning_rate import checked_lr_multiplier, equalized_scale
 from keras_gans.utils.serialization import register
 
 
@@ -50,9 +50,7 @@ class AdaIN(keras.layers.Layer):
         super().__init__(**kwargs)
         self.style_index = None if style_index is None else int(style_index)
         self.epsilon = float(epsilon)
-        if float(lr_multiplier) <= 0:
-            raise ValueError(f"lr_multiplier must be positive, got {lr_multiplier}")
-        self.lr_multiplier = float(lr_multiplier)
+        self.lr_multiplier = checked_lr_multiplier(lr_multiplier)
 
     def build(self, input_shape):
         x_shape, w_shape = input_shape

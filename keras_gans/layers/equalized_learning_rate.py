@@ -11,6 +11,13 @@ from keras_gans.utils.serialization import register
 RELU_GAIN = math.sqrt(2.0)
 
 
+def checked_lr_multiplier(value, name="lr_multiplier"):
+    """`value` as a float, or a ValueError naming the option `name` unless it is positive."""
+    if float(value) <= 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+    return float(value)
+
+
 def equalized_scale(fan_in, gain=RELU_GAIN, lr_multiplier=1.0):
     """The run-time weight multiplier `gain / sqrt(fan_in) * lr_multiplier`."""
     return float(gain) / math.sqrt(fan_in) * float(lr_multiplier)
@@ -21,10 +28,8 @@ class _Equalized(keras.layers.Layer):
 
     def __init__(self, gain=RELU_GAIN, lr_multiplier=1.0, use_bias=True, bias_init=0.0, **kwargs):
         super().__init__(**kwargs)
-        if float(lr_multiplier) <= 0:
-            raise ValueError(f"lr_multiplier must be positive, got {lr_multiplier}")
         self.gain = float(gain)
-        self.lr_multiplier = float(lr_multiplier)
+        self.lr_multiplier = checked_lr_multiplier(lr_multiplier)
         self.use_bias = bool(use_bias)
         self.bias_init = float(bias_init)
 

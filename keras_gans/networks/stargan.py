@@ -5,6 +5,7 @@ import keras
 
 from keras_gans.layers.adain import AdaIN
 from keras_gans.layers.domain_planes import DomainPlanes
+from keras_gans.layers.equalized_learning_rate import checked_lr_multiplier
 from keras_gans.networks.common import check_image_shape, conv
 from keras_gans.networks.registry import register_network
 from keras_gans.networks.translation import patch_features, resnet_layers
@@ -69,8 +70,7 @@ def stargan_generator(input_shape=(28, 28, 1), num_domains=4, base_filters=32, r
     """
     check_image_shape(input_shape, "StarGAN generator")
     _check_domains(num_domains)
-    if float(norm_lr_multiplier) <= 0:
-        raise ValueError(f"norm_lr_multiplier must be positive, got {norm_lr_multiplier}")
+    norm_lr_multiplier = checked_lr_multiplier(norm_lr_multiplier, "norm_lr_multiplier")
     if source_statistics and not domain_normalization:
         raise ValueError("source_statistics needs domain_normalization=True: the statistics reach the generator "
                          "through its conditional norms")
