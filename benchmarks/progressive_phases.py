@@ -12,6 +12,7 @@ that the phases cost the same, where the paper's growing networks made the early
 
     python benchmarks/progressive_phases.py                               # progan-mnist, 1 thread
     python benchmarks/progressive_phases.py --steps 5 --repeats 1 --out /tmp/p.json   # smoke test
+    python benchmarks/progressive_phases.py --threads 0 --set compile.reuse_fakes=auto  # a variant, 2 cores
 
 Writes JSON to `--out` (default benchmarks/results/progressive_phases.json) and prints a Markdown table.
 """
@@ -33,6 +34,8 @@ def parse_args(argv=None):
     parser.add_argument("--steps", type=int, default=40, help="timed steps per phase and round (default 40)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed steps first (default 5)")
     parser.add_argument("--repeats", type=int, default=3, help="rounds over every phase (default 3)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                        help="override a recipe value as `keras-gans train --set` does (repeatable)")
     parser.add_argument("--threads", type=int, default=1, help="TF threads (default 1; 0: TensorFlow's choice)")
     parser.add_argument("--out", default=os.path.join("benchmarks", "results", "progressive_phases.json"))
     return parser.parse_args(argv)
@@ -68,7 +71,7 @@ def main(argv=None):
     machine = machine_at_start()
     from keras_gans import recipes
 
-    recipe = recipes.load(args.recipe)
+    recipe = recipes.apply_overrides(recipes.load(args.recipe), args.overrides)
     model = recipes.compile_model(recipes.build_model(recipe), recipe)
     if not hasattr(model, "stable_steps"):
         raise SystemExit(f"{args.recipe} is not a progressive recipe (model.type progan)")

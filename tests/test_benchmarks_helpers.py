@@ -226,6 +226,8 @@ def test_progressive_phases_and_their_table():
     table = pp.markdown_table([{"phase": "4x4", "lod": 2.0, "steps_per_second": 3.456, "images_per_second": 55.3,
                                 "cpu_ms_per_step": 289.4}], "progan-mnist", 16).splitlines()
     assert table[0].startswith("| `progan-mnist` phase (batch 16) |") and table[2] == "| 4x4 | 2 | 3.46 | 55 | 289 |"
+    assert pp.parse_args(["--set", "compile.reuse_fakes=auto", "--set", "train.seed=1"]).overrides == [
+        "compile.reuse_fakes=auto", "train.seed=1"]
 
 
 def test_truncation_table_and_plot(tmp_path):
