@@ -66,6 +66,32 @@ def test_hidden_units_add_one_fully_connected_layer():
                                                             "continuous": (2, 2)}
 
 
+def test_projection_norm_per_unit_removes_the_picture_every_z_shares():
+    """After a hidden ReLU layer, the projection has a part common to every z; per-channel
+    normalisation keeps it as a fixed picture, per-unit normalisation removes it."""
+    def first_map(generator, z):
+        projection_norm = _layers(generator, keras.layers.BatchNormalization)[1]
+        relu = generator.layers[generator.layers.index(projection_norm) + 1]
+        if not isinstance(relu, keras.layers.ReLU):  # per unit: the reshape follows the norm
+            relu = generator.layers[generator.layers.index(projection_norm) + 2]
+        probe = keras.Model(generator.inputs, generator.get_layer(relu.name).input)
+        return keras.ops.convert_to_numpy(probe(z, training=True)).reshape(len(z), -1)
+
+    z = np.random.default_rng(0).uniform(-1, 1, (64, LATENT)).astype("float32")
+    keras.utils.set_random_seed(0)
+    channel = dcgan_generator(LATENT, base_filters=4, hidden_units=16)
+    keras.utils.set_random_seed(0)
+    unit = dcgan_generator(LATENT, base_filters=4, hidden_units=16, projection_norm="unit")
+    assert [tuple(l.gamma.shape) for l in _layers(unit, keras.layers.BatchNormalization)][1] == (7 * 7 * 8,)
+    assert [tuple(l.gamma.shape) for l in _layers(channel, keras.layers.BatchNormalization)][1] == (8,)
+    per_unit, per_channel = first_map(unit, z), first_map(channel, z)
+    assert np.abs(per_unit.mean(0)).max() < 1e-4 and np.allclose(per_unit.std(0), 1.0, atol=0.05)
+    assert np.abs(per_channel.mean(0)).max() > 0.3  # the shared picture
+    assert unit(z[:2]).shape == (2, 28, 28, 1)
+    with pytest.raises(ValueError, match='projection_norm must be "channel" or "unit", got \'pixel\''):
+        dcgan_generator(LATENT, base_filters=4, projection_norm="pixel")
+
+
 @pytest.mark.parametrize("normalization_type, norm_layer", [("batch", keras.layers.BatchNormalization),
                                                              ("layer", keras.layers.LayerNormalization),
                                                              ("none", None)])

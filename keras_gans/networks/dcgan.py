@@ -21,7 +21,7 @@ def _upsamplings(resolution):
 
 @register_network("dcgan", role="generator")
 def dcgan_generator(latent_dim=100, output_shape=(28, 28, 1), base_filters=64, kernel_size=4, hidden_units=0,
-                    attention_resolution=None, name="generator"):
+                    attention_resolution=None, projection_norm="channel", name="generator"):
     """z -> Dense to (s, s, base*2^(n-1)) -> n transposed convs (stride 2, BN, ReLU) -> tanh image.
 
     As in the paper: batch normalisation in every layer but the output, ReLU activations, tanh
@@ -29,19 +29,27 @@ def dcgan_generator(latent_dim=100, output_shape=(28, 28, 1), base_filters=64, k
     spatial one, as InfoGAN's MNIST generator (FC 1024) does: with it the input's parts (noise,
     codes) combine non-linearly instead of each adding its own pattern to the first feature map.
     `attention_resolution` (e.g. 14 at 28x28) adds SAGAN's `SelfAttention2D` after the block of
-    that feature-map size.
+    that feature-map size. `projection_norm` normalises the projection to the first feature map
+    per `channel` (over the batch and the positions) or per `unit` (each of its s*s*filters
+    values over the batch, before the reshape, as the DCGAN and InfoGAN reference code): after a
+    hidden layer (ReLU, whose outputs do not average to 0) the projection has a part that is the
+    same for every z, a fixed picture that per-channel normalisation keeps and per-unit removes.
     """
     check_image_shape(output_shape, "DCGAN generator")
     z = keras.Input((latent_dim,), name="z")
     x = dcgan_upsampling(z, output_shape, base_filters, kernel_size, lambda x: normalization("batch")(x),
-                         hidden_units, attention_resolution)
+                         hidden_units, attention_resolution, projection_norm)
     return keras.Model(z, x, name=name)
 
 
-def dcgan_upsampling(h, output_shape, base_filters, kernel_size, normalize, hidden_units=0, attention_resolution=None):
+def dcgan_upsampling(h, output_shape, base_filters, kernel_size, normalize, hidden_units=0, attention_resolution=None,
+                     projection_norm="channel"):
     """The DCGAN generator's body on a vector `h`: [Dense(hidden_units), normalize, ReLU], Dense to
-    (s, s, base*2^(n-1)), n transposed convs (stride 2) with `normalize(x)` and ReLU after all but
-    the last, tanh image; `SelfAttention2D` after the block whose output is `attention_resolution` wide."""
+    (s, s, base*2^(n-1)) normalised per channel or per unit (`projection_norm`), n transposed convs
+    (stride 2) with `normalize(x)` and ReLU after all but the last, tanh image; `SelfAttention2D`
+    after the block whose output is `attention_resolution` wide."""
+    if projection_norm not in ("channel", "unit"):
+        raise ValueError(f'projection_norm must be "channel" or "unit", got {projection_norm!r}')
     resolution, _, channels = output_shape
     start, n = _upsamplings(resolution)
     _check_attention_resolution(attention_resolution, [start * 2**i for i in range(n)])
@@ -49,8 +57,10 @@ def dcgan_upsampling(h, output_shape, base_filters, kernel_size, normalize, hidd
     if hidden_units:
         h = keras.layers.ReLU()(normalize(keras.layers.Dense(int(hidden_units), use_bias=False)(h)))
     x = keras.layers.Dense(start * start * filters, use_bias=False)(h)
-    x = keras.layers.Reshape((start, start, filters))(x)
-    x = normalize(x)
+    if projection_norm == "unit":
+        x = keras.layers.Reshape((start, start, filters))(normalize(x))
+    else:
+        x = normalize(keras.layers.Reshape((start, start, filters))(x))
     x = _attend(keras.layers.ReLU()(x), attention_resolution)
     for i in range(n - 1):
         filters //= 2
