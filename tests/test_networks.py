@@ -70,10 +70,10 @@ def test_projection_norm_per_unit_removes_the_picture_every_z_shares():
     """After a hidden ReLU layer, the projection has a part common to every z; per-channel
     normalisation keeps it as a fixed picture, per-unit normalisation removes it."""
     def first_map(generator, z):
-        projection_norm = _layers(generator, keras.layers.BatchNormalization)[1]
-        relu = generator.layers[generator.layers.index(projection_norm) + 1]
+        norm = _layers(generator, keras.layers.BatchNormalization)[1]  # the projection's
+        relu = generator.layers[generator.layers.index(norm) + 1]
         if not isinstance(relu, keras.layers.ReLU):  # per unit: the reshape follows the norm
-            relu = generator.layers[generator.layers.index(projection_norm) + 2]
+            relu = generator.layers[generator.layers.index(norm) + 2]
         probe = keras.Model(generator.inputs, generator.get_layer(relu.name).input)
         return keras.ops.convert_to_numpy(probe(z, training=True)).reshape(len(z), -1)
 
