@@ -10,7 +10,6 @@ or Keras serialized dict), as recipes do for `compile.augment`.
 """
 
 from keras_gans.augment.adaptive import AdaptiveAugment, AugmentProbability
-from keras_gans.augment.channel_permutation import ChannelPermutation
 from keras_gans.augment.diff_augment import DiffAugment
 from keras_gans.augment.instance_noise import InstanceNoise
 from keras_gans.augment.transform import DInputTransform
@@ -18,8 +17,7 @@ from keras_gans.utils.registry import Registry
 
 _registry = Registry("discriminator-input transform", DInputTransform, {"instance_noise": InstanceNoise,
                                                                           "diff_augment": DiffAugment,
-                                                                          "ada": AdaptiveAugment,
-                                                                          "channel_permutation": ChannelPermutation})
+                                                                          "ada": AdaptiveAugment})
 
 #: Every string name `get` accepts, in a fixed order.
 ALL_NAMES = _registry.names
@@ -41,4 +39,4 @@ def get_instance_noise(identifier):
     raise ValueError(f"Could not interpret instance_noise: {identifier!r}; pass a InstanceNoise or a dict of its arguments.")
 
 
-__all__ = ["ALL_NAMES", "AdaptiveAugment", "AugmentProbability", "ChannelPermutation", "DInputTransform", "DiffAugment", "InstanceNoise", "get", "get_instance_noise"]
+__all__ = ["ALL_NAMES", "AdaptiveAugment", "AugmentProbability", "DInputTransform", "DiffAugment", "InstanceNoise", "get", "get_instance_noise"]

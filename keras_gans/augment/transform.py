@@ -38,10 +38,6 @@ class DInputTransform:
     def __call__(self, x, step, seed=None):
         raise NotImplementedError
 
-    def check_input_shape(self, shape):
-        """Raises a `ValueError` naming the fix when the transform cannot take samples of `shape`
-        (one sample, no batch axis); training checks it before the first step is traced."""
-
     def get_config(self):
         return {}
 

@@ -107,7 +107,6 @@ def _train(recipe, out, resume, verbose, log, changed, strategy, chief, extra_ca
             if source is not None:
                 initialize_from(gan, source)
         _check_packs(gan, train_cfg["batch_size"], strategy.num_replicas_in_sync)
-        _check_d_input_transforms(gan, recipes.data_shape(recipe))
         if source is not None:
             log(f"initialized from {train_cfg['init']}" + (
                 f", first {train_cfg['freeze_d']} discriminator block(s) frozen" if train_cfg["freeze_d"] else ""))
@@ -220,15 +219,6 @@ def _check_packs(model, batch_size, replicas):
         raise UserError(f"the discriminator judges packs of {pack} samples (model.discriminator.pack) but "
                         f"train.batch_size {batch_size} over {replicas} replica(s) does not split into whole packs: "
                         f"use a batch size divisible by {pack * replicas}")
-
-
-def _check_d_input_transforms(model, shape):
-    """Every discriminator-input transform takes the data's samples (channel_permutation needs channels)."""
-    for transform in getattr(model, "d_input_transforms", ()):
-        try:
-            transform.check_input_shape(tuple(shape))
-        except ValueError as e:
-            raise UserError(f"compile.augment: {e}") from None
 
 
 def sample(run_dir, n, out, seed=None, labels=None, codes=False, rejection=True, interp=None, channels=False,
