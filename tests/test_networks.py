@@ -113,6 +113,19 @@ def test_dcgan_discriminator_hidden_units(normalization_type, norm_layer):
         base_filters=4, normalization_type=normalization_type, spectral_norm=True), _sn_class())) + 1
 
 
+def test_dcgan_discriminator_hidden_normalization_applies_to_the_fully_connected_layer_only():
+    """`hidden_normalization` overrides the convolutions' normalisation in the fully connected
+    layer alone; an unknown one is refused."""
+    batch = dcgan_discriminator(base_filters=4, hidden_units=16)
+    none = dcgan_discriminator(base_filters=4, hidden_units=16, hidden_normalization="none")
+    assert len(_layers(none, keras.layers.BatchNormalization)) == len(_layers(batch, keras.layers.BatchNormalization)) - 1
+    assert _layers(none, keras.layers.Dense)[0].use_bias and not _layers(batch, keras.layers.Dense)[0].use_bias
+    layer = dcgan_discriminator(base_filters=4, hidden_units=16, hidden_normalization="layer")
+    assert len(_layers(layer, keras.layers.LayerNormalization)) == 1
+    with pytest.raises(ValueError, match="batch, layer or none"):
+        dcgan_discriminator(base_filters=4, hidden_units=16, hidden_normalization="instance")
+
+
 def test_conditional_discriminators_hidden_units():
     """The conditional and classifying D bodies end with the same fully connected layer; the
     projection's class embedding then has its width."""

@@ -76,13 +76,15 @@ def dcgan_upsampling(h, output_shape, base_filters, kernel_size, normalize, hidd
 def dcgan_discriminator(input_shape=(28, 28, 1), base_filters=64, kernel_size=4,
                         normalization_type="batch", spectral_norm=False, output_dim=1, hidden_units=0,
                         feature_output=False, attention_resolution=None, pack=1, minibatch_std=0,
-                        name="discriminator"):
+                        hidden_normalization=None, name="discriminator"):
     """image -> n strided convs (leaky ReLU 0.2; normalisation after all but the first) -> logits.
 
     `normalization_type`: `batch` (DCGAN), `layer` or `none` (critics with gradient penalties,
     where batch statistics would couple the samples), `instance`. `spectral_norm` wraps every
     conv and the head in our `SpectralNormalization` (SNGAN, Miyato 2018). `hidden_units > 0`
-    ends the body with a fully connected layer (`hidden_dense_block`, as InfoGAN's FC 1024).
+    ends the body with a fully connected layer (`hidden_dense_block`, as InfoGAN's FC 1024),
+    normalised as the convolutions unless `hidden_normalization` (batch, layer or none) says
+    otherwise: on Stacked MNIST the layer with batch norm let D judge one channel at a time.
     `feature_output` outputs `{"logits", "features"}`, the features being the last convolution's
     (flattened): the layer VAE-GAN measures reconstructions in. `attention_resolution` (e.g. 14
     at 28x28) adds SAGAN's `SelfAttention2D` (spectrally normalised with `spectral_norm`) after the
@@ -96,7 +98,8 @@ def dcgan_discriminator(input_shape=(28, 28, 1), base_filters=64, kernel_size=4,
     inputs = keras.Input(tuple(input_shape), name="images")
     features = dcgan_features(packed(inputs, pack), base_filters, kernel_size, normalization_type, spectral_norm,
                               attention_resolution=attention_resolution, minibatch_std=minibatch_std)
-    x = hidden_dense_block(features, hidden_units, normalization_type, spectral_norm) if hidden_units else features
+    hidden_normalization = normalization_type if hidden_normalization is None else hidden_normalization
+    x = hidden_dense_block(features, hidden_units, hidden_normalization, spectral_norm) if hidden_units else features
     x = dense(output_dim, spectral_norm, dtype="float32")(x)
     if feature_output:
         features = keras.layers.Activation("linear", dtype="float32", name="features")(features)
