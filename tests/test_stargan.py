@@ -10,11 +10,11 @@ from keras_gans import recipes
 from keras_gans.cli import main
 from keras_gans.data import make_dataset, translation, translation_examples
 from keras_gans.errors import UserError
-from keras_gans.layers import DomainPlanes
+from keras_gans.layers import DomainPlanes, DomainSelect
 from keras_gans.metrics.domain_translation import class_kept_by_styles
 from keras_gans.metrics.translation import evaluate_translation, translation_reference
 from keras_gans.models import StarGAN
-from keras_gans.models.stargan import of_domains
+from keras_gans.models.stargan import of_domains, warmup_factor
 from keras_gans.networks import stargan_discriminator, stargan_generator
 from keras_gans.networks.stargan import domain_condition
 from keras_gans.serving import export_gan
@@ -105,6 +105,37 @@ def test_a_per_domain_discriminator_judges_each_image_by_its_domain():
     assert heads["logits"].shape == (2, 7, 7, 4)
 
 
+def test_a_generator_with_an_output_per_target_domain():
+    values = tf.reshape(tf.range(2 * 3 * 2, dtype=tf.float32), (2, 1, 1, 6))  # 3 domains of 2 channels
+    picked = DomainSelect(3)([values, tf.constant([2, 0])]).numpy()
+    np.testing.assert_array_equal(picked.reshape(2, 2), [[4, 5], [6, 7]])
+    assert DomainSelect.from_config(DomainSelect(3).get_config()).num_domains == 3
+    with pytest.raises(ValueError, match="num_domains must be an integer >= 2"):
+        DomainSelect(1)
+    with pytest.raises(ValueError, match="needs num_domains \\* C channels"):
+        DomainSelect(3)([tf.zeros((1, 1, 1, 4)), tf.constant([0])])
+    generator = stargan_generator(num_domains=3, base_filters=4, residual_blocks=1, downsamplings=1,
+                                  domain_outputs=True)
+    assert generator.get_layer("target_domain_output").input[0].shape[-1] == 3  # an image per domain
+    images = tf.random.stateless_uniform((2, 28, 28, 1), (5, 6), -1, 1)
+    first = generator({"images": images, "domains": tf.constant([0, 2])}).numpy()
+    second = generator({"images": images, "domains": tf.constant([1, 2])}).numpy()
+    assert first.shape == (2, 28, 28, 1)
+    assert np.abs(first[0] - second[0]).max() > 1e-3 and np.array_equal(first[1], second[1])
+
+
+def test_the_reconstruction_weight_can_warm_up():
+    assert float(warmup_factor(tf.constant(0, tf.int64), 1000)) == 0.0
+    assert float(warmup_factor(tf.constant(250, tf.int64), 1000)) == 0.25
+    assert float(warmup_factor(tf.constant(5000, tf.int64), 1000)) == 1.0
+    assert float(warmup_factor(tf.constant(0, tf.int64), 0)) == 1.0  # none: the paper's constant weight
+    model = built(tiny("compile.reconstruction_warmup=100"))
+    assert model.reconstruction_warmup == 100 and model.get_compile_config()["reconstruction_warmup"] == 100
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ValueError, match="reconstruction_warmup must be an integer >= 0"):
+            model.compile(reconstruction_warmup=bad)
+
+
 def test_one_step_trains_both_players_on_their_losses():
     model = built(tiny())
     before = {slot: weights(getattr(model, slot)) for slot in ("generator", "discriminator")}
@@ -125,7 +156,8 @@ def test_one_step_trains_both_players_on_their_losses():
 
 
 def test_trains_saves_and_continues_exactly(tmp_path):
-    straight, loaded = straight_and_resumed(tiny("compile.ema_decay=0.9"), tmp_path, styled_batches)
+    straight, loaded = straight_and_resumed(tiny("compile.ema_decay=0.9", "compile.reconstruction_warmup=3",
+                                                 "model.generator.domain_outputs=true"), tmp_path, styled_batches)
     assert type(loaded) is StarGAN and loaded.domains == list(translation.STYLES)
     assert_weights_close(weights(loaded), weights(straight), atol=1e-5)
 

@@ -4,6 +4,7 @@ from keras_gans.layers.adain import AdaIN
 from keras_gans.layers.conditional_batch_normalization import ConditionalBatchNormalization
 from keras_gans.layers.constant_input import ConstantInput
 from keras_gans.layers.domain_planes import DomainPlanes
+from keras_gans.layers.domain_select import DomainSelect
 from keras_gans.layers.equalized_learning_rate import EqualizedConv2D, EqualizedDense
 from keras_gans.layers.fade_in import FadeIn
 from keras_gans.layers.level_of_detail import LevelOfDetail

@@ -7,6 +7,7 @@ import tensorflow as tf
 from keras_gans import losses as losses_module
 from keras_gans import penalties as penalties_module
 from keras_gans.data.translation import STYLES
+from keras_gans.layers.domain_select import select_domain
 from keras_gans.models.acgan import class_cross_entropy
 from keras_gans.models.configuration import in_batches
 from keras_gans.models.exponential_moving_average import check_decay
@@ -21,7 +22,15 @@ def of_domains(logits, domains):
     one logit per domain (StarGAN v2's multi-task D), the logits as they are for a D with one."""
     if logits.shape[-1] == 1:
         return logits
-    return tf.reduce_sum(logits * tf.one_hot(domains, logits.shape[-1])[:, None, None, :], -1, keepdims=True)
+    return select_domain(logits, domains, logits.shape[-1])
+
+
+def warmup_factor(step, warmup_steps):
+    """`min(1, step / warmup_steps)` as float32 (1 when `warmup_steps` is 0): a weight's share at
+    `step` of a linear warm-up from 0."""
+    if not warmup_steps:
+        return tf.constant(1.0)
+    return tf.minimum(1.0, tf.cast(step, tf.float32) / float(warmup_steps))
 
 
 @register_model("stargan")
@@ -39,7 +48,9 @@ class StarGAN(TranslationModel):
        reals are judged by their own domain's logit, the fakes by their target's;
     3. with the updated D, G minimises `L_adv(G) + class_weight * CE(D_cls(x'), c)
        + reconstruction_weight * |x - G(x', c')|` (the cycle back to the source domain)
-       `+ identity_weight * |x - G(x, c')|` (ours, 0 by default); apply G;
+       `+ identity_weight * |x - G(x, c')|` (ours, 0 by default); apply G. With
+       `reconstruction_warmup` (ours) the reconstruction weight rises linearly from 0 to
+       `reconstruction_weight` over that many G steps (`warmup_factor`);
     4. EMA.
 
     The paper trains D 5 times per G update (`n_critic=5`); the recipe alternates them.
@@ -75,7 +86,8 @@ class StarGAN(TranslationModel):
                 "discriminator": {"input_shape": tuple(data_shape), "num_domains": count}}
 
     def compile(self, d_optimizer="adam", g_optimizer="adam", loss="wasserstein", penalties=("gradient_penalty",),
-                class_weight=1.0, reconstruction_weight=10.0, identity_weight=0.0, n_critic=1, ema_decay=None,
+                class_weight=1.0, reconstruction_weight=10.0, reconstruction_warmup=0, identity_weight=0.0, n_critic=1,
+                ema_decay=None,
                 ema_warmup=True, instance_noise=None, augment=(), jit_compile="auto", precision="float32", **kwargs):
         """Configures StarGAN's training.
 
@@ -86,6 +98,11 @@ class StarGAN(TranslationModel):
             penalties: D's penalties (the paper's gradient penalty, weight 10).
             class_weight: lambda_cls, the domain-classification terms' weight in both losses (1).
             reconstruction_weight: lambda_rec, the reconstruction L1's weight in G's loss (10).
+            reconstruction_warmup: G steps over which that weight rises linearly from 0 (ours;
+                0: the paper's constant weight). Keeping and flipping the sign of a digit both
+                reconstruct it exactly, and from the first steps the cycle holds G to one of the
+                two for every pair of domains; fewer steps under it let the discriminator's terms
+                choose per pair first (benchmarks/README.md, StarGAN).
             identity_weight: the weight of `|G(x, c') - x|`, translating into the own domain
                 (CycleGAN's identity term; not in the paper: 0).
             n_critic: D updates per G update (the paper's 5), each on the same batch of reals
@@ -103,6 +120,10 @@ class StarGAN(TranslationModel):
         self.penalties = [penalties_module.get(p) for p in (penalties or ())]
         self.class_weight, self.reconstruction_weight = float(class_weight), float(reconstruction_weight)
         self.identity_weight = float(identity_weight)
+        if isinstance(reconstruction_warmup, bool) or not isinstance(reconstruction_warmup, int) \
+                or reconstruction_warmup < 0:
+            raise ValueError(f"reconstruction_warmup must be an integer >= 0 (G steps), got {reconstruction_warmup!r}")
+        self.reconstruction_warmup = reconstruction_warmup
         if isinstance(n_critic, bool) or not isinstance(n_critic, int) or n_critic < 1:
             raise ValueError(f"n_critic must be an integer >= 1, got {n_critic!r}")
         self.n_critic = n_critic
@@ -167,7 +188,9 @@ class StarGAN(TranslationModel):
             reconstruction = l1_distance(images, self.translate_to(fakes, domains))
             identity = (l1_distance(images, self.translate_to(images, domains)) if self.identity_weight > 0
                         else tf.constant(0.0))
-            g_total = (g_loss + self.class_weight * g_domain_loss + self.reconstruction_weight * reconstruction
+            reconstruction_weight = self.reconstruction_weight * warmup_factor(self.g_optimizer.iterations,
+                                                                                self.reconstruction_warmup)
+            g_total = (g_loss + self.class_weight * g_domain_loss + reconstruction_weight * reconstruction
                        + self.identity_weight * identity)
         self.update("g", g_tape, g_total)
         self.update_averages()
