@@ -6,6 +6,19 @@ import tensorflow as tf
 from keras_gans.utils.serialization import register
 
 
+
+def check_num_domains(num_domains):
+    """`num_domains` if it is an integer >= 2, else a ValueError."""
+    if isinstance(num_domains, bool) or not isinstance(num_domains, int) or num_domains < 2:
+        raise ValueError(f"num_domains must be an integer >= 2, got {num_domains!r}")
+    return num_domains
+
+
+def domain_one_hot(domains, num_domains, dtype="float32"):
+    """`(batch, num_domains)` one-hot vectors of int `domains` (any shape with `batch` values)."""
+    return tf.one_hot(tf.cast(tf.reshape(domains, [-1]), tf.int32), num_domains, dtype=dtype)
+
+
 @register
 class DomainPlanes(keras.layers.Layer):
     """`[images (batch, H, W, C), domains int (batch,)] -> (batch, H, W, num_domains)`: the one-hot
@@ -22,13 +35,11 @@ class DomainPlanes(keras.layers.Layer):
 
     def __init__(self, num_domains, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(num_domains, bool) or not isinstance(num_domains, int) or num_domains < 2:
-            raise ValueError(f"num_domains must be an integer >= 2, got {num_domains!r}")
-        self.num_domains = num_domains
+        self.num_domains = check_num_domains(num_domains)
 
     def call(self, inputs):
         images, domains = inputs
-        planes = tf.one_hot(tf.cast(tf.reshape(domains, [-1]), tf.int32), self.num_domains, dtype=self.compute_dtype)
+        planes = domain_one_hot(domains, self.num_domains, self.compute_dtype)
         size = tf.shape(images)[1:3]
         return tf.tile(planes[:, None, None, :], [1, size[0], size[1], 1])
 

@@ -3,6 +3,7 @@
 import keras
 import tensorflow as tf
 
+from keras_gans.layers.domain_planes import check_num_domains, domain_one_hot
 from keras_gans.utils.serialization import register
 
 
@@ -11,7 +12,7 @@ def select_domain(values, domains, num_domains):
     num_domains * C) for each image's domain `d = domains[i]`."""
     shape = tf.shape(values)
     heads = tf.reshape(values, [shape[0], shape[1], shape[2], num_domains, values.shape[-1] // num_domains])
-    picked = tf.one_hot(tf.cast(tf.reshape(domains, [-1]), tf.int32), num_domains, dtype=values.dtype)
+    picked = domain_one_hot(domains, num_domains, values.dtype)
     return tf.reduce_sum(heads * picked[:, None, None, :, None], axis=3)
 
 
@@ -32,9 +33,7 @@ class DomainSelect(keras.layers.Layer):
 
     def __init__(self, num_domains, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(num_domains, bool) or not isinstance(num_domains, int) or num_domains < 2:
-            raise ValueError(f"num_domains must be an integer >= 2, got {num_domains!r}")
-        self.num_domains = num_domains
+        self.num_domains = check_num_domains(num_domains)
 
     def build(self, input_shape):
         channels = input_shape[0][-1]

@@ -4,17 +4,12 @@ one discriminator with a domain-classification head."""
 import keras
 
 from keras_gans.layers.adain import AdaIN
-from keras_gans.layers.domain_planes import DomainPlanes
+from keras_gans.layers.domain_planes import DomainPlanes, check_num_domains
 from keras_gans.layers.domain_select import DomainSelect
 from keras_gans.layers.equalized_learning_rate import checked_lr_multiplier
 from keras_gans.networks.common import check_image_shape, conv
 from keras_gans.networks.registry import register_network
 from keras_gans.networks.translation import patch_features, resnet_layers
-
-
-def _check_domains(num_domains):
-    if isinstance(num_domains, bool) or not isinstance(num_domains, int) or num_domains < 2:
-        raise ValueError(f"num_domains must be an integer >= 2, got {num_domains!r}")
 
 
 def domain_condition(images, domains, num_domains, source_statistics=False):
@@ -77,7 +72,7 @@ def stargan_generator(input_shape=(28, 28, 1), num_domains=4, base_filters=32, r
     recipe: 66% and 67% at seeds 0 and 1); seed 2 still keeps every source's sign (`benchmarks/README.md`, StarGAN).
     """
     check_image_shape(input_shape, "StarGAN generator")
-    _check_domains(num_domains)
+    check_num_domains(num_domains)
     norm_lr_multiplier = checked_lr_multiplier(norm_lr_multiplier, "norm_lr_multiplier")
     if source_statistics and not domain_normalization:
         raise ValueError("source_statistics needs domain_normalization=True: the statistics reach the generator "
@@ -111,7 +106,7 @@ def stargan_discriminator(input_shape=(28, 28, 1), num_domains=4, base_filters=3
     says whether it is a real image of that domain; the paper's D_src has one.
     """
     check_image_shape(input_shape, "StarGAN discriminator")
-    _check_domains(num_domains)
+    check_num_domains(num_domains)
     images = keras.Input(tuple(input_shape), name="images")
     features = patch_features(images, base_filters, downsamplings, normalization_type, spectral_norm)
     logits = conv(num_domains if per_domain else 1, 3, 1, spectral_norm, dtype="float32", name="logits")(features)
