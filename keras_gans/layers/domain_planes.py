@@ -6,7 +6,6 @@ import tensorflow as tf
 from keras_gans.utils.serialization import register
 
 
-
 def check_num_domains(num_domains):
     """`num_domains` if it is an integer >= 2, else a ValueError."""
     if isinstance(num_domains, bool) or not isinstance(num_domains, int) or num_domains < 2:
