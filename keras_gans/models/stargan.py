@@ -87,8 +87,8 @@ class StarGAN(TranslationModel):
 
     def compile(self, d_optimizer="adam", g_optimizer="adam", loss="wasserstein", penalties=("gradient_penalty",),
                 class_weight=1.0, reconstruction_weight=10.0, reconstruction_warmup=0, identity_weight=0.0, n_critic=1,
-                ema_decay=None, ema_warmup=True, instance_noise=None, augment=(), jit_compile="auto", precision="float32",
-                **kwargs):
+                ema_decay=None, ema_warmup=True, instance_noise=None, augment=(), jit_compile="auto",
+                precision="float32", **kwargs):
         """Configures StarGAN's training.
 
         Args:
