@@ -68,9 +68,9 @@ def stargan_generator(input_shape=(28, 28, 1), num_domains=4, base_filters=32, r
     target's (`DomainSelect`): each domain's own output weights, so that a domain can draw the
     sign of the features opposite to another's without a shared gain crossing zero. With
     `StarGAN.compile(reconstruction_warmup=1000)` and one down-sampling, on
-    `stargan-mnist-styles` at 3,000 steps: 79%, 89% and 66% of classes kept at seeds 0-2 (the
-    recipe: 66% and 67% at seeds 0 and 1); seed 2 still keeps every source's sign
-    (`benchmarks/README.md`, StarGAN).
+    `stargan-mnist-styles` at 3,000 steps: 79%, 89% and 66% of classes kept at seeds 0-2, where
+    the warm-up alone (the recipe) gives 87%, 67% and 87% (`benchmarks/README.md`, StarGAN), so
+    the recipe does not use it.
     """
     check_image_shape(input_shape, "StarGAN generator")
     check_num_domains(num_domains)
