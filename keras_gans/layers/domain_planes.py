@@ -3,14 +3,13 @@
 import keras
 import tensorflow as tf
 
+from keras_gans.utils.checks import checked_integer
 from keras_gans.utils.serialization import register
 
 
 def check_num_domains(num_domains):
     """`num_domains` if it is an integer >= 2, else a ValueError."""
-    if isinstance(num_domains, bool) or not isinstance(num_domains, int) or num_domains < 2:
-        raise ValueError(f"num_domains must be an integer >= 2, got {num_domains!r}")
-    return num_domains
+    return checked_integer(num_domains, "num_domains", 2)
 
 
 def domain_one_hot(domains, num_domains, dtype="float32"):

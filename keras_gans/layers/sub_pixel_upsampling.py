@@ -3,6 +3,7 @@
 import keras
 import tensorflow as tf
 
+from keras_gans.utils.checks import checked_integer
 from keras_gans.utils.serialization import register
 
 
@@ -20,9 +21,7 @@ class SubPixelUpsampling(keras.layers.Layer):
 
     def __init__(self, factor=2, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(factor, bool) or not isinstance(factor, int) or factor < 2:
-            raise ValueError(f"factor must be an integer >= 2, got {factor!r}")
-        self.factor = factor
+        self.factor = checked_integer(factor, "factor", 2)
 
     def call(self, inputs):
         return tf.nn.depth_to_space(inputs, self.factor)

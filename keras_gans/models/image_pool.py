@@ -4,6 +4,7 @@ import keras
 import tensorflow as tf
 
 from keras_gans.utils import distribute
+from keras_gans.utils.checks import checked_integer
 from keras_gans.utils.serialization import register
 
 
@@ -28,8 +29,7 @@ class ImagePool(keras.layers.Layer):
 
     def __init__(self, size, image_shape, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-            raise ValueError(f"the pool size must be an integer >= 0, got {size!r}")
+        checked_integer(size, "the pool size", 0)
         self.size, self.image_shape = size, tuple(int(s) for s in image_shape)
         self.images = self.add_weight(shape=(max(size, 1), *self.image_shape), initializer="zeros", trainable=False,
                                       name="images", aggregation="only_first_replica")

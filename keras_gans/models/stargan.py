@@ -15,6 +15,7 @@ from keras_gans.models.pix2pix import l1_distance
 from keras_gans.models.registry import register_model
 from keras_gans.models.step_context import StepContext
 from keras_gans.models.translation import TranslationModel, as_model_images, enlarge
+from keras_gans.utils.checks import checked_integer
 
 
 def of_domains(logits, domains):
@@ -120,13 +121,8 @@ class StarGAN(TranslationModel):
         self.penalties = [penalties_module.get(p) for p in (penalties or ())]
         self.class_weight, self.reconstruction_weight = float(class_weight), float(reconstruction_weight)
         self.identity_weight = float(identity_weight)
-        if isinstance(reconstruction_warmup, bool) or not isinstance(reconstruction_warmup, int) \
-                or reconstruction_warmup < 0:
-            raise ValueError(f"reconstruction_warmup must be an integer >= 0 (G steps), got {reconstruction_warmup!r}")
-        self.reconstruction_warmup = reconstruction_warmup
-        if isinstance(n_critic, bool) or not isinstance(n_critic, int) or n_critic < 1:
-            raise ValueError(f"n_critic must be an integer >= 1, got {n_critic!r}")
-        self.n_critic = n_critic
+        self.reconstruction_warmup = checked_integer(reconstruction_warmup, "reconstruction_warmup", 0)
+        self.n_critic = checked_integer(n_critic, "n_critic", 1)
         self.set_d_input_transforms(instance_noise, augment)
         self.compile_players({"d": d_optimizer, "g": g_optimizer},
                              ["d_loss", "g_loss", "d_domain_loss", "g_domain_loss", "reconstruction", "identity"]
