@@ -121,6 +121,8 @@ def test_a_generator_with_an_output_per_target_domain():
     first = generator({"images": images, "domains": tf.constant([0, 2])}).numpy()
     second = generator({"images": images, "domains": tf.constant([1, 2])}).numpy()
     assert first.shape == (2, 28, 28, 1)
+    with pytest.raises(ValueError, match="domain_outputs must be true or false, got 'maybe'"):
+        stargan_generator(domain_outputs="maybe")
     assert np.abs(first[0] - second[0]).max() > 1e-3 and np.array_equal(first[1], second[1])
 
 

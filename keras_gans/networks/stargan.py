@@ -10,6 +10,7 @@ from keras_gans.layers.equalized_learning_rate import checked_lr_multiplier
 from keras_gans.networks.common import check_image_shape, conv
 from keras_gans.networks.registry import register_network
 from keras_gans.networks.translation import patch_features, resnet_layers
+from keras_gans.utils.checks import checked_bool
 
 
 def domain_condition(images, domains, num_domains, source_statistics=False):
@@ -75,6 +76,9 @@ def stargan_generator(input_shape=(28, 28, 1), num_domains=4, base_filters=32, r
     check_image_shape(input_shape, "StarGAN generator")
     check_num_domains(num_domains)
     norm_lr_multiplier = checked_lr_multiplier(norm_lr_multiplier, "norm_lr_multiplier")
+    for flag, value in (("domain_normalization", domain_normalization), ("normalize_first", normalize_first),
+                        ("source_statistics", source_statistics), ("domain_outputs", domain_outputs)):
+        checked_bool(value, flag)
     if source_statistics and not domain_normalization:
         raise ValueError("source_statistics needs domain_normalization=True: the statistics reach the generator "
                          "through its conditional norms")
