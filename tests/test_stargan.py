@@ -10,7 +10,7 @@ from keras_gans import recipes
 from keras_gans.cli import main
 from keras_gans.data import make_dataset, translation, translation_examples
 from keras_gans.errors import UserError
-from keras_gans.layers import DomainPlanes, DomainSelect
+from keras_gans.layers import AdaIN, DomainPlanes, DomainSelect
 from keras_gans.metrics.domain_translation import class_kept_by_styles
 from keras_gans.metrics.translation import evaluate_translation, translation_reference
 from keras_gans.models import StarGAN
@@ -124,6 +124,26 @@ def test_a_generator_with_an_output_per_target_domain():
     with pytest.raises(ValueError, match="domain_outputs must be true or false, got 'maybe'"):
         stargan_generator(domain_outputs="maybe")
     assert np.abs(first[0] - second[0]).max() > 1e-3 and np.array_equal(first[1], second[1])
+
+
+def test_a_generator_whose_encoder_does_not_see_the_target():
+    generator = stargan_generator(num_domains=3, base_filters=4, residual_blocks=1, downsamplings=1,
+                                  shared_encoder=True, domain_outputs=True)
+    kinds = [type(layer).__name__ for layer in generator.layers]
+    assert "DomainPlanes" not in kinds and kinds.count("GroupNormalization") == 2  # first block, one down-sampling
+    first_conditional = next(layer for layer in generator.layers if isinstance(layer, AdaIN))
+    encoder = keras.Model(generator.input, first_conditional.input[0])
+    images = tf.random.stateless_uniform((2, 28, 28, 1), (7, 8), -1, 1)
+    into = {d: {"images": images, "domains": tf.constant([d, d])} for d in (0, 2)}
+    np.testing.assert_array_equal(encoder(into[0]).numpy(), encoder(into[2]).numpy())  # the same features
+    assert np.abs(generator(into[0]).numpy() - generator(into[2]).numpy()).max() > 1e-3  # different images
+    heads_only = stargan_generator(num_domains=3, base_filters=4, residual_blocks=1, downsamplings=1,
+                                   shared_encoder=True, domain_normalization=False, domain_outputs=True)
+    assert not any(isinstance(layer, AdaIN) for layer in heads_only.layers)
+    with pytest.raises(ValueError, match="shared_encoder needs domain_normalization=True or domain_outputs=True"):
+        stargan_generator(shared_encoder=True, domain_normalization=False)
+    with pytest.raises(ValueError, match="shared_encoder must be true or false, got 1"):
+        stargan_generator(shared_encoder=1)
 
 
 def test_the_reconstruction_weight_can_warm_up():

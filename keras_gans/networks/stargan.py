@@ -36,7 +36,7 @@ def domain_condition(images, domains, num_domains, source_statistics=False):
 @register_network("stargan", role="domain_translator")
 def stargan_generator(input_shape=(28, 28, 1), num_domains=4, base_filters=32, residual_blocks=3, downsamplings=2,
                       domain_normalization=True, normalize_first=True, source_statistics=False,
-                      norm_lr_multiplier=1.0, domain_outputs=False, name="generator"):
+                      norm_lr_multiplier=1.0, domain_outputs=False, shared_encoder=False, name="generator"):
     """G(x, c): `{"images": (batch, H, W, C), "domains": int32 (batch,)}` -> images of the target
     domains `c`, same shape.
 
@@ -70,28 +70,40 @@ def stargan_generator(input_shape=(28, 28, 1), num_domains=4, base_filters=32, r
     sign of the features opposite to another's without a shared gain crossing zero. With
     `StarGAN.compile(reconstruction_warmup=1000)` and one down-sampling, on
     `stargan-mnist-styles` at 3,000 steps: 79%, 89% and 66% of classes kept at seeds 0-2, where
-    the warm-up alone (the recipe) gives 87%, 67% and 87% (`benchmarks/README.md`, StarGAN), so
-    the recipe does not use it.
+    the warm-up alone gives 87%, 67% and 87% (`benchmarks/README.md`, StarGAN).
+
+    `shared_encoder` gives every target domain one encoder (the first block and the down-sampling
+    convs, with plain instance norms and no domain planes): the target conditions only the
+    residual blocks, the up-sampling and the output, so that a source's features are the same
+    whichever style it goes to, and the generator factors into "read the digit" and "draw it in
+    the target style". With `domain_outputs`, one down-sampling and the reconstruction warm-up,
+    on `stargan-mnist-styles` (the recipe since 2026-12-02, evening), at 3,000 steps: see
+    `benchmarks/README.md`, StarGAN.
     """
     check_image_shape(input_shape, "StarGAN generator")
     check_num_domains(num_domains)
     norm_lr_multiplier = checked_lr_multiplier(norm_lr_multiplier, "norm_lr_multiplier")
     for flag, value in (("domain_normalization", domain_normalization), ("normalize_first", normalize_first),
-                        ("source_statistics", source_statistics), ("domain_outputs", domain_outputs)):
+                        ("source_statistics", source_statistics), ("domain_outputs", domain_outputs),
+                        ("shared_encoder", shared_encoder)):
         checked_bool(value, flag)
     if source_statistics and not domain_normalization:
         raise ValueError("source_statistics needs domain_normalization=True: the statistics reach the generator "
                          "through its conditional norms")
+    if shared_encoder and not (domain_normalization or domain_outputs):
+        raise ValueError("shared_encoder needs domain_normalization=True or domain_outputs=True: its encoder does "
+                         "not see the target domain, so the target must reach the layers after it")
     images = keras.Input(tuple(input_shape), name="images")
     domains = keras.Input((), dtype="int32", name="domains")
-    x = keras.layers.Concatenate()([images, DomainPlanes(num_domains)([images, domains])])
+    x = images if shared_encoder else keras.layers.Concatenate()([images, DomainPlanes(num_domains)([images, domains])])
     if domain_normalization:
         condition = domain_condition(images, domains, num_domains, source_statistics)
         normalize = lambda x: AdaIN(lr_multiplier=norm_lr_multiplier)([x, condition])  # noqa: E731
     else:
         normalize = "instance"
     channels = input_shape[-1] * (num_domains if domain_outputs else 1)
-    outputs = resnet_layers(x, channels, base_filters, residual_blocks, downsamplings, normalize, normalize_first)
+    outputs = resnet_layers(x, channels, base_filters, residual_blocks, downsamplings, normalize, normalize_first,
+                            encoder_normalization="instance" if shared_encoder else None)
     if domain_outputs:
         outputs = DomainSelect(num_domains, dtype="float32", name="target_domain_output")([outputs, domains])
     return keras.Model({"images": images, "domains": domains}, outputs, name=name)

@@ -163,20 +163,23 @@ def resnet_generator(input_shape=(28, 28, 1), output_shape=(28, 28, 1), base_fil
 
 
 def resnet_layers(x, output_channels, base_filters=32, residual_blocks=3, downsamplings=2,
-                  normalization_type="instance", normalize_first=True):
+                  normalization_type="instance", normalize_first=True, encoder_normalization=None):
     """`resnet_generator`'s layers applied to `x` (batch, H, W, C): a tanh image of
     `output_channels` channels and the same size; `normalization_type` as `conv_block`'s, left
-    out of the first block when `normalize_first` is False."""
+    out of the first block when `normalize_first` is False. `encoder_normalization` (default:
+    `normalization_type`) is the encoder's, the first block's and the down-sampling convs'."""
     if x.shape[1] % 2 ** int(downsamplings):
         raise ValueError(f"a ResNet generator with {downsamplings} down-samplings needs a size divisible by "
                          f"2^{downsamplings}, got {x.shape[1]}")
+    encoder_normalization = normalization_type if encoder_normalization is None else encoder_normalization
 
-    def block(x, filters, size, strides=1, transpose=False, activate=True):
-        return conv_block(x, filters, size, strides, transpose, activate, normalization_type)
+    def block(x, filters, size, strides=1, transpose=False, activate=True, normalize=normalization_type):
+        return conv_block(x, filters, size, strides, transpose, activate, normalize)
 
-    x = block(x, base_filters, 7) if normalize_first else conv_block(x, base_filters, 7, normalization_type=None)
+    first_normalization = encoder_normalization if normalize_first else None
+    x = block(x, base_filters, 7, normalize=first_normalization)
     for i in range(int(downsamplings)):
-        x = block(x, base_filters * 2 ** (i + 1), 3, strides=2)
+        x = block(x, base_filters * 2 ** (i + 1), 3, strides=2, normalize=encoder_normalization)
     filters = base_filters * 2 ** int(downsamplings)
     for _ in range(int(residual_blocks)):
         x = residual_block(x, filters, normalization_type)
