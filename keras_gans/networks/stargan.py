@@ -78,7 +78,7 @@ def stargan_generator(input_shape=(28, 28, 1), num_domains=4, base_filters=32, r
     whichever style it goes to, and the generator factors into "read the digit" and "draw it in
     the target style". With `domain_outputs`, one down-sampling and the reconstruction warm-up
     (the `stargan-mnist-styles` recipe, with EMA), at 3,000 steps every seed translates every
-    pair: 95.4%, 95.2% and 94.2% of classes kept at seeds 0-2; the shared encoder alone 82%, the
+    pair: 95.0% of classes kept on average over seeds 0-4 (94.2-96.0%); the shared encoder alone 82%, the
     heads alone 79% at seed 0 (`benchmarks/README.md`, StarGAN).
     """
     check_image_shape(input_shape, "StarGAN generator")
