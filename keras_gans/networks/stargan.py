@@ -74,12 +74,13 @@ def stargan_generator(input_shape=(28, 28, 1), num_domains=4, base_filters=32, r
 
     `shared_encoder` gives every target domain one encoder (the first block and the down-sampling
     convs, with plain instance norms and no domain planes): the target conditions only the
-    residual blocks and the up-sampling (conditional norms) and the output (`domain_outputs`), so that a source's features are the same
-    whichever style it goes to, and the generator factors into "read the digit" and "draw it in
-    the target style". With `domain_outputs`, one down-sampling and the reconstruction warm-up
-    (the `stargan-mnist-styles` recipe, with EMA), at 3,000 steps every seed translates every
-    pair: 95.0% of classes kept on average over seeds 0-4 (94.2-96.0%); the shared encoder alone 82%, the
-    heads alone 79% at seed 0 (`benchmarks/README.md`, StarGAN).
+    residual blocks and the up-sampling (conditional norms) and the output (`domain_outputs`), so
+    that a source's features are the same whichever style it goes to, and the generator factors
+    into "read the digit" and "draw it in the target style". With `domain_outputs`, one
+    down-sampling and the reconstruction warm-up (the `stargan-mnist-styles` recipe, with EMA), at
+    3,000 steps every seed translates every pair: 95.0% of classes kept on average over seeds 0-4
+    (94.2-96.0%); the shared encoder alone 82%, the heads alone 79% at seed 0
+    (`benchmarks/README.md`, StarGAN).
     """
     check_image_shape(input_shape, "StarGAN generator")
     check_num_domains(num_domains)
